@@ -1,0 +1,3 @@
+module github.com/wgowrt/wgowrt
+
+go 1.21

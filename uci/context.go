@@ -1,0 +1,302 @@
+package uci
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// Default directories, as compiled into libuci.
+const (
+	DefaultConfDir = "/etc/config"
+	DefaultSaveDir = "/tmp/.uci"
+)
+
+// Context locates config files and staged changes, like a libuci context
+// with uci(1)'s -c, -t and -p options.
+type Context struct {
+	// ConfDir holds the config files (default /etc/config).
+	ConfDir string
+	// SaveDir is where staged changes are written and read last (default
+	// /tmp/.uci).
+	SaveDir string
+	// DeltaPaths are extra directories whose delta files are applied, in
+	// order, before SaveDir's (uci -p).
+	DeltaPaths []string
+}
+
+func (c *Context) confDir() string {
+	if c.ConfDir == "" {
+		return DefaultConfDir
+	}
+	return c.ConfDir
+}
+
+func (c *Context) saveDir() string {
+	if c.SaveDir == "" {
+		return DefaultSaveDir
+	}
+	return c.SaveDir
+}
+
+// Path returns the config file of package name.
+func (c *Context) Path(name string) string { return filepath.Join(c.confDir(), name) }
+
+// DeltaPath returns the file staged changes of package name are saved to.
+func (c *Context) DeltaPath(name string) string { return filepath.Join(c.saveDir(), name) }
+
+func (c *Context) deltaFiles(name string) []string {
+	var out []string
+	for _, d := range c.DeltaPaths {
+		if filepath.Clean(d) != filepath.Clean(c.saveDir()) {
+			out = append(out, filepath.Join(d, name))
+		}
+	}
+	return append(out, c.DeltaPath(name))
+}
+
+// Load reads package name from ConfDir and applies its staged changes, as
+// every libuci reader (netifd, fw4, uci show) sees it.
+func (c *Context) Load(name string) (*Package, error) {
+	if !validPackage(name) {
+		return nil, errf(ErrInval, "%q is not a valid config name", name)
+	}
+	data, err := readLocked(c.Path(name))
+	if err != nil {
+		return nil, err
+	}
+	p, err := Parse(name, data)
+	if err != nil {
+		err.(*Error).File = c.Path(name)
+		return nil, err
+	}
+	c.applyDeltas(p)
+	return p, nil
+}
+
+// LoadFile reads package name from ConfDir without staged changes.
+func (c *Context) LoadFile(name string) (*Package, error) {
+	if !validPackage(name) {
+		return nil, errf(ErrInval, "%q is not a valid config name", name)
+	}
+	data, err := readLocked(c.Path(name))
+	if err != nil {
+		return nil, err
+	}
+	p, err := Parse(name, data)
+	if err != nil {
+		err.(*Error).File = c.Path(name)
+		return nil, err
+	}
+	return p, nil
+}
+
+// applyDeltas applies every delta file of p and returns how many lines
+// parsed.
+func (c *Context) applyDeltas(p *Package) int {
+	p.tracked = true
+	n := 0
+	for _, f := range c.deltaFiles(p.Name) {
+		if data, err := readLocked(f); err == nil {
+			n += p.ApplyDeltas(data)
+		}
+	}
+	return n
+}
+
+// Configs lists the config names in ConfDir, sorted, as uci(1) finds them.
+func (c *Context) Configs() ([]string, error) {
+	ents, err := os.ReadDir(c.confDir())
+	if err != nil {
+		return nil, &Error{Code: ErrNotFound, File: c.confDir(), Err: err}
+	}
+	var out []string
+	for _, e := range ents {
+		if n := e.Name(); !e.IsDir() && validPackage(n) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Save appends p's unsaved changes to its delta file in SaveDir, creating
+// the directory (with ConfDir's mode) and the file (with the config file's
+// mode) as libuci does.
+func (c *Context) Save(p *Package) error {
+	if len(p.delta) == 0 {
+		return nil
+	}
+	dir := c.saveDir()
+	if st, err := os.Stat(dir); err != nil {
+		mode := os.FileMode(0700)
+		if cst, err := os.Stat(c.confDir()); err == nil {
+			mode = cst.Mode().Perm()
+		}
+		if err := os.MkdirAll(dir, mode); err != nil {
+			return &Error{Code: ErrIO, File: dir, Err: err}
+		}
+	} else if !st.IsDir() {
+		return &Error{Code: ErrIO, File: dir, Detail: "not a directory"}
+	}
+	mode := os.FileMode(0600)
+	if st, err := os.Stat(c.Path(p.Name)); err == nil {
+		mode = st.Mode().Perm()
+	}
+	path := c.DeltaPath(p.Name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, mode)
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer f.Close()
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	var b bytes.Buffer
+	for _, d := range p.delta {
+		b.WriteString(d.DeltaLine(p.Name))
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if err := f.Sync(); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	p.saved = append(p.saved, p.delta...)
+	p.delta = nil
+	return nil
+}
+
+// Commit writes package p's staged changes (its own, saved first, and those
+// other writers left in the delta files) into the config file, like
+// `uci commit`: the file is locked, re-read, the changes replayed, the
+// result written atomically, and only then is the delta file emptied. The
+// committed package is returned. With no staged change nothing is written.
+func (c *Context) Commit(p *Package) (*Package, error) {
+	path := c.Path(p.Name)
+	mode := os.FileMode(0600)
+	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+	if err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer lock.Close()
+	if err := flock(lock, syscall.LOCK_EX); err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if err := c.Save(p); err != nil {
+		return nil, err
+	}
+	data, err := readAll(lock, path)
+	if err != nil {
+		return nil, err
+	}
+	np, err := Parse(p.Name, data)
+	if err != nil {
+		err.(*Error).File = path
+		return nil, err
+	}
+	if c.applyDeltas(np) == 0 {
+		return np, nil
+	}
+	if err := replaceLocked(path, np.Export(false)); err != nil {
+		return nil, err
+	}
+	if err := c.truncateDelta(np.Name); err != nil {
+		return nil, err
+	}
+	np.saved = nil
+	return np, nil
+}
+
+func (c *Context) truncateDelta(name string) error {
+	path := c.DeltaPath(name)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer f.Close()
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if err := f.Truncate(0); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	return nil
+}
+
+// Revert drops staged changes of package ptr.Package (all of them, those of
+// one section, or of one option) from the delta file in SaveDir, and
+// returns the package reloaded. p's unsaved changes are saved first, as
+// uci revert does. Lines it cannot parse are kept.
+func (c *Context) Revert(p *Package, ptr Ptr) (*Package, error) {
+	if err := c.Save(p); err != nil {
+		return nil, err
+	}
+	if ptr.Extended {
+		s, err := p.Lookup(ptr.Section)
+		if err != nil {
+			return nil, err
+		}
+		ptr.Section = s.Name
+	}
+	path := c.DeltaPath(p.Name)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if err == nil {
+		defer f.Close()
+		if err := flock(f, syscall.LOCK_EX); err != nil {
+			return nil, &Error{Code: ErrIO, File: path, Err: err}
+		}
+		data, err := readAll(f, path)
+		if err != nil {
+			return nil, err
+		}
+		kept := filterDelta(p.Name, data, ptr)
+		if err := f.Truncate(0); err != nil {
+			return nil, &Error{Code: ErrIO, File: path, Err: err}
+		}
+		if _, err := f.WriteAt(kept, 0); err != nil {
+			return nil, &Error{Code: ErrIO, File: path, Err: err}
+		}
+	}
+	return c.Load(p.Name)
+}
+
+// filterDelta returns the delta lines of data that ptr does not match.
+func filterDelta(pkg string, data []byte, ptr Ptr) []byte {
+	var out bytes.Buffer
+	ps := &parser{src: data, strict: true}
+	for !ps.eof {
+		start := ps.rd
+		ps.pos = 0
+		ps.getln(0)
+		raw := data[start:ps.rd]
+		if ps.ch(0) == 0 {
+			continue
+		}
+		arg, rest, ok := ps.argument()
+		var cmd Cmd
+		var dp Ptr
+		var err error
+		if ok && rest == "" {
+			cmd, dp, err = parseDeltaTuple(arg)
+		}
+		if !ok || rest != "" || err != nil {
+			out.Write(raw)
+			continue
+		}
+		match := (ptr.Section == "" || dp.Section == ptr.Section) && (ptr.Option == "" || dp.Option == ptr.Option)
+		if !match {
+			d := Delta{Cmd: cmd, Section: dp.Section, Option: dp.Option, Value: dp.Value, HasValue: dp.HasValue}
+			out.WriteString(d.DeltaLine(pkg))
+		}
+	}
+	return out.Bytes()
+}

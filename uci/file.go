@@ -1,0 +1,129 @@
+package uci
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Hooks for fault-injection tests: called after the temporary file is
+// written and synced, before it replaces the target.
+var beforeRename func(tmp string) error
+
+// WriteFileAtomic replaces path with data the way uci commit does: a
+// temporary file in the same directory, the target locked exclusively,
+// data synced, the old file's mode kept (mode for a new file), then a
+// rename. On any error the old file is untouched and the temporary file
+// removed.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) (err error) {
+	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer lock.Close()
+	if err := flock(lock, syscall.LOCK_EX); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	return replaceLocked(path, data)
+}
+
+// replaceLocked does the temp-write-sync-rename part; the caller holds the
+// exclusive lock on path.
+func replaceLocked(path string, data []byte) (err error) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	dir, base := filepath.Split(real)
+	tmp, err := os.CreateTemp(dir, "."+base+".uci-")
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := flock(tmp, syscall.LOCK_EX); err != nil {
+		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
+	}
+	if err := tmp.Sync(); err != nil {
+		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
+	}
+	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
+		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
+	}
+	if err := tmp.Close(); err != nil {
+		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
+	}
+	if beforeRename != nil {
+		if err := beforeRename(tmp.Name()); err != nil {
+			return &Error{Code: ErrIO, File: path, Err: err}
+		}
+	}
+	if err := os.Rename(tmp.Name(), real); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	syncDir(dir)
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+func flock(f *os.File, how int) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
+			if err == syscall.ENOSYS {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// readLocked reads a regular file under a shared lock.
+func readLocked(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		if err == nil {
+			err = fmt.Errorf("not a regular file")
+		}
+		return nil, &Error{Code: ErrNotFound, File: path, Err: err}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer f.Close()
+	if err := flock(f, syscall.LOCK_SH); err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	return readAll(f, path)
+}
+
+func readAll(f *os.File, path string) ([]byte, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, &Error{Code: ErrIO, File: path, Err: err}
+	}
+	return b, nil
+}

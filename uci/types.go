@@ -1,0 +1,143 @@
+// Package uci reads, edits and writes OpenWrt UCI configuration the way
+// libuci and the uci(1) command do: the same grammar, the same anonymous
+// section names, the same staged-change (delta) files and the same bytes on
+// commit. It uses only the standard library and knows nothing of WireGuard.
+package uci
+
+// Option is one option or list of a section.
+type Option struct {
+	Name string
+	// IsList is true for `list` options; Values then holds every item
+	// (possibly none). A plain option has exactly one value.
+	IsList bool
+	Values []string
+}
+
+// Value returns the value of a plain option, or the items of a list joined
+// by a space.
+func (o *Option) Value() string {
+	if !o.IsList {
+		return o.Values[0]
+	}
+	s := ""
+	for i, v := range o.Values {
+		if i > 0 {
+			s += " "
+		}
+		s += v
+	}
+	return s
+}
+
+// Section is a `config <type> ['<name>']` block.
+type Section struct {
+	Type string
+	// Name is the section name; anonymous sections get libuci's generated
+	// cfgXXXXXX name, which is valid only while the file is unchanged.
+	Name      string
+	Anonymous bool
+	Options   []*Option
+}
+
+// Option returns the option called name, or nil.
+func (s *Section) Option(name string) *Option {
+	for _, o := range s.Options {
+		if o.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+// Get returns a plain option's value (a list's items joined by spaces) and
+// whether the option exists.
+func (s *Section) Get(name string) (string, bool) {
+	o := s.Option(name)
+	if o == nil {
+		return "", false
+	}
+	return o.Value(), true
+}
+
+// List returns the values of an option: every item of a list, the single
+// value of a plain option, nil when absent.
+func (s *Section) List(name string) []string {
+	o := s.Option(name)
+	if o == nil {
+		return nil
+	}
+	return append([]string(nil), o.Values...)
+}
+
+func (s *Section) optionIndex(name string) int {
+	for i, o := range s.Options {
+		if o.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Package is one configuration file (/etc/config/<name>).
+type Package struct {
+	Name     string
+	Sections []*Section
+
+	// nSection counts every section ever allocated in this package; libuci
+	// uses it for the first two hex digits of anonymous section names.
+	nSection int
+	// delta holds changes made through the edit operations while tracking
+	// is on; saved holds the changes read back from delta files.
+	delta   []Delta
+	saved   []Delta
+	tracked bool
+}
+
+// NewPackage returns an empty package.
+func NewPackage(name string) *Package { return &Package{Name: name} }
+
+// Section returns the section called name (generated names of anonymous
+// sections included), or nil.
+func (p *Package) Section(name string) *Section {
+	for _, s := range p.Sections {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// SectionsOfType returns the sections of type typ in file order.
+func (p *Package) SectionsOfType(typ string) []*Section {
+	var out []*Section
+	for _, s := range p.Sections {
+		if s.Type == typ {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *Package) sectionIndex(s *Section) int {
+	for i, x := range p.Sections {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Clone returns a deep copy of p (pending changes included).
+func (p *Package) Clone() *Package {
+	c := &Package{Name: p.Name, nSection: p.nSection, tracked: p.tracked}
+	c.delta = append([]Delta(nil), p.delta...)
+	c.saved = append([]Delta(nil), p.saved...)
+	for _, s := range p.Sections {
+		ns := &Section{Type: s.Type, Name: s.Name, Anonymous: s.Anonymous}
+		for _, o := range s.Options {
+			ns.Options = append(ns.Options, &Option{Name: o.Name, IsList: o.IsList, Values: append([]string(nil), o.Values...)})
+		}
+		c.Sections = append(c.Sections, ns)
+	}
+	return c
+}
