@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// quote writes v in single quotes, a quote inside written as '\'' — how
+// quote writes v in single quotes, a quote inside written as '\” — how
 // uci export, uci show and delta files all write values.
 func quote(b *bytes.Buffer, v string) {
 	b.WriteByte('\'')

@@ -31,6 +31,8 @@ type Env struct {
 	Root   string
 	JSON   bool
 	DryRun bool
+
+	unknownCommand bool
 }
 
 // Path returns a system path under the --root prefix.
@@ -60,6 +62,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	app := NewApp(env)
 	err := app.Run(args)
+	if err == nil && env.unknownCommand {
+		return ExitUsage
+	}
 	return exitCode(err, stderr)
 }
 
@@ -119,6 +124,7 @@ func NewApp(env *Env) *ucli.App {
 		},
 	}
 	app.CommandNotFound = func(c *ucli.Context, name string) {
+		env.unknownCommand = true
 		fmt.Fprintf(env.Stderr, "wgowrt: unknown command %q (see 'wgowrt --help')\n", name)
 	}
 	ucli.VersionPrinter = func(c *ucli.Context) { fmt.Fprintf(c.App.Writer, "wgowrt %s\n", c.App.Version) }
