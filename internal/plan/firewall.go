@@ -1,0 +1,118 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// Zones are found by name and membership, never by position: the stock
+// zones are anonymous and their order is the user's business.
+
+// zoneOfNetwork returns the zone whose network list holds iface.
+func zoneOfNetwork(fw *uci.Package, iface string) *uci.Section {
+	for _, z := range fw.SectionsOfType("zone") {
+		for _, n := range listOf(z, "network") {
+			if n == iface {
+				return z
+			}
+		}
+	}
+	return nil
+}
+
+// zoneNamed returns the zone called name.
+func zoneNamed(fw *uci.Package, name string) *uci.Section {
+	for _, z := range fw.SectionsOfType("zone") {
+		if get(z, "name") == name {
+			return z
+		}
+	}
+	return nil
+}
+
+// findZone returns the zone for a role such as "wan" or "lan": the zone
+// named so, else the zone that holds the interface of that name.
+func findZone(fw *uci.Package, role string) *uci.Section {
+	if z := zoneNamed(fw, role); z != nil {
+		return z
+	}
+	return zoneOfNetwork(fw, role)
+}
+
+// fwSettings is the firewall part of a server.
+type fwSettings struct {
+	iface, zone    string
+	port           int
+	lanAccess      string
+	internet, c2c  bool
+	subnet4        string
+	wanZone        string
+	lanZone        string
+	ownsZone       bool
+	foreignZoneSec string
+}
+
+// vpnZoneName picks the name of a new zone for iface: "vpn" when free (as
+// in OpenWrt's own examples), else the interface name.
+func vpnZoneName(fw *uci.Package, iface string) (string, error) {
+	for _, n := range []string{"vpn", iface, wg.Prefix + iface} {
+		if zoneNamed(fw, n) == nil {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("firewall zones vpn and %s already exist; rename one of them", iface)
+}
+
+// convergeFirewall makes wgowrt's firewall sections of a server match s,
+// creating, updating or deleting only sections wgowrt owns.
+func convergeFirewall(fw *uci.Package, s fwSettings) error {
+	name := func(role string) string { return wg.FirewallSection(s.iface, role) }
+	if s.ownsZone {
+		fwd := "REJECT"
+		if s.c2c {
+			fwd = "ACCEPT"
+		}
+		if err := ensure(fw, "zone", name(wg.FwZone), opt("name", s.zone), list("network", s.iface),
+			opt("input", "ACCEPT"), opt("output", "ACCEPT"), opt("forward", fwd)); err != nil {
+			return err
+		}
+	}
+	if err := ensure(fw, "rule", name(wg.FwPort), opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),
+		opt("proto", "udp"), opt("dest_port", fmt.Sprint(s.port)), opt("target", "ACCEPT")); err != nil {
+		return err
+	}
+	want := map[string]bool{
+		wg.FwToLan:   s.lanAccess != wg.AccessNone,
+		wg.FwFromLan: s.lanAccess == wg.AccessRouted,
+		wg.FwToWan:   s.internet,
+		wg.FwMasq:    s.lanAccess == wg.AccessMasquerade && s.subnet4 != "",
+	}
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq} {
+		if err := convergeRole(fw, s, role, want[role]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
+	sec := wg.FirewallSection(s.iface, role)
+	if !want {
+		return drop(fw, sec)
+	}
+	switch role {
+	case wg.FwToLan:
+		return ensure(fw, "forwarding", sec, opt("src", s.zone), opt("dest", s.lanZone))
+	case wg.FwFromLan:
+		return ensure(fw, "forwarding", sec, opt("src", s.lanZone), opt("dest", s.zone))
+	case wg.FwToWan:
+		return ensure(fw, "forwarding", sec, opt("src", s.zone), opt("dest", s.wanZone))
+	default:
+		// LAN hosts see the router as the source: masquerade on the lan
+		// zone's egress, limited to the tunnel's IPv4 subnet.
+		return ensure(fw, "nat", sec, opt("name", "Masq-"+s.iface+"-to-lan"), opt("src", s.lanZone),
+			opt("src_ip", s.subnet4), opt("target", "MASQUERADE"), opt("proto", "all"))
+	}
+}

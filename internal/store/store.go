@@ -1,0 +1,118 @@
+// Package store loads the UCI packages wgowrt plans against and writes the
+// planned edits back the way uci commit does. It never loses someone
+// else's staged change: pending edits in /tmp/.uci (LuCI's "unsaved
+// changes", a half-done `uci set`) make it refuse unless told to commit them.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// Store is a router's configuration tree, possibly under a --root prefix.
+type Store struct {
+	// ConfDir is /etc/config (under the root).
+	ConfDir string
+	// SaveDir is /tmp/.uci (under the root), where uci(1) and netifd find
+	// staged changes.
+	SaveDir string
+}
+
+// New returns the store of a filesystem rooted at root ("" = /).
+func New(root string) *Store {
+	return &Store{
+		ConfDir: filepath.Join(root, uci.DefaultConfDir),
+		SaveDir: filepath.Join(root, uci.DefaultSaveDir),
+	}
+}
+
+func (s *Store) ctx() *uci.Context {
+	return &uci.Context{ConfDir: s.ConfDir, SaveDir: s.SaveDir}
+}
+
+// Load reads package name with its staged changes applied, as netifd and
+// fw4 see it. A missing file is an empty package when optional is true.
+func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
+	p, err := s.ctx().Load(name)
+	if err == nil {
+		return p, nil
+	}
+	if uci.CodeOf(err) == uci.ErrNotFound {
+		if _, statErr := os.Stat(s.ctx().Path(name)); errors.Is(statErr, os.ErrNotExist) {
+			if optional {
+				return uci.NewPackage(name), nil
+			}
+			return nil, fmt.Errorf("%s does not exist; is this an OpenWrt root (see --root)?", s.ctx().Path(name))
+		}
+	}
+	return nil, fmt.Errorf("reading %s: %v", s.ctx().Path(name), err)
+}
+
+// Pending returns the names of the packages among pkgs that have staged,
+// uncommitted changes.
+func Pending(pkgs ...*uci.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		if len(p.Changes()) > len(p.Unsaved()) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// PendingError is returned when staged changes would be mixed with ours.
+type PendingError struct{ Packages []string }
+
+func (e *PendingError) Error() string {
+	return fmt.Sprintf("uncommitted changes are pending for %s (e.g. unsaved LuCI edits; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
+		strings.Join(e.Packages, ", "))
+}
+
+// Write commits the edits recorded in each package. Without commitPending
+// it refuses (before writing anything) when any of them has staged changes
+// from someone else; with it, those are committed as well, exactly as `uci
+// commit` would. Packages without edits are not touched.
+func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
+	var changed []*uci.Package
+	for _, p := range pkgs {
+		if len(p.Unsaved()) > 0 {
+			changed = append(changed, p)
+		}
+	}
+	if pend := Pending(changed...); len(pend) > 0 && !commitPending {
+		return &PendingError{Packages: pend}
+	}
+	for _, p := range changed {
+		if err := s.commit(p, commitPending); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit writes one package. Our edits are staged in a private directory
+// so that /tmp/.uci is neither read nor written unless the user asked to
+// commit what is pending there.
+func (s *Store) commit(p *uci.Package, withPending bool) error {
+	c := s.ctx()
+	if !withPending {
+		dir, err := os.MkdirTemp("", "wgowrt-uci-")
+		if err != nil {
+			return fmt.Errorf("staging %s: %v", p.Name, err)
+		}
+		defer os.RemoveAll(dir)
+		c.SaveDir = dir
+	}
+	if err := os.MkdirAll(c.ConfDir, 0755); err != nil {
+		return fmt.Errorf("writing %s: %v", c.Path(p.Name), err)
+	}
+	if _, err := c.Commit(p); err != nil {
+		return fmt.Errorf("writing %s: %v", c.Path(p.Name), err)
+	}
+	return nil
+}
