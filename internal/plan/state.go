@@ -83,7 +83,9 @@ func (r *Result) ChangedPackages() []string {
 	return out
 }
 
-func (r *Result) warnf(format string, a ...any) { r.Warnings = append(r.Warnings, fmt.Sprintf(format, a...)) }
+func (r *Result) warnf(format string, a ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, a...))
+}
 func (r *Result) notef(format string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, a...)) }
 
 // kv is one option to converge: a plain option when list is false.
@@ -93,7 +95,7 @@ type kv struct {
 	list   bool
 }
 
-func opt(name, value string) kv          { return kv{name: name, values: []string{value}} }
+func opt(name, value string) kv         { return kv{name: name, values: []string{value}} }
 func list(name string, vs ...string) kv { return kv{name: name, values: vs, list: true} }
 
 // ensure creates section name of type typ if missing and sets the given

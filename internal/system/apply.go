@@ -1,0 +1,95 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+
+	"github.com/wgowrt/wgowrt/internal/wgdev"
+	"github.com/wgowrt/wgowrt/ubus"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// Change says what a committed plan touched, which decides how to apply it.
+type Change struct {
+	Iface string
+	// Interface is true when network.<iface> itself changed (created,
+	// port, addresses): netifd must reload and (re)create the link.
+	Interface bool
+	// Peers is true when peer sections of iface changed.
+	Peers bool
+	// Routes is true when a changed peer has route_allowed_ips: netifd
+	// installs those routes only when it sets the interface up.
+	Routes bool
+	// Firewall is true when /etc/config/firewall changed.
+	Firewall bool
+	// Network is the network package as committed.
+	Network *uci.Package
+}
+
+// Applier makes the running system follow committed changes.
+type Applier struct {
+	Ubus    ubus.Caller
+	Dev     wgdev.Client
+	Release Release
+}
+
+// Apply reloads what needs reloading and pushes peer changes into the
+// running device. It returns notes for the user. Errors mean the
+// configuration is committed but not (fully) running.
+func (a *Applier) Apply(c Change) ([]string, error) {
+	var notes []string
+	if c.Interface {
+		// netifd (re)creates the link from UCI, peers included: pushing
+		// peers as well would race with its setup.
+		if err := ubus.NetworkReload(a.Ubus); err != nil {
+			return notes, err
+		}
+		notes = append(notes, "network reloaded")
+	} else if c.Peers {
+		n, err := a.pushPeers(c)
+		if err != nil {
+			return notes, err
+		}
+		notes = append(notes, n...)
+	}
+	if c.Firewall {
+		if err := ubus.ConfigChanged(a.Ubus, "firewall"); err != nil {
+			return notes, err
+		}
+		notes = append(notes, "firewall reloaded")
+	}
+	return notes, nil
+}
+
+// pushPeers applies the peer diff with wgctrl, then asks netifd for the
+// routes of spokes where the release allows it without a link bounce.
+func (a *Applier) pushPeers(c Change) ([]string, error) {
+	dev, err := a.Dev.Device(c.Iface)
+	if errors.Is(err, os.ErrNotExist) {
+		return []string{fmt.Sprintf("%s is not running: its peers apply when netifd brings it up", c.Iface)}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading device %s: %v", c.Iface, err)
+	}
+	diff := Diff(DesiredPeers(c.Network, c.Iface), dev)
+	var notes []string
+	if len(diff) > 0 {
+		if err := a.Dev.ConfigureDevice(c.Iface, wgtypes.Config{Peers: diff}); err != nil {
+			return nil, fmt.Errorf("updating peers of %s: %v", c.Iface, err)
+		}
+		notes = append(notes, fmt.Sprintf("%d peer change(s) applied to running %s; other sessions untouched", len(diff), c.Iface))
+	}
+	if !c.Routes {
+		return notes, nil
+	}
+	if a.Release.RenewAppliesPeers() {
+		if err := ubus.InterfaceRenew(a.Ubus, c.Iface); err != nil {
+			return notes, err
+		}
+		return append(notes, "routes of "+c.Iface+" renewed"), nil
+	}
+	return append(notes, fmt.Sprintf("routes behind peers are installed when %s next comes up: run 'ifup %s' (this re-creates the link and every peer re-handshakes)", c.Iface, c.Iface)), nil
+}
