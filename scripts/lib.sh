@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*.sh and test/qemu/*.sh. Source it; it defines
+# functions and a few variables and runs nothing else.
+
+ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGETS_FILE="$ROOT_DIR/scripts/targets.txt"
+GO_MODULE=github.com/wgowrt/wgowrt
+VERSION_VAR=$GO_MODULE/internal/cli.Version
+GO_TAGS=urfave_cli_no_docs
+
+# wgowrt_version prints the version to inject: $WGOWRT_VERSION if set, else
+# X.Y.Z when HEAD carries the tag vX.Y.Z, else 0.0.0~git<date>.<hash> from the
+# last commit ('~' sorts before the release in opkg's version compare). It
+# never depends on the time of the build, so two builds agree.
+wgowrt_version() {
+	if [[ -n ${WGOWRT_VERSION:-} ]]; then
+		printf '%s\n' "$WGOWRT_VERSION"
+		return
+	fi
+	local tag
+	if tag=$(git -C "$ROOT_DIR" describe --tags --exact-match --match 'v[0-9]*' HEAD 2>/dev/null); then
+		printf '%s\n' "${tag#v}"
+		return
+	fi
+	local date hash
+	if date=$(git -C "$ROOT_DIR" log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null) &&
+		hash=$(git -C "$ROOT_DIR" rev-parse --short=8 HEAD 2>/dev/null); then
+		printf '0.0.0~git%s.%s\n' "$date" "$hash"
+		return
+	fi
+	printf '0.0.0\n'
+}
+
+# source_date_epoch prints $SOURCE_DATE_EPOCH, else the last commit's time.
+source_date_epoch() {
+	if [[ -n ${SOURCE_DATE_EPOCH:-} ]]; then
+		printf '%s\n' "$SOURCE_DATE_EPOCH"
+		return
+	fi
+	git -C "$ROOT_DIR" log -1 --format=%ct 2>/dev/null || printf '0\n'
+}
+
+# target_list prints every OpenWrt arch in targets.txt, one per line.
+target_list() {
+	awk '!/^#/ && NF { print $1 }' "$TARGETS_FILE"
+}
+
+# target_goenv ARCH prints the Go environment for an OpenWrt arch, one
+# VAR=value a line (GOARCH first); it fails for an unknown arch.
+target_goenv() {
+	awk -v a="$1" '!/^#/ && $1 == a { found = 1; print "GOARCH=" $2; for (i = 3; i <= NF; i++) print $i }
+		END { exit !found }' "$TARGETS_FILE" || {
+		echo "unknown OpenWrt arch '$1' (see $TARGETS_FILE)" >&2
+		return 1
+	}
+}
+
+# go_build OUT VERSION [VAR=value ...] builds ./cmd/wgowrt for linux with the
+# given Go environment into OUT: static (no cgo), stripped, no build id, no
+# VCS stamp, paths trimmed, so the bytes depend only on source, Go version
+# and settings.
+go_build() {
+	local out=$1 version=$2
+	shift 2
+	(cd "$ROOT_DIR" && env CGO_ENABLED=0 GOOS=linux GOFLAGS= GOAMD64=v1 GOARM= GOMIPS= GO386= "$@" \
+		go build -trimpath -buildvcs=false -tags "$GO_TAGS" \
+		-ldflags "-s -w -buildid= -X $VERSION_VAR=$version" \
+		-o "$out" ./cmd/wgowrt)
+}
+
+# qemu_user_for GOARCH prints the qemu-user binary that runs it ("" = native).
+qemu_user_for() {
+	case $1 in
+	mips) echo qemu-mips-static ;;
+	mipsle) echo qemu-mipsel-static ;;
+	arm) echo qemu-arm-static ;;
+	arm64) echo qemu-aarch64-static ;;
+	386) echo qemu-i386-static ;;
+	amd64) echo "" ;;
+	*) return 1 ;;
+	esac
+}
+
+# need_or_skip WHAT HOWTO: when a prerequisite is missing, skip with the
+# command that installs it, or fail when WGOWRT_REQUIRE_PRIVILEGED=1 (CI).
+# Returns 0 for "skip" so callers can write: have X || { need_or_skip ...; exit 0; }
+need_or_skip() {
+	if [[ ${WGOWRT_REQUIRE_PRIVILEGED:-} == 1 ]]; then
+		echo "FAIL: $1 is missing (WGOWRT_REQUIRE_PRIVILEGED=1); install with: $2" >&2
+		exit 1
+	fi
+	echo "SKIP: $1 is missing; to run this, first: $2" >&2
+}
+
+# snapshot_tree DIR copies the working tree (tracked and untracked, not
+# ignored files) to DIR, so a long build sees one consistent source even
+# while people edit the shared tree.
+snapshot_tree() {
+	mkdir -p "$1"
+	(cd "$ROOT_DIR" && git ls-files -z -co --exclude-standard |
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$1"
+}
+
+# Test bookkeeping: t_pass/t_fail MSG count results; t_summary prints the
+# closing line 'N passed, N failed' and returns non-zero on any failure.
+T_PASSED=0
+T_FAILED=0
+t_pass() {
+	T_PASSED=$((T_PASSED + 1))
+	echo "ok   $*"
+}
+t_fail() {
+	T_FAILED=$((T_FAILED + 1))
+	echo "FAIL $*"
+}
+t_summary() {
+	echo "${T_PASSED} passed, ${T_FAILED} failed"
+	[[ $T_FAILED -eq 0 ]]
+}
