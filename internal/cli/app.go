@@ -121,6 +121,9 @@ func NewApp(env *Env) *ucli.App {
 		Commands: []*ucli.Command{
 			versionCommand(env),
 			uciCommand(env),
+			serverCommand(env),
+			peerCommand(env),
+			statusCommand(env),
 		},
 	}
 	app.CommandNotFound = func(c *ucli.Context, name string) {

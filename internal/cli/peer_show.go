@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/qr"
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+// peerJSON is one peer in `peer list --json` and `peer show --json`.
+type peerJSON struct {
+	Name          string   `json:"name"`
+	Section       string   `json:"section"`
+	Owned         bool     `json:"owned"`
+	PublicKey     string   `json:"public_key"`
+	PrivateKey    string   `json:"private_key"`
+	PresharedKey  string   `json:"preshared_key"`
+	AllowedIPs    []string `json:"allowed_ips"`
+	RouteAllowed  bool     `json:"route_allowed_ips"`
+	Endpoint      string   `json:"endpoint,omitempty"`
+	Disabled      bool     `json:"disabled"`
+	Tunnel        string   `json:"tunnel,omitempty"`
+	DNS           []string `json:"dns,omitempty"`
+	Keepalive     *int     `json:"keepalive,omitempty"`
+	KeptPrivate   bool     `json:"private_key_kept"`
+	HasPresharedK bool     `json:"has_preshared_key"`
+}
+
+func toPeerJSON(p plan.Peer) peerJSON {
+	j := peerJSON{Name: p.Name, Section: "network." + p.Section, Owned: p.Owned, PublicKey: p.PublicKey,
+		AllowedIPs: p.AllowedIPs, RouteAllowed: p.Routes, Endpoint: p.Endpoint, Disabled: p.Disabled,
+		Tunnel: p.Tunnel, DNS: p.DNS, KeptPrivate: p.PrivateKey != nil, HasPresharedK: p.HasPSK}
+	if j.AllowedIPs == nil {
+		j.AllowedIPs = []string{}
+	}
+	j.PrivateKey, j.PresharedKey = secretState(p.PrivateKey != nil), secretState(p.HasPSK)
+	if p.KeepaliveOn {
+		k := p.Keepalive
+		j.Keepalive = &k
+	}
+	return j
+}
+
+func secretState(present bool) string {
+	if present {
+		return wg.Hidden
+	}
+	return ""
+}
+
+func peerListCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "list",
+		Usage: "list the peers of a server (wgowrt's and others')",
+		Flags: []ucli.Flag{ifaceFlag},
+		Action: func(c *ucli.Context) error {
+			st, _, err := loadState(env)
+			if err != nil {
+				return err
+			}
+			iface := ifaceOf(c, st)
+			if _, err := plan.ReadServer(st, iface); err != nil {
+				return err
+			}
+			peers := plan.ReadPeers(st, iface)
+			if env.JSON {
+				out := []peerJSON{}
+				for _, p := range peers {
+					out = append(out, toPeerJSON(p))
+				}
+				return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peers": out})
+			}
+			return printPeerTable(env, peers)
+		},
+	}
+}
+
+func printPeerTable(env *Env, peers []plan.Peer) error {
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tALLOWED IPS\tSTATE\tCREATED BY")
+	for _, p := range peers {
+		state, by := "enabled", "wgowrt"
+		if p.Disabled {
+			state = "disabled"
+		}
+		if !p.Owned {
+			by = "other (" + p.Section + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, orNone(join(p.AllowedIPs)), state, by)
+	}
+	return tw.Flush()
+}
+
+func peerShowCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "show",
+		Usage:     "show a peer; --config or --qr re-export its client config when its private key was kept",
+		ArgsUsage: "NAME",
+		Flags: []ucli.Flag{
+			ifaceFlag,
+			&ucli.BoolFlag{Name: "config", Usage: "print the client config (contains the private key when kept)"},
+			&ucli.BoolFlag{Name: "qr", Usage: "draw the client config as a QR code"},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the client config to FILE (mode 0600)"},
+		},
+		SkipFlagParsing: true,
+		Action:          interspersed(func(c *ucli.Context) error { return peerShow(env, c) }),
+	}
+}
+
+func peerShow(env *Env, c *ucli.Context) error {
+	name, err := oneName(c)
+	if err != nil {
+		return err
+	}
+	st, _, err := loadState(env)
+	if err != nil {
+		return err
+	}
+	iface := ifaceOf(c, st)
+	if _, err := plan.ReadServer(st, iface); err != nil {
+		return err
+	}
+	p, ok := plan.FindPeer(st, iface, name)
+	if !ok {
+		return fmt.Errorf("no peer %q on %s (see 'wgowrt peer list --iface %s')", name, iface, iface)
+	}
+	if c.Bool("config") || c.Bool("qr") || c.String("output") != "" {
+		return reexport(env, c, st, iface, name)
+	}
+	if env.JSON {
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peer": toPeerJSON(p)})
+	}
+	return printPeer(env, iface, p)
+}
+
+func reexport(env *Env, c *ucli.Context, st plan.State, iface, name string) error {
+	cfg, err := plan.PeerConfig(st, iface, name)
+	if err != nil {
+		return err
+	}
+	if cfg.PrivateKey == nil {
+		if c.Bool("qr") {
+			return fmt.Errorf("the private key of peer %s was not kept on the router, so no scannable config exists; remove and add it again (with --keep-private-key to allow re-export)", name)
+		}
+		fmt.Fprintf(env.Stderr, "wgowrt: warning: the private key of peer %s was not kept; fill in PrivateKey yourself\n", name)
+	}
+	if !c.Bool("config") && c.String("output") == "" {
+		code, err := qr.Encode([]byte(cfg.Render()), qr.M)
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(env.Stdout, code.Half())
+		return nil
+	}
+	return deliverConfig(env, c, cfg)
+}
+
+func printPeer(env *Env, iface string, p plan.Peer) error {
+	j := toPeerJSON(p)
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "peer:\t%s\n", j.Name)
+	fmt.Fprintf(tw, "interface:\t%s\n", iface)
+	fmt.Fprintf(tw, "section:\t%s\n", j.Section)
+	fmt.Fprintf(tw, "created by:\t%s\n", map[bool]string{true: "wgowrt", false: "other"}[j.Owned])
+	fmt.Fprintf(tw, "public key:\t%s\n", orNone(j.PublicKey))
+	fmt.Fprintf(tw, "private key:\t%s\n", map[bool]string{true: wg.Hidden + " (kept on the router)", false: "not kept"}[j.KeptPrivate])
+	fmt.Fprintf(tw, "preshared key:\t%s\n", orNone(j.PresharedKey))
+	fmt.Fprintf(tw, "allowed ips:\t%s\n", orNone(join(j.AllowedIPs)))
+	fmt.Fprintf(tw, "state:\t%s\n", map[bool]string{true: "disabled", false: "enabled"}[j.Disabled])
+	if j.Endpoint != "" {
+		fmt.Fprintf(tw, "endpoint:\t%s\n", j.Endpoint)
+	}
+	if j.Tunnel != "" {
+		fmt.Fprintf(tw, "client tunnel:\t%s\n", j.Tunnel)
+	}
+	if len(j.DNS) > 0 {
+		fmt.Fprintf(tw, "client dns:\t%s\n", join(j.DNS))
+	}
+	if j.Keepalive != nil {
+		fmt.Fprintf(tw, "client keepalive:\t%d\n", *j.Keepalive)
+	}
+	return tw.Flush()
+}

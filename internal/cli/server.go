@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/ubus"
+)
+
+func serverCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "server",
+		Usage: "make this router a WireGuard server for phones, laptops and spokes",
+		Subcommands: []*ucli.Command{
+			serverInitCommand(env),
+			serverShowCommand(env),
+		},
+	}
+}
+
+func serverInitCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "init",
+		Usage: "create (or reconfigure) the WireGuard interface, its firewall zone, port rule and forwardings",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Value: "wg0", Usage: "interface name (UCI section and Linux link)"},
+			&ucli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "UDP listen port (default 51820)"},
+			&ucli.StringFlag{Name: "subnet", Usage: "tunnel IPv4 subnet: auto or a CIDR such as 10.8.0.0/24"},
+			&ucli.StringFlag{Name: "ipv6", Usage: "tunnel IPv6 subnet: auto (a /64 of the ULA prefix), a CIDR, or off"},
+			&ucli.StringFlag{Name: "endpoint", Usage: "host name or address peers use to reach this router (HOST or HOST:PORT)"},
+			&ucli.StringFlag{Name: "lan-access", Usage: "routed (LAN sees peer addresses), masquerade (LAN sees the router) or none (default routed)"},
+			&ucli.BoolFlag{Name: "internet", Usage: "let peers use this router's internet uplink (vpn -> wan)"},
+			&ucli.BoolFlag{Name: "client-to-client", Usage: "let peers reach each other through the router"},
+			commitPendingFlag,
+		},
+		Action: func(c *ucli.Context) error { return serverInit(env, c) },
+	}
+}
+
+func serverInit(env *Env, c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return Usagef("server init takes no arguments (got %q)", c.Args().First())
+	}
+	in, err := serverIntent(c)
+	if err != nil {
+		return err
+	}
+	st, s, err := loadState(env)
+	if err != nil {
+		return err
+	}
+	st.Live = livePrefixes(env)
+	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
+		return err
+	}
+	r, err := plan.ServerInit(st, in)
+	if err != nil {
+		return err
+	}
+	wrote, err := commit(env, c, s, r, in.Iface)
+	if err != nil || env.DryRun {
+		return err
+	}
+	return printServer(env, r.State, in.Iface, wrote)
+}
+
+func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
+	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access")}
+	if c.IsSet("port") {
+		p := c.Int("port")
+		if _, err := wg.ParsePort(fmt.Sprint(p)); err != nil {
+			return in, err
+		}
+		in.Port = p
+	}
+	if c.IsSet("endpoint") {
+		e, err := wg.ParseEndpoint(c.String("endpoint"))
+		if err != nil {
+			return in, err
+		}
+		in.Endpoint = &e
+	}
+	if c.IsSet("internet") {
+		v := c.Bool("internet")
+		in.Internet = &v
+	}
+	if c.IsSet("client-to-client") {
+		v := c.Bool("client-to-client")
+		in.ClientToClient = &v
+	}
+	return in, nil
+}
+
+// livePrefixes asks a running netifd what addresses and routes exist, so
+// --subnet auto avoids them too.
+func livePrefixes(env *Env) []netipPrefix {
+	ls := deps.live(env)
+	if ls == nil {
+		return nil
+	}
+	ifs, err := ubus.InterfaceDump(ls.ubus)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "wgowrt: warning: %v (only /etc/config is checked for address overlaps)\n", err)
+		return nil
+	}
+	return ubus.LivePrefixes(ifs)
+}
+
+func serverShowCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "show",
+		Usage: "show a WireGuard server's settings (private key hidden)",
+		Flags: []ucli.Flag{ifaceFlag},
+		Action: func(c *ucli.Context) error {
+			st, _, err := loadState(env)
+			if err != nil {
+				return err
+			}
+			return printServer(env, st, ifaceOf(c, st), false)
+		},
+	}
+}
+
+// serverJSON is `server show --json`, version 1.
+type serverJSON struct {
+	Version        int      `json:"version"`
+	Iface          string   `json:"iface"`
+	Owned          bool     `json:"owned"`
+	PublicKey      string   `json:"public_key"`
+	PrivateKey     string   `json:"private_key"`
+	ListenPort     int      `json:"listen_port"`
+	Addresses      []string `json:"addresses"`
+	Endpoint       string   `json:"endpoint"`
+	Zone           string   `json:"zone"`
+	LanAccess      string   `json:"lan_access,omitempty"`
+	Internet       bool     `json:"internet"`
+	ClientToClient bool     `json:"client_to_client"`
+	Peers          int      `json:"peers"`
+	Changed        bool     `json:"changed"`
+}
+
+func printServer(env *Env, st plan.State, iface string, changed bool) error {
+	srv, err := plan.ReadServer(st, iface)
+	if err != nil {
+		return err
+	}
+	j := serverJSON{Version: 1, Iface: iface, Owned: srv.Owned, ListenPort: srv.Port, Endpoint: srv.Endpoint.String(),
+		Zone: srv.Zone, LanAccess: srv.LanAccess, Internet: srv.Internet, ClientToClient: srv.ClientToClient,
+		Peers: len(plan.ReadPeers(st, iface)), Changed: changed, PrivateKey: wg.Hidden}
+	if srv.PrivateKey != nil {
+		j.PublicKey = srv.PublicKey().String()
+	}
+	for _, a := range srv.Addresses {
+		j.Addresses = append(j.Addresses, a.String())
+	}
+	if env.JSON {
+		return writeJSON(env.Stdout, j)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "interface:\t%s\n", j.Iface)
+	fmt.Fprintf(tw, "public key:\t%s\n", orNone(j.PublicKey))
+	fmt.Fprintf(tw, "private key:\t%s\n", wg.Hidden)
+	fmt.Fprintf(tw, "listen port:\t%d\n", j.ListenPort)
+	fmt.Fprintf(tw, "addresses:\t%s\n", orNone(join(j.Addresses)))
+	fmt.Fprintf(tw, "endpoint:\t%s\n", orNone(j.Endpoint))
+	fmt.Fprintf(tw, "firewall zone:\t%s\n", orNone(j.Zone))
+	if srv.Owned {
+		fmt.Fprintf(tw, "lan access:\t%s\n", j.LanAccess)
+		fmt.Fprintf(tw, "internet:\t%s\n", yesNo(j.Internet))
+		fmt.Fprintf(tw, "client to client:\t%s\n", yesNo(j.ClientToClient))
+	} else {
+		fmt.Fprintf(tw, "created by:\tnot wgowrt (left as configured)\n")
+	}
+	fmt.Fprintf(tw, "peers:\t%d\n", j.Peers)
+	return tw.Flush()
+}
