@@ -88,6 +88,11 @@ func ifaceOf(c *ucli.Context, st plan.State) string {
 // commit previews, writes and applies a plan; it is the one path every
 // writing command takes. It returns whether anything was written.
 func commit(env *Env, c *ucli.Context, s *store.Store, r *plan.Result, iface string) (bool, error) {
+	if !env.DryRun {
+		if err := store.CheckPending(r.Packages(), c.Bool("commit-pending")); err != nil {
+			return false, err
+		}
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(env.Stderr, "wgowrt: warning: %s\n", w)
 	}

@@ -78,21 +78,34 @@ func (e *PendingError) Error() string {
 // from someone else; with it, those are committed as well, exactly as `uci
 // commit` would. Packages without edits are not touched.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
-	var changed []*uci.Package
-	for _, p := range pkgs {
-		if len(p.Unsaved()) > 0 {
-			changed = append(changed, p)
-		}
+	if err := CheckPending(pkgs, commitPending); err != nil {
+		return err
 	}
-	if pend := Pending(changed...); len(pend) > 0 && !commitPending {
-		return &PendingError{Packages: pend}
-	}
-	for _, p := range changed {
-		if err := s.commit(p, commitPending); err != nil {
+	for _, p := range edited(pkgs) {
+		if err := s.commit(p, commitPending && len(Pending(p)) > 0); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// CheckPending returns a PendingError when a package with edits also has
+// someone else's staged changes and commitPending is false.
+func CheckPending(pkgs []*uci.Package, commitPending bool) error {
+	if pend := Pending(edited(pkgs)...); len(pend) > 0 && !commitPending {
+		return &PendingError{Packages: pend}
+	}
+	return nil
+}
+
+func edited(pkgs []*uci.Package) []*uci.Package {
+	var out []*uci.Package
+	for _, p := range pkgs {
+		if len(p.Unsaved()) > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // commit writes one package. Our edits are staged in a private directory
