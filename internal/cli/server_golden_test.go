@@ -187,6 +187,8 @@ func golden(t *testing.T, file string) {
 	args := strings.TrimSpace(a.files["args"])
 	if _, ok := a.files["want/error"]; ok {
 		goldenError(t, a, root, args)
+	} else if readOnly(args) {
+		goldenRead(t, a, root, args)
 	} else {
 		goldenSuccess(t, a, root, args)
 	}
@@ -256,6 +258,29 @@ func goldenError(t *testing.T, a *archive, root, args string) {
 	check(t, a, "want/error", e)
 	if after := snapshot(t, root); !equalMaps(before, after) {
 		t.Errorf("a failing command changed files: %v", diffKeys(before, after))
+	}
+}
+
+// readOnly recognises commands that only read (list, show, status).
+func readOnly(args string) bool {
+	for _, w := range strings.Fields(args) {
+		if w == "list" || w == "show" || w == "status" {
+			return true
+		}
+	}
+	return false
+}
+
+func goldenRead(t *testing.T, a *archive, root, args string) {
+	before := snapshot(t, root)
+	o, e, code := run(t, root, args, false)
+	if code != 0 {
+		t.Fatalf("%q: exit %d: %s", args, code, e)
+	}
+	check(t, a, "want/stdout", o)
+	check(t, a, "want/stderr", e)
+	if after := snapshot(t, root); !equalMaps(before, after) {
+		t.Errorf("a read-only command changed files: %v", diffKeys(before, after))
 	}
 }
 
