@@ -1,0 +1,128 @@
+// Package realize turns an OpenWrt /etc/config tree (network and firewall)
+// into the state netifd and firewall4 would create, inside a lab namespace:
+// addresses, routes, policy rules, wireguard-go devices configured through
+// wgctrl, and one nftables ruleset loaded atomically.
+//
+// The semantics follow ../shared/docs/openwrt-reference.md §1 (netifd) and
+// §2 (firewall4); Table lists every option understood, with its reference.
+// Anything else makes Realize fail with the section and option named.
+package realize
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/wgowrt/wgowrt/test/netns/lab"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// Router is a realized router namespace.
+type Router struct {
+	ns       *lab.NS
+	Network  *Network
+	Firewall *Firewall
+	Ruleset  string                   // the nft script that was loaded
+	WG       map[string]*lab.WGDevice // by UCI interface name
+}
+
+// NS is the namespace the router lives in.
+func (r *Router) NS() *lab.NS { return r.ns }
+
+// Config is the content of an /etc/config tree.
+type Config struct {
+	Network  []byte
+	Firewall []byte
+}
+
+// ReadConfigDir reads network and firewall from dir (an /etc/config copy).
+func ReadConfigDir(dir string) (Config, error) {
+	var c Config
+	var err error
+	if c.Network, err = os.ReadFile(filepath.Join(dir, "network")); err != nil {
+		return c, err
+	}
+	c.Firewall, err = os.ReadFile(filepath.Join(dir, "firewall"))
+	return c, err
+}
+
+// Plan parses and validates a config without touching any namespace: the
+// network model and the firewall with zone devices resolved.
+func Plan(c Config) (*Network, *Firewall, error) {
+	npkg, err := uci.Parse("network", c.Network)
+	if err != nil {
+		return nil, nil, err
+	}
+	fpkg, err := uci.Parse("firewall", c.Firewall)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := ParseNetwork(npkg)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := ParseFirewall(fpkg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, f, ResolveZones(n, f)
+}
+
+// Realize sets ns up as the router described by c. The links named by the
+// config's device options (other than bridges it creates) must already exist
+// in ns; the lab wires them before calling Realize.
+func Realize(ns *lab.NS, c Config) (*Router, error) {
+	n, f, err := Plan(c)
+	if err != nil {
+		return nil, err
+	}
+	r := &Router{ns: ns, Network: n, Firewall: f, WG: map[string]*lab.WGDevice{}}
+	if err := r.applyNetwork(n); err != nil {
+		return nil, err
+	}
+	for _, key := range []string{"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"} {
+		if err := ns.Sysctl(key, "1"); err != nil {
+			return nil, err
+		}
+	}
+	if r.Ruleset, err = Render(f); err != nil {
+		return nil, err
+	}
+	if _, err := ns.RunStdin(r.Ruleset, "nft", "-f", "-"); err != nil {
+		return nil, fmt.Errorf("loading the rendered ruleset: %w\n%s", err, r.Ruleset)
+	}
+	return r, nil
+}
+
+// ResolveZones fills each zone's Devices from its networks and the
+// interfaces' zone option, like fw4 reading netifd's interface dump (§2.2):
+// only interfaces that are up contribute, unknown networks are ignored.
+func ResolveZones(n *Network, f *Firewall) error {
+	for _, i := range n.Interfaces {
+		if i.Zone == "" {
+			continue
+		}
+		z := f.Zone(i.Zone)
+		if z == nil {
+			return fmt.Errorf("network: interface '%s': zone %q is not defined in firewall", i.Name, i.Zone)
+		}
+		z.Networks = append(z.Networks, i.Name)
+	}
+	for _, z := range f.Zones {
+		for _, net := range z.Networks {
+			if i := n.Interface(net); i != nil && i.Up && !contains(z.Devices, i.L3Device()) {
+				z.Devices = append(z.Devices, i.L3Device())
+			}
+		}
+	}
+	return nil
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
