@@ -52,8 +52,11 @@ func caseConfig(t *testing.T, a *txtar.Archive) realize.Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := a.Get("in/firewall")
-	return realize.Config{Network: []byte(n), Firewall: []byte(f)}
+	c := realize.Config{Network: []byte(n)}
+	if f, ok := a.Get("in/firewall"); ok {
+		c.Firewall = []byte(f)
+	}
+	return c
 }
 
 // loadRuleset loads an nft script into a fresh namespace and returns the

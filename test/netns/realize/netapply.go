@@ -115,14 +115,14 @@ func (r *Router) addAddresses(i *Interface) error {
 		args := []string{"address", "replace", a.String()}
 		if a.Addr().Is4() {
 			args = append(args, "broadcast", broadcast(a))
-		} else {
-			args = append(args, "nodad")
+		} else if err := r.ns.Sysctl("net.ipv6.conf."+dev+".accept_dad", "0"); err != nil {
+			// The lab skips duplicate address detection so IPv6 is usable at
+			// once; it does not show in `ip addr` (unlike nodad).
+			return err
 		}
 		args = append(args, "dev", dev)
 		tbl := i.table(a.Addr().Is6())
-		if tbl != "" {
-			args = append(args, "noprefixroute")
-		} else if i.Metric != 0 {
+		if tbl == "" && i.Metric != 0 {
 			args = append(args, "metric", strconv.Itoa(i.Metric))
 		}
 		if err := r.ip(args...); err != nil {
@@ -131,7 +131,7 @@ func (r *Router) addAddresses(i *Interface) error {
 		if tbl == "" {
 			continue
 		}
-		if err := r.protoRoute(i, a.Masked(), "scope", "link"); err != nil {
+		if err := r.moveprefixRoute(i, a, tbl); err != nil {
 			return err
 		}
 		if err := r.tableRules(i, a, tbl); err != nil {
@@ -139,6 +139,18 @@ func (r *Router) addAddresses(i *Interface) error {
 		}
 	}
 	return r.loPolicy(i)
+}
+
+// moveprefixRoute puts the prefix route of a into table tbl, proto static,
+// and removes the kernel's copy from main: the recorded state shows neither
+// a noprefixroute flag nor a main-table route (netifd/gateway-block.txtar).
+func (r *Router) moveprefixRoute(i *Interface, a netip.Prefix, tbl string) error {
+	if a.Bits() < a.Addr().BitLen() {
+		if err := r.ip(family(a.Addr()), "route", "del", a.Masked().String(), "dev", i.L3Device(), "proto", "kernel", "table", "main"); err != nil {
+			return err
+		}
+	}
+	return r.protoRoute(i, a.Masked(), "scope", "link")
 }
 
 // broadcast is what netifd sets: the subnet broadcast, and the limited

@@ -29,7 +29,8 @@ type Router struct {
 // NS is the namespace the router lives in.
 func (r *Router) NS() *lab.NS { return r.ns }
 
-// Config is the content of an /etc/config tree.
+// Config is the content of an /etc/config tree. A nil Firewall means no
+// firewall at all (the netifd conformance cases ran without fw4).
 type Config struct {
 	Network  []byte
 	Firewall []byte
@@ -43,6 +44,9 @@ func ReadConfigDir(dir string) (Config, error) {
 		return c, err
 	}
 	c.Firewall, err = os.ReadFile(filepath.Join(dir, "firewall"))
+	if os.IsNotExist(err) {
+		return c, nil
+	}
 	return c, err
 }
 
@@ -53,11 +57,14 @@ func Plan(c Config) (*Network, *Firewall, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	fpkg, err := uci.Parse("firewall", c.Firewall)
+	n, err := ParseNetwork(npkg)
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := ParseNetwork(npkg)
+	if c.Firewall == nil {
+		return n, nil, nil // no firewall package: fw4 is not running
+	}
+	fpkg, err := uci.Parse("firewall", c.Firewall)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,6 +91,9 @@ func Realize(ns *lab.NS, c Config) (*Router, error) {
 		if err := ns.Sysctl(key, "1"); err != nil {
 			return nil, err
 		}
+	}
+	if f == nil {
+		return r, nil
 	}
 	if r.Ruleset, err = Render(f); err != nil {
 		return nil, err
