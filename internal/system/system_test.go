@@ -1,0 +1,96 @@
+package system
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+func TestParseRelease(t *testing.T) {
+	for in, want := range map[string]bool{
+		"DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='24.10.2'\n": false,
+		"DISTRIB_RELEASE='25.12.0-rc1'\n":                   true,
+		"DISTRIB_RELEASE='23.05.5'\n":                       false,
+		"DISTRIB_RELEASE='SNAPSHOT'\n":                      false,
+		"DISTRIB_RELEASE=\"26.06.1\"\n":                     true,
+	} {
+		if got := ParseRelease([]byte(in)).RenewAppliesPeers(); got != want {
+			t.Errorf("%q: RenewAppliesPeers = %v, want %v", in, got, want)
+		}
+	}
+}
+
+const net0 = `
+config interface 'wg0'
+	option proto 'wireguard'
+
+config wireguard_wg0 'a'
+	option public_key 'a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw='
+	list allowed_ips '10.8.0.2'
+	option persistent_keepalive '25'
+
+config wireguard_wg0 'b'
+	option public_key '98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU='
+	list allowed_ips '10.8.0.3/32 192.168.50.0/24'
+	option endpoint_host '198.51.100.9'
+
+config wireguard_wg0 'off'
+	option public_key '1EAhjLTshKqu5k/ROvjeXaPm8Bx2XoOLZLRz2jqfImw='
+	option disabled '1'
+
+config wireguard_wg0 'broken'
+	option public_key 'nope'
+`
+
+func key(s string) wgtypes.Key { k, _ := wgtypes.ParseKey(s); return k }
+
+func cidr(s string) net.IPNet { _, n, _ := net.ParseCIDR(s); return *n }
+
+func TestDesiredPeersReadsLikeTheHandler(t *testing.T) {
+	p, err := uci.Parse("network", []byte(net0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DesiredPeers(p, "wg0")
+	if len(d) != 2 {
+		t.Fatalf("%d peers, want 2 (disabled and keyless skipped)", len(d))
+	}
+	if *d[0].PersistentKeepaliveInterval != 25*time.Second || len(d[0].AllowedIPs) != 1 || d[0].AllowedIPs[0].String() != "10.8.0.2/32" {
+		t.Errorf("peer a: %+v", d[0])
+	}
+	if len(d[1].AllowedIPs) != 2 || d[1].Endpoint == nil || d[1].Endpoint.String() != "198.51.100.9:51820" {
+		t.Errorf("peer b: %+v (space-separated allowed_ips and default port)", d[1])
+	}
+}
+
+func TestDiffIsSyncconf(t *testing.T) {
+	p, _ := uci.Parse("network", []byte(net0))
+	desired := DesiredPeers(p, "wg0")
+	roaming := &net.UDPAddr{IP: net.ParseIP("203.0.113.50"), Port: 40000}
+	dev := &wgtypes.Device{Peers: []wgtypes.Peer{
+		// a: unchanged, with a session and a learned endpoint.
+		{PublicKey: key("a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw="), AllowedIPs: []net.IPNet{cidr("10.8.0.2/32")}, PersistentKeepaliveInterval: 25 * time.Second, Endpoint: roaming},
+		// b: allowed IPs changed.
+		{PublicKey: key("98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU="), AllowedIPs: []net.IPNet{cidr("10.8.0.3/32")}, Endpoint: roaming},
+		// off: disabled in UCI.
+		{PublicKey: key("1EAhjLTshKqu5k/ROvjeXaPm8Bx2XoOLZLRz2jqfImw=")},
+	}}
+	diff := Diff(desired, dev)
+	if len(diff) != 2 {
+		t.Fatalf("diff %+v: want b updated and off removed, a untouched", diff)
+	}
+	if diff[0].PublicKey != dev.Peers[1].PublicKey || !diff[0].ReplaceAllowedIPs || diff[0].Endpoint != nil {
+		t.Errorf("b: %+v (want ReplaceAllowedIPs, endpoint left to roaming)", diff[0])
+	}
+	if diff[1].PublicKey != dev.Peers[2].PublicKey || !diff[1].Remove {
+		t.Errorf("off: %+v, want Remove", diff[1])
+	}
+	if again := Diff(desired, &wgtypes.Device{Peers: append(dev.Peers[:1:1], wgtypes.Peer{PublicKey: dev.Peers[1].PublicKey,
+		AllowedIPs: []net.IPNet{cidr("192.168.50.0/24"), cidr("10.8.0.3/32")}})}); len(again) != 0 {
+		t.Errorf("in sync (allowed IPs in another order) but diff %+v", again)
+	}
+}
