@@ -176,15 +176,11 @@ func (c *Context) Save(p *Package) error {
 // committed package is returned. With no staged change nothing is written.
 func (c *Context) Commit(p *Package) (*Package, error) {
 	path := c.Path(p.Name)
-	mode := os.FileMode(0600)
-	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+	lock, err := lockTarget(path, 0600)
 	if err != nil {
-		return nil, &Error{Code: ErrIO, File: path, Err: err}
+		return nil, err
 	}
 	defer lock.Close()
-	if err := flock(lock, syscall.LOCK_EX); err != nil {
-		return nil, &Error{Code: ErrIO, File: path, Err: err}
-	}
 	if err := c.Save(p); err != nil {
 		return nil, err
 	}
@@ -244,29 +240,39 @@ func (c *Context) Revert(p *Package, ptr Ptr) (*Package, error) {
 		}
 		ptr.Section = s.Name
 	}
-	path := c.DeltaPath(p.Name)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil && !os.IsNotExist(err) {
-		return nil, &Error{Code: ErrIO, File: path, Err: err}
-	}
-	if err == nil {
-		defer f.Close()
-		if err := flock(f, syscall.LOCK_EX); err != nil {
-			return nil, &Error{Code: ErrIO, File: path, Err: err}
-		}
-		data, err := readAll(f, path)
-		if err != nil {
-			return nil, err
-		}
-		kept := filterDelta(p.Name, data, ptr)
-		if err := f.Truncate(0); err != nil {
-			return nil, &Error{Code: ErrIO, File: path, Err: err}
-		}
-		if _, err := f.WriteAt(kept, 0); err != nil {
-			return nil, &Error{Code: ErrIO, File: path, Err: err}
-		}
+	if err := c.rewriteDelta(p.Name, ptr); err != nil {
+		return nil, err
 	}
 	return c.Load(p.Name)
+}
+
+// rewriteDelta removes the lines ptr matches from the delta file in
+// SaveDir, under its lock.
+func (c *Context) rewriteDelta(name string, ptr Ptr) error {
+	path := c.DeltaPath(name)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	defer f.Close()
+	if err := flock(f, syscall.LOCK_EX); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	data, err := readAll(f, path)
+	if err != nil {
+		return err
+	}
+	kept := filterDelta(name, data, ptr)
+	if err := f.Truncate(0); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if _, err := f.WriteAt(kept, 0); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	return nil
 }
 
 // filterDelta returns the delta lines of data that ptr does not match.

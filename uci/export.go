@@ -16,6 +16,16 @@ func quote(b *bytes.Buffer, v string) {
 
 func escape(v string) string { return strings.ReplaceAll(v, "'", `'\''`) }
 
+// exportType writes a section type as uci export does (bare), except that a
+// type holding a quote, backslash, '#' or ';' is single-quoted: uci writes
+// those bare and cannot read its own output back.
+func exportType(t string) string {
+	if strings.ContainsAny(t, `'"\#;`) {
+		return "'" + escape(t) + "'"
+	}
+	return t
+}
+
 // Export returns the package as `uci export` prints it (header true) or as
 // `uci commit` writes the file (header false).
 func (p *Package) Export(header bool) []byte {
@@ -24,7 +34,7 @@ func (p *Package) Export(header bool) []byte {
 		b.WriteString("package " + escape(p.Name) + "\n")
 	}
 	for _, s := range p.Sections {
-		b.WriteString("\nconfig " + escape(s.Type))
+		b.WriteString("\nconfig " + exportType(s.Type))
 		if !s.Anonymous {
 			b.WriteString(" '" + escape(s.Name) + "'")
 		}

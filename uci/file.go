@@ -18,15 +18,38 @@ var beforeRename func(tmp string) error
 // rename. On any error the old file is untouched and the temporary file
 // removed.
 func WriteFileAtomic(path string, data []byte, mode os.FileMode) (err error) {
-	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+	lock, err := lockTarget(path, mode)
 	if err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
+		return err
 	}
 	defer lock.Close()
-	if err := flock(lock, syscall.LOCK_EX); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
 	return replaceLocked(path, data)
+}
+
+// lockTarget opens path (creating it with mode) and takes the exclusive
+// lock. A committer that waited for the lock may hold a file another one
+// has since replaced by rename; it then retries on the new file, so no
+// update is lost (libuci itself re-reads the stale file in that case).
+func lockTarget(path string, mode os.FileMode) (*os.File, error) {
+	for {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+		if err != nil {
+			return nil, &Error{Code: ErrIO, File: path, Err: err}
+		}
+		if err := flock(f, syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, &Error{Code: ErrIO, File: path, Err: err}
+		}
+		held, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(held, now) {
+			return f, nil
+		}
+		f.Close()
+		if err2 != nil && !os.IsNotExist(err2) {
+			return nil, &Error{Code: ErrIO, File: path, Err: err2}
+		}
+	}
 }
 
 // replaceLocked does the temp-write-sync-rename part; the caller holds the
