@@ -84,22 +84,24 @@ func Realize(ns *lab.NS, c Config) (*Router, error) {
 		return nil, err
 	}
 	r := &Router{ns: ns, Network: n, Firewall: f, WG: map[string]*lab.WGDevice{}}
-	if err := r.applyNetwork(n); err != nil {
-		return nil, err
-	}
 	for _, key := range []string{"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"} {
 		if err := ns.Sysctl(key, "1"); err != nil {
 			return nil, err
 		}
 	}
-	if f == nil {
-		return r, nil
+	// The firewall goes first, as on OpenWrt (firewall START=19 before
+	// network): conntrack must see a tunnel's first handshake, or a peer's
+	// answer to a random listen port is a "new" flow that wan rejects.
+	if f != nil {
+		if r.Ruleset, err = Render(f); err != nil {
+			return nil, err
+		}
+		if _, err := ns.RunStdin(r.Ruleset, "nft", "-f", "-"); err != nil {
+			return nil, fmt.Errorf("loading the rendered ruleset: %w\n%s", err, r.Ruleset)
+		}
 	}
-	if r.Ruleset, err = Render(f); err != nil {
+	if err := r.applyNetwork(n); err != nil {
 		return nil, err
-	}
-	if _, err := ns.RunStdin(r.Ruleset, "nft", "-f", "-"); err != nil {
-		return nil, fmt.Errorf("loading the rendered ruleset: %w\n%s", err, r.Ruleset)
 	}
 	return r, nil
 }
