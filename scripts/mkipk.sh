@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds one opkg package (.ipk) per OpenWrt arch without the SDK, and an
+# opkg feed index for each: OUT/<arch>/{wgowrt_<version>_<arch>.ipk,
+# Packages, Packages.gz}, the layout of OpenWrt's own feeds
+# (.../packages/<arch>/<feed>/).
+#
+#   scripts/mkipk.sh [-o OUT] [--no-build] [arch ...]
+#
+# OUT defaults to dist/feed. Package name, release, license, section, title,
+# description, dependencies and install path are read from package/Makefile,
+# so the SDK recipe and these packages cannot drift apart.
+#
+# Layout (openwrt-reference.md §7.1, as opkg-lede reads it): a gzip'd GNU tar
+# (not ar) holding ./debian-binary, ./data.tar.gz, ./control.tar.gz in that
+# order; every tar with --format=gnu --numeric-owner, owner 0:0, names sorted,
+# mtimes = SOURCE_DATE_EPOCH; gzip -n. Same input, same bytes.
+#
+# On a router: add "src/gz wgowrt <url or file:// path of OUT/<arch>>" to
+# /etc/opkg/customfeeds.conf (the index is not signed with usign: set
+# "option check_signature 0" in /etc/opkg.conf, or install the .ipk file
+# directly with opkg install ./wgowrt_*.ipk).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MAKEFILE=$ROOT_DIR/package/Makefile
+out=$ROOT_DIR/dist/feed build=1
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-o) out=$2 && shift 2 ;;
+	--no-build) build=0 && shift ;;
+	-*) echo "usage: $0 [-o OUT] [--no-build] [arch ...]" >&2 && exit 2 ;;
+	*) break ;;
+	esac
+done
+if [[ $# -gt 0 ]]; then arches=("$@"); else mapfile -t arches < <(target_list); fi
+
+# mkvar NAME: the value of a 'NAME:=value' line of package/Makefile.
+mkvar() {
+	local v
+	v=$(sed -n "s/^[[:space:]]*$1:=//p" "$MAKEFILE" | head -n1)
+	[[ -n $v ]] || { echo "package/Makefile has no $1:=" >&2 && return 1; }
+	printf '%s\n' "$v"
+}
+
+# description: Package/<name>/description as control continuation lines.
+description() {
+	awk -v d="define Package/$1/description" '
+		$0 == d { on = 1; next }
+		on && /^endef/ { exit }
+		on { sub(/^[ \t]+/, ""); printf "%s%s\n", n++ ? " " : "", $0 }' "$MAKEFILE"
+}
+
+name=$(mkvar PKG_NAME)
+release=$(mkvar PKG_RELEASE)
+license=$(mkvar PKG_LICENSE)
+section=$(mkvar SECTION)
+url=$(mkvar URL)
+maintainer=$(mkvar PKG_MAINTAINER)
+bindir=$(mkvar GO_PKG_INSTALL_BIN_PATH)
+depends=$(mkvar WGOWRT_DEPENDS | sed 's/+//g; s/[[:space:]]\{1,\}/, /g')
+desc=$(description "$name")
+[[ -n $desc ]] || { echo "package/Makefile has no Package/$name/description" >&2 && exit 1; }
+version=$(wgowrt_version)
+epoch=$(source_date_epoch)
+pkgversion=$version-r$release
+
+# Every tar here: GNU format, root-owned by number, sorted, fixed mtimes.
+TAR=(tar --format=gnu --numeric-owner --owner=0 --group=0 --mtime="@$epoch")
+
+if [[ $build == 1 ]]; then
+	WGOWRT_VERSION=$version "$ROOT_DIR/scripts/build.sh" "${arches[@]}" >/dev/null
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# control_file ARCH INSTALLED_SIZE: the control fields, in OpenWrt's order.
+control_file() {
+	cat <<EOF
+Package: $name
+Version: $pkgversion
+Depends: $depends
+Source: feeds/wgowrt/package
+SourceName: $name
+License: $license
+Section: $section
+SourceDateEpoch: $epoch
+URL: $url
+Maintainer: $maintainer
+Architecture: $1
+Installed-Size: $2
+Description: $desc
+EOF
+}
+
+# mkipk ARCH: writes OUT/ARCH/<name>_<version>_<arch>.ipk.
+mkipk() {
+	local arch=$1 w=$tmp/$1
+	local bin=$ROOT_DIR/dist/$arch/wgowrt
+	[[ -x $bin ]] || { echo "missing $bin (run scripts/build.sh $arch)" >&2 && return 1; }
+	mkdir -p "$w/data$bindir" "$w/data/usr/libexec/rpcd" "$w/control" "$out/$arch"
+	install -m 0755 "$bin" "$w/data$bindir/wgowrt"
+	ln -s "$bindir/wgowrt" "$w/data/usr/libexec/rpcd/wgowrt"
+	find "$w/data" -type d -exec chmod 0755 {} +
+
+	"${TAR[@]}" --sort=name -C "$w/data" -cf "$w/data.tar" .
+	control_file "$arch" "$(stat -c %s "$w/data.tar")" >"$w/control/control"
+	chmod 0644 "$w/control/control"
+	chmod 0755 "$w/control"
+	"${TAR[@]}" --sort=name -C "$w/control" -cf - . | gzip -9n >"$w/control.tar.gz"
+	gzip -9n <"$w/data.tar" >"$w/data.tar.gz"
+	printf '2.0\n' >"$w/debian-binary"
+	chmod 0644 "$w/debian-binary" "$w/data.tar.gz" "$w/control.tar.gz"
+
+	local ipk=$out/$arch/${name}_${pkgversion}_${arch}.ipk
+	"${TAR[@]}" -C "$w" -cf - ./debian-binary ./data.tar.gz ./control.tar.gz | gzip -9n >"$ipk"
+}
+
+# index DIR: Packages and Packages.gz for every .ipk in DIR. Each stanza is
+# the package's control file with Filename, Size and SHA256sum inserted
+# before Description, as OpenWrt's ipkg-make-index.sh writes them.
+index() {
+	local dir=$1 ipk
+	: >"$dir/Packages"
+	for ipk in "$dir"/*.ipk; do
+		tar -xzOf "$ipk" ./control.tar.gz | tar -xzOf - ./control |
+			awk -v f="$(basename "$ipk")" -v s="$(stat -c %s "$ipk")" \
+				-v h="$(sha256sum "$ipk" | cut -d' ' -f1)" '
+				/^Description:/ { print "Filename: " f; print "Size: " s; print "SHA256sum: " h }
+				{ print }' >>"$dir/Packages"
+		echo >>"$dir/Packages"
+	done
+	gzip -9n <"$dir/Packages" >"$dir/Packages.gz"
+}
+
+for arch in "${arches[@]}"; do
+	target_goenv "$arch" >/dev/null
+	rm -rf "${out:?}/$arch"
+	mkipk "$arch"
+	index "$out/$arch"
+	printf '%-26s %s\n' "$arch" "$(cd "$out/$arch" && ls -- *.ipk)"
+done
