@@ -4,7 +4,7 @@
 # binary or an .ipk is over its budget in scripts/size-budget.txt.
 #
 #   scripts/size-report.sh             table + budget check (CI)
-#   scripts/size-report.sh --ipk DIR   also check every DIR/*.ipk
+#   scripts/size-report.sh --ipk DIR   also check every DIR/*.ipk, DIR/*/*.ipk
 #   scripts/size-report.sh --why [N]   also list the N (20) biggest Go
 #                                      packages of the mipsle binary
 set -euo pipefail
@@ -63,11 +63,11 @@ done
 
 if [[ -n $ipk_dir ]]; then
 	shopt -s nullglob
-	ipks=("$ipk_dir"/*.ipk)
+	ipks=("$ipk_dir"/*.ipk "$ipk_dir"/*/*.ipk)
 	[[ ${#ipks[@]} -gt 0 ]] || { echo "no .ipk in $ipk_dir" >&2 && exit 1; }
 	for f in "${ipks[@]}"; do
 		size=$(stat -c %s "$f")
-		printf '%-50s %10d  %s\n' "$(basename "$f")" "$size" "$(check ipk "$size")"
+		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check ipk "$size")"
 	done
 fi
 
