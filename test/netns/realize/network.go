@@ -115,6 +115,9 @@ func ParseNetwork(pkg *uci.Package) (*Network, error) {
 
 func (n *Network) add(pkg *uci.Package, sec *uci.Section) error {
 	proto, _ := sec.Get("proto")
+	if sec.Type == "interface" && proto != "static" && proto != "wireguard" && proto != "none" {
+		return fmt.Errorf("network: interface '%s': proto %q is not supported by the realizer", sec.Name, proto)
+	}
 	if err := checkSection("network", sec, proto); err != nil {
 		return err
 	}
