@@ -270,3 +270,20 @@ func TestDeltaPathsApplyBeforeSaveDir(t *testing.T) {
 		t.Errorf("changes %v", p.Changes())
 	}
 }
+
+func TestOverrideDirIsReadAndCommittedFirst(t *testing.T) {
+	c := newCtx(t)
+	c.OverrideDir = filepath.Join(filepath.Dir(c.ConfDir), "run")
+	os.MkdirAll(c.OverrideDir, 0755)
+	os.WriteFile(filepath.Join(c.ConfDir, "network"), []byte(netConf), 0600)
+	os.WriteFile(filepath.Join(c.OverrideDir, "network"), []byte("config interface 'lan'\n\toption proto 'dhcp'\n"), 0600)
+	if err := commitSet(c, "network.lan.mtu=1400"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readString(t, filepath.Join(c.ConfDir, "network")); got != netConf {
+		t.Errorf("/etc/config copy changed: %q", got)
+	}
+	if got := readString(t, filepath.Join(c.OverrideDir, "network")); got != "\nconfig interface 'lan'\n\toption proto 'dhcp'\n\toption mtu '1400'\n\n" {
+		t.Errorf("override copy: %q", got)
+	}
+}

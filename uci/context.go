@@ -12,6 +12,8 @@ import (
 const (
 	DefaultConfDir = "/etc/config"
 	DefaultSaveDir = "/tmp/.uci"
+	// DefaultOverrideDir is where OpenWrt 25.12+ looks for a config first.
+	DefaultOverrideDir = "/var/run/uci"
 )
 
 // Context locates config files and staged changes, like a libuci context
@@ -25,6 +27,10 @@ type Context struct {
 	// DeltaPaths are extra directories whose delta files are applied, in
 	// order, before SaveDir's (uci -p).
 	DeltaPaths []string
+	// OverrideDir is looked in before ConfDir, as libuci does since
+	// OpenWrt 25.12 with /var/run/uci (uci -C); a config found there is
+	// also committed there. Empty means none.
+	OverrideDir string
 }
 
 func (c *Context) confDir() string {
@@ -41,8 +47,17 @@ func (c *Context) saveDir() string {
 	return c.SaveDir
 }
 
-// Path returns the config file of package name.
-func (c *Context) Path(name string) string { return filepath.Join(c.confDir(), name) }
+// Path returns the config file of package name: in OverrideDir when it
+// holds a regular file of that name, else in ConfDir.
+func (c *Context) Path(name string) string {
+	if c.OverrideDir != "" {
+		p := filepath.Join(c.OverrideDir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return filepath.Join(c.confDir(), name)
+}
 
 // DeltaPath returns the file staged changes of package name are saved to.
 func (c *Context) DeltaPath(name string) string { return filepath.Join(c.saveDir(), name) }
@@ -106,15 +121,22 @@ func (c *Context) applyDeltas(p *Package) int {
 	return n
 }
 
-// Configs lists the config names in ConfDir, sorted, as uci(1) finds them.
+// Configs lists the config names in ConfDir (and OverrideDir), sorted,
+// as uci(1) finds them.
 func (c *Context) Configs() ([]string, error) {
 	ents, err := os.ReadDir(c.confDir())
 	if err != nil {
 		return nil, &Error{Code: ErrNotFound, File: c.confDir(), Err: err}
 	}
+	if c.OverrideDir != "" {
+		more, _ := os.ReadDir(c.OverrideDir)
+		ents = append(ents, more...)
+	}
+	seen := map[string]bool{}
 	var out []string
 	for _, e := range ents {
-		if n := e.Name(); !e.IsDir() && validPackage(n) {
+		if n := e.Name(); !e.IsDir() && validPackage(n) && !seen[n] {
+			seen[n] = true
 			out = append(out, n)
 		}
 	}

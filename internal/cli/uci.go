@@ -35,6 +35,7 @@ Commands:
 
 Options:
 	-c <path>  set the search path for config files (default: /etc/config)
+	-C <path>  set the override path looked in first (default: /var/run/uci)
 	-d <str>   set the delimiter for list values in uci show
 	-f <file>  use <file> as input instead of stdin
 	-p <path>  add a search path for config change files
@@ -76,7 +77,8 @@ type uciRun struct {
 // word as musl does) and runs the command. It returns the exit code.
 func runUCI(env *Env, args []string) int {
 	r := &uciRun{env: env, stdout: env.Stdout, stderr: env.Stderr, input: env.Stdin,
-		ctx: &uci.Context{ConfDir: env.Path(uci.DefaultConfDir), SaveDir: env.Path(uci.DefaultSaveDir)}}
+		ctx: &uci.Context{ConfDir: env.Path(uci.DefaultConfDir), SaveDir: env.Path(uci.DefaultSaveDir),
+			OverrideDir: env.Path(uci.DefaultOverrideDir)}}
 	r.ctx.DeltaPaths = []string{r.ctx.SaveDir}
 	i := 0
 	for ; i < len(args); i++ {
@@ -90,7 +92,7 @@ func runUCI(env *Env, args []string) int {
 		}
 		for j := 1; j < len(a); j++ {
 			opt := a[j]
-			if strings.IndexByte("cdfpPt", opt) >= 0 {
+			if strings.IndexByte("cCdfpPt", opt) >= 0 {
 				val := a[j+1:]
 				if val == "" {
 					if i+1 >= len(args) {
@@ -131,6 +133,8 @@ func (r *uciRun) setOpt(opt byte, val string) int {
 	switch opt {
 	case 'c':
 		r.ctx.ConfDir = val
+	case 'C':
+		r.ctx.OverrideDir = val
 	case 'd':
 		r.show.Delimiter = val
 	case 'f':
