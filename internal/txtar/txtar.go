@@ -5,6 +5,7 @@ package txtar
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 )
@@ -92,4 +93,24 @@ func Format(a *Archive) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// MustGet returns the named file's data or an error naming the missing file.
+func (a *Archive) MustGet(name string) ([]byte, error) {
+	if d, ok := a.Get(name); ok {
+		return d, nil
+	}
+	return nil, fmt.Errorf("archive has no file %q", name)
+}
+
+// Prefixed returns the files whose names start with prefix, keyed by the
+// rest of the name.
+func (a *Archive) Prefixed(prefix string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, f := range a.Files {
+		if rest, ok := strings.CutPrefix(f.Name, prefix); ok {
+			out[rest] = f.Data
+		}
+	}
+	return out
 }

@@ -1,31 +1,17 @@
 package netns
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
 	"github.com/wgowrt/wgowrt/test/netns/realize"
-	"github.com/wgowrt/wgowrt/test/netns/txtar"
+	"github.com/wgowrt/wgowrt/internal/conformance"
+	"github.com/wgowrt/wgowrt/internal/txtar"
 )
 
 // conformanceDir is where the recorded netifd/fw4 behaviour lives.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("WGOWRT_CONFORMANCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "conformance")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		msg := "conformance corpus not found at " + dir + " (set WGOWRT_CONFORMANCE_DIR)"
-		if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
+func conformanceDir(t *testing.T) string { return conformance.Dir(t) }
 
 // conformanceCases returns the txtar files of one corpus (fw4 or netifd).
 func conformanceCases(t *testing.T, corpus string) map[string]*txtar.Archive {

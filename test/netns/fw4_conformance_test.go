@@ -31,7 +31,7 @@ func TestFw4Conformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mm, n := compareRulesets(t, loadRuleset(t, l, "fw4", want), loadRuleset(t, l, "mine", mine))
+			mm, n := compareRulesets(t, loadRuleset(t, l, "fw4", string(want)), loadRuleset(t, l, "mine", mine))
 			for i, m := range mm {
 				if i == 15 {
 					t.Errorf("... %d more", len(mm)-i)
@@ -62,7 +62,7 @@ func TestFw4ComparisonDetectsDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mm, _ := compareRulesets(t, loadRuleset(t, l, "fw4", want), loadRuleset(t, l, "mine", mine))
+	mm, _ := compareRulesets(t, loadRuleset(t, l, "fw4", string(want)), loadRuleset(t, l, "mine", mine))
 	sawWireGuardPort := false
 	for _, m := range mm {
 		p := m.Probe.Packet

@@ -12,7 +12,7 @@ import (
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
 	"github.com/wgowrt/wgowrt/test/netns/realize"
-	"github.com/wgowrt/wgowrt/test/netns/txtar"
+	"github.com/wgowrt/wgowrt/internal/txtar"
 )
 
 // TestNetifdConformance realizes each recorded netifd case in a router
@@ -100,7 +100,7 @@ func compareKernelState(t *testing.T, a *txtar.Archive, prefix string, router *l
 		}
 		compared++
 		got := router.MustRun(s.cmd...)
-		if diff := cmp.Diff(s.norm(want, wantIdx), s.norm(got, gotIdx)); diff != "" {
+		if diff := cmp.Diff(s.norm(string(want), wantIdx), s.norm(got, gotIdx)); diff != "" {
 			t.Errorf("%s mismatch (-want +got):\n%s", s.file, diff)
 		}
 	}
@@ -109,7 +109,7 @@ func compareKernelState(t *testing.T, a *txtar.Archive, prefix string, router *l
 	}
 }
 
-func get(a *txtar.Archive, name string) string { s, _ := a.Get(name); return s }
+func get(a *txtar.Archive, name string) string { s, _ := a.Get(name); return string(s) }
 
 var ifindexLine = regexp.MustCompile(`(?m)^(\d+): ([^:@\s]+)[@:]`)
 

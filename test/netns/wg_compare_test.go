@@ -11,7 +11,7 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/wgdev"
 	"github.com/wgowrt/wgowrt/test/netns/realize"
-	"github.com/wgowrt/wgowrt/test/netns/txtar"
+	"github.com/wgowrt/wgowrt/internal/txtar"
 )
 
 // compareWireGuard checks every want/wg-showconf-<iface> against the device
@@ -34,7 +34,7 @@ func compareWireGuard(t *testing.T, a *txtar.Archive, r *realize.Router) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := parseShowconf(conf)
+		want := parseShowconf(string(conf))
 		got := showconfOf(d)
 		if !strings.Contains(get(a, "in/network"), "listen_port") {
 			delete(want, "ListenPort")
