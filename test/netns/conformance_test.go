@@ -4,10 +4,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 	"github.com/wgowrt/wgowrt/internal/conformance"
 	"github.com/wgowrt/wgowrt/internal/txtar"
+	"github.com/wgowrt/wgowrt/test/netns/lab"
+	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
 // conformanceDir is where the recorded netifd/fw4 behaviour lives.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/wgowrt/wgowrt/internal/txtar"
 	"github.com/wgowrt/wgowrt/test/netns/lab"
 	"github.com/wgowrt/wgowrt/test/netns/realize"
-	"github.com/wgowrt/wgowrt/internal/txtar"
 )
 
 // TestNetifdConformance realizes each recorded netifd case in a router

@@ -9,9 +9,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
+	"github.com/wgowrt/wgowrt/internal/txtar"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
 	"github.com/wgowrt/wgowrt/test/netns/realize"
-	"github.com/wgowrt/wgowrt/internal/txtar"
 )
 
 // compareWireGuard checks every want/wg-showconf-<iface> against the device
