@@ -75,16 +75,8 @@ func (c *Context) deltaFiles(name string) []string {
 // Load reads package name from ConfDir and applies its staged changes, as
 // every libuci reader (netifd, fw4, uci show) sees it.
 func (c *Context) Load(name string) (*Package, error) {
-	if !validPackage(name) {
-		return nil, errf(ErrInval, "%q is not a valid config name", name)
-	}
-	data, err := readLocked(c.Path(name))
+	p, err := c.LoadFile(name)
 	if err != nil {
-		return nil, err
-	}
-	p, err := Parse(name, data)
-	if err != nil {
-		err.(*Error).File = c.Path(name)
 		return nil, err
 	}
 	c.applyDeltas(p)
