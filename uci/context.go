@@ -103,7 +103,6 @@ func (c *Context) LoadFile(name string) (*Package, error) {
 // applyDeltas applies every delta file of p and returns how many lines
 // parsed.
 func (c *Context) applyDeltas(p *Package) int {
-	p.tracked = true
 	n := 0
 	for _, f := range c.deltaFiles(p.Name) {
 		if data, err := readLocked(f); err == nil {

@@ -86,11 +86,10 @@ type Package struct {
 	// nSection counts every section ever allocated in this package; libuci
 	// uses it for the first two hex digits of anonymous section names.
 	nSection int
-	// delta holds changes made through the edit operations while tracking
-	// is on; saved holds the changes read back from delta files.
-	delta   []Delta
-	saved   []Delta
-	tracked bool
+	// delta holds the changes made through the edit operations since the
+	// package was loaded or saved; saved holds those read from delta files.
+	delta []Delta
+	saved []Delta
 }
 
 // NewPackage returns an empty package.
@@ -129,7 +128,7 @@ func (p *Package) sectionIndex(s *Section) int {
 
 // Clone returns a deep copy of p (pending changes included).
 func (p *Package) Clone() *Package {
-	c := &Package{Name: p.Name, nSection: p.nSection, tracked: p.tracked}
+	c := &Package{Name: p.Name, nSection: p.nSection}
 	c.delta = append([]Delta(nil), p.delta...)
 	c.saved = append([]Delta(nil), p.saved...)
 	for _, s := range p.Sections {
