@@ -24,6 +24,9 @@ type State struct {
 	// Live are addresses and routes the running system uses (from
 	// `ubus call network.interface dump`); empty off-router.
 	Live []netip.Prefix
+	// Dhcp is /etc/config/dhcp, loaded only by commands that edit it
+	// (e.g. handing out routes with DHCP option 121); nil otherwise.
+	Dhcp *uci.Package
 }
 
 // clone returns a copy whose edits are recorded from now on.
@@ -32,6 +35,9 @@ func (st State) clone() State {
 	c.Network = st.Network.Clone()
 	c.Firewall = st.Firewall.Clone()
 	c.Wgowrt = st.Wgowrt.Clone()
+	if st.Dhcp != nil {
+		c.Dhcp = st.Dhcp.Clone()
+	}
 	return c
 }
 
@@ -45,7 +51,11 @@ type Result struct {
 
 // Packages returns the edited packages in writing order.
 func (r *Result) Packages() []*uci.Package {
-	return []*uci.Package{r.State.Network, r.State.Firewall, r.State.Wgowrt}
+	pkgs := []*uci.Package{r.State.Network, r.State.Firewall, r.State.Wgowrt}
+	if r.State.Dhcp != nil {
+		pkgs = append(pkgs, r.State.Dhcp)
+	}
+	return pkgs
 }
 
 // Changed reports whether any package has an edit.
