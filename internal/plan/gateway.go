@@ -1,0 +1,190 @@
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+// The gateway role (44Net Connect model 2): a public block the provider
+// routes into the tunnel is given to a LAN segment. The router takes the
+// first usable address, hosts use the others without NAT, and everything
+// from the block returns through the tunnel by policy routing in the
+// tunnel's table (conformance/netifd/gateway-block.txtar). A zone for the
+// block refuses inbound connections except --allow.
+
+// GatewayIntent is `wgowrt gateway add`.
+type GatewayIntent struct {
+	Iface string
+	Block string
+	// LanDevice is the device the segment uses; VLAN (1-4094) is a tagged
+	// VLAN on the LAN bridge instead. Exactly one is given.
+	LanDevice string
+	VLAN      int
+	Allow     []Service
+}
+
+// gateway is the settled intent.
+type gateway struct {
+	GatewayIntent
+	block      netip.Prefix
+	router     netip.Addr
+	device     string
+	table      string
+	tunnelZone string
+	zone       string
+}
+
+// GatewayAdd plans the gateway of iface's routed block.
+func GatewayAdd(cur State, in GatewayIntent) (*Result, error) {
+	r := &Result{State: cur.clone()}
+	g, err := settleGateway(r.State, in)
+	if err != nil {
+		return nil, err
+	}
+	owns := func(name string) bool { return strings.HasPrefix(name, gatewayName(in.Iface)) }
+	if err := convergeOwned(r, in.Iface, gatewaySections(r.State, g), owns); err != nil {
+		return nil, err
+	}
+	if in.VLAN != 0 {
+		r.warnf("hosts of %s must be on VLAN %d tagged on %s; with bridge VLAN filtering (DSA) also add a bridge-vlan section for it", g.block, in.VLAN, g.device)
+	}
+	if len(in.Allow) == 0 {
+		r.warnf("no --allow: the firewall refuses every connection from the tunnel to %s", g.block)
+	}
+	return r, nil
+}
+
+// gatewayName is the gateway's logical interface; its other sections
+// extend it.
+func gatewayName(iface string) string { return clientPrefix(iface) + "gw" }
+
+func settleGateway(st State, in GatewayIntent) (*gateway, error) {
+	g := &gateway{GatewayIntent: in}
+	sec := st.Network.Section(in.Iface)
+	if sec == nil || sec.Type != "interface" || get(sec, "proto") != "wireguard" {
+		return nil, fmt.Errorf("no WireGuard interface %q; import the provider's configuration first with 'wgowrt client import FILE --iface %s --mode source'", in.Iface, in.Iface)
+	}
+	if g.table = tunnelTable(st, in.Iface); g.table == "" {
+		return nil, fmt.Errorf("%s routes in the main table (no ip4table), so traffic from the block cannot be sent back through it; re-import it with --mode source or --mode full", in.Iface)
+	}
+	z := zoneOfNetwork(st.Firewall, in.Iface)
+	if z == nil {
+		return nil, fmt.Errorf("%s is in no firewall zone; re-import it with 'wgowrt client import' so inbound traffic is filtered", in.Iface)
+	}
+	g.tunnelZone = get(z, "name")
+	if err := g.parseBlock(st); err != nil {
+		return nil, err
+	}
+	if err := g.pickDevice(st); err != nil {
+		return nil, err
+	}
+	return g, g.pickZone(st)
+}
+
+// parseBlock checks --block: an IPv4 network of at least 2 usable hosts
+// that does not collide with what the router uses.
+func (g *gateway) parseBlock(st State) error {
+	p, err := netip.ParsePrefix(strings.TrimSpace(g.Block))
+	if err != nil || !p.Addr().Is4() || p.Bits() > 30 {
+		return fmt.Errorf("--block %q is not an IPv4 network of /30 or wider (e.g. 44.27.132.8/29)", g.Block)
+	}
+	if p.Masked() != p {
+		return fmt.Errorf("--block %s has host bits set; give the network, %s", p, p.Masked())
+	}
+	if x, clash := otherInterfaceSpace(st, g.Iface).Overlaps(p); clash {
+		return fmt.Errorf("--block %s overlaps %s already used on this router", p, x)
+	}
+	for _, a := range listOf(st.Network.Section(g.Iface), "addresses") {
+		if q, err := wg.ParseAddrPrefix(a); err == nil && p.Contains(q.Addr()) {
+			return fmt.Errorf("--block %s contains %s's own address %s; the block is the range routed to you besides the tunnel address", p, g.Iface, q.Addr())
+		}
+	}
+	g.block = p
+	g.router, _ = wg.AddHost(p, 1)
+	return nil
+}
+
+// pickDevice decides the segment's device and refuses one another
+// interface already uses.
+func (g *gateway) pickDevice(st State) error {
+	switch {
+	case (g.LanDevice == "") == (g.VLAN == 0):
+		return fmt.Errorf("give exactly one of --lan-device DEV (a free port or bridge for the public hosts) or --vlan N (a tagged VLAN on the LAN bridge)")
+	case g.VLAN != 0:
+		if g.VLAN < 1 || g.VLAN > 4094 {
+			return fmt.Errorf("--vlan %d is not a VLAN id (1-4094)", g.VLAN)
+		}
+		lan := get(st.Network.Section("lan"), "device")
+		if lan == "" {
+			return fmt.Errorf("--vlan needs network.lan.device (the LAN bridge); use --lan-device instead")
+		}
+		g.device = lan + "." + strconv.Itoa(g.VLAN)
+	default:
+		if strings.ContainsAny(g.LanDevice, " \t/'") || len(g.LanDevice) > wg.MaxIfname {
+			return fmt.Errorf("--lan-device %q is not a network device name", g.LanDevice)
+		}
+		g.device = g.LanDevice
+	}
+	for _, s := range st.Network.SectionsOfType("interface") {
+		if s.Name != gatewayName(g.Iface) && get(s, "device") == g.device {
+			return fmt.Errorf("device %s is already used by interface %s; give the public hosts their own port or VLAN", g.device, s.Name)
+		}
+	}
+	for _, d := range st.Network.SectionsOfType("device") {
+		for _, port := range listOf(d, "ports") {
+			if port == g.device {
+				return fmt.Errorf("device %s is a port of bridge %s; take it out of the bridge first or use --vlan", g.device, get(d, "name"))
+			}
+		}
+	}
+	return nil
+}
+
+func (g *gateway) pickZone(st State) error {
+	if z := st.Firewall.Section(gatewayName(g.Iface) + "_zone"); z != nil {
+		g.zone = get(z, "name")
+		return nil
+	}
+	g.zone = g.Iface + "_pub"
+	if zoneNamed(st.Firewall, g.zone) != nil {
+		return fmt.Errorf("a firewall zone called %s already exists; rename it or choose another --iface", g.zone)
+	}
+	return nil
+}
+
+// gatewaySections lists the gateway's sections in writing order.
+func gatewaySections(st State, g *gateway) []ownedSection {
+	n, f := st.Network, st.Firewall
+	name := gatewayName(g.Iface)
+	block := g.block.String()
+	out := []ownedSection{
+		{pkg: n, typ: "interface", name: name, opts: []kv{opt("proto", "static"), opt("device", g.device),
+			opt("ipaddr", g.router.String()), opt("netmask", netmask4(g.block.Bits())), opt("ip4table", g.table)}},
+		// Hosts of the block reach the LAN and other local networks
+		// through main; everything else goes back into the tunnel.
+		{pkg: n, typ: "rule", name: name + "_main4", opts: []kv{opt("src", block), opt("lookup", "main"),
+			opt("suppress_prefixlength", "0"), opt("priority", prioMain)}},
+		{pkg: n, typ: "rule", name: name + "_tun4", opts: []kv{opt("src", block), opt("lookup", g.table), opt("priority", prioTunnel)}},
+		{pkg: f, typ: "zone", name: name + "_zone", opts: []kv{opt("name", g.zone), list("network", name),
+			opt("input", "REJECT"), opt("output", "ACCEPT"), opt("forward", "REJECT")}},
+		{pkg: f, typ: "forwarding", name: name + "_out", opts: []kv{opt("src", g.zone), opt("dest", g.tunnelZone)}},
+		{pkg: f, typ: "forwarding", name: name + "_lan", opts: []kv{opt("src", lanZoneName(f)), opt("dest", g.zone)}},
+	}
+	for _, s := range g.Allow {
+		out = append(out, ownedSection{pkg: f, typ: "rule", name: name + "_allow_" + s.sectionSuffix(), opts: []kv{
+			opt("name", "Allow-"+g.zone+"-"+s.Proto+"-"+s.Port), opt("src", g.tunnelZone), opt("dest", g.zone),
+			opt("dest_ip", block), opt("proto", s.Proto), opt("dest_port", s.Port), opt("target", "ACCEPT")}})
+	}
+	return out
+}
+
+// netmask4 is the dotted netmask of a prefix length, as netifd's static
+// protocol and LuCI write it.
+func netmask4(bits int) string {
+	m := ^uint32(0) << (32 - bits)
+	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}).String()
+}
