@@ -124,6 +124,8 @@ func NewApp(env *Env) *ucli.App {
 			serverCommand(env),
 			peerCommand(env),
 			statusCommand(env),
+			clientCommand(env),
+			gatewayCommand(env),
 		},
 	}
 	app.CommandNotFound = func(c *ucli.Context, name string) {

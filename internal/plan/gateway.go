@@ -188,3 +188,28 @@ func netmask4(bits int) string {
 	m := ^uint32(0) << (32 - bits)
 	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)}).String()
 }
+
+// Gateway is a gateway as configured.
+type Gateway struct {
+	Block, Router, Device, Zone string
+	Allow                       []string
+}
+
+// ReadGateway reads the gateway of tunnel iface.
+func ReadGateway(st State, iface string) (*Gateway, error) {
+	name := gatewayName(iface)
+	sec := st.Network.Section(name)
+	if sec == nil {
+		return nil, fmt.Errorf("no gateway on %s; add one with 'wgowrt gateway add --iface %s --block CIDR'", iface, iface)
+	}
+	g := &Gateway{Router: get(sec, "ipaddr"), Device: get(sec, "device"), Zone: get(st.Firewall.Section(name+"_zone"), "name")}
+	if p, ok := routeTarget(g.Router, get(sec, "netmask")); ok {
+		g.Block = p.Masked().String()
+	}
+	for _, s := range st.Firewall.SectionsOfType("rule") {
+		if strings.HasPrefix(s.Name, name+"_allow_") {
+			g.Allow = append(g.Allow, get(s, "proto")+"/"+get(s, "dest_port"))
+		}
+	}
+	return g, nil
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+)
+
+func gatewayCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "gateway",
+		Usage: "give a public block routed through a client tunnel to a LAN segment (44Net model 2)",
+		Subcommands: []*ucli.Command{{
+			Name:  "add",
+			Usage: "assign --block to a segment: the router takes the first address, hosts use the rest without NAT",
+			Flags: []ucli.Flag{
+				&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through (imported with --mode source or full)", Required: true},
+				&ucli.StringFlag{Name: "block", Usage: "the public IPv4 block (e.g. 44.27.132.8/29)", Required: true},
+				&ucli.StringFlag{Name: "lan-device", Usage: "device of the segment (a free port or bridge)"},
+				&ucli.IntFlag{Name: "vlan", Usage: "tagged VLAN on the LAN bridge for the segment, instead of --lan-device"},
+				&ucli.StringSliceFlag{Name: "allow", Usage: "services the internet may reach in the block (PROTO/PORT, e.g. tcp/80,tcp/443)"},
+				commitPendingFlag,
+			},
+			Action: func(c *ucli.Context) error { return gatewayAdd(env, c) },
+		}},
+	}
+}
+
+func gatewayAdd(env *Env, c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return Usagef("gateway add takes no arguments (got %q)", c.Args().First())
+	}
+	in := plan.GatewayIntent{Iface: c.String("iface"), Block: c.String("block"), LanDevice: c.String("lan-device"), VLAN: c.Int("vlan")}
+	var err error
+	if in.Allow, err = parseServices(c.StringSlice("allow")); err != nil {
+		return err
+	}
+	st, s, err := loadState(env)
+	if err != nil {
+		return err
+	}
+	r, err := plan.GatewayAdd(st, in)
+	if err != nil {
+		return err
+	}
+	wrote, err := commitRole(env, c, s, r, roleChange(r, in.Iface))
+	if err != nil || env.DryRun {
+		return err
+	}
+	return printGateway(env, r.State, in, wrote)
+}
+
+func printGateway(env *Env, st plan.State, in plan.GatewayIntent, changed bool) error {
+	g, err := plan.ReadGateway(st, in.Iface)
+	if err != nil {
+		return err
+	}
+	if env.JSON {
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": in.Iface, "block": g.Block, "router": g.Router,
+			"device": g.Device, "zone": g.Zone, "allow": g.Allow, "changed": changed})
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "tunnel:\t%s\n", in.Iface)
+	fmt.Fprintf(tw, "block:\t%s\n", g.Block)
+	fmt.Fprintf(tw, "router address:\t%s\n", g.Router)
+	fmt.Fprintf(tw, "device:\t%s\n", g.Device)
+	fmt.Fprintf(tw, "firewall zone:\t%s\n", g.Zone)
+	fmt.Fprintf(tw, "allowed in:\t%s\n", orNone(join(g.Allow)))
+	return tw.Flush()
+}
