@@ -1,0 +1,230 @@
+package plan
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// Port forwarding makes a service on a point reachable at the router's own
+// address: a DNAT redirect from the lan (or wan) zone to the peer's tunnel
+// address, and a masquerade towards the peer so that its replies return
+// through the tunnel whatever its AllowedIPs say (a point that was given no
+// LAN access does not route the LAN back to the router).
+
+// exposeInfix starts the names of a peer's port-forward sections.
+const exposeInfix = "fwd_"
+
+// PortSpec is LISTEN[:TARGET][/PROTO] as given to --port.
+type PortSpec struct {
+	Listen, Target int
+	Proto          string
+}
+
+// ParsePortSpec reads 8080:80/tcp, 8080/udp or 8080 (tcp, same port).
+func ParsePortSpec(s string) (PortSpec, error) {
+	bad := fmt.Errorf("--port %q is not LISTEN[:TARGET][/tcp|udp] (e.g. 8080:80/tcp)", s)
+	ports, proto, hasProto := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "/")
+	if !hasProto {
+		proto = "tcp"
+	}
+	if proto != "tcp" && proto != "udp" {
+		return PortSpec{}, bad
+	}
+	l, t, hasTarget := strings.Cut(ports, ":")
+	if !hasTarget {
+		t = l
+	}
+	listen, err1 := wg.ParsePort(l)
+	target, err2 := wg.ParsePort(t)
+	if err1 != nil || err2 != nil {
+		return PortSpec{}, bad
+	}
+	return PortSpec{Listen: listen, Target: target, Proto: proto}, nil
+}
+
+// String is the --port form.
+func (p PortSpec) String() string { return fmt.Sprintf("%d:%d/%s", p.Listen, p.Target, p.Proto) }
+
+// ExposeIntent is `wgowrt expose`.
+type ExposeIntent struct {
+	Iface, Peer string
+	Port        PortSpec
+	// On is the zone role the port opens on: lan or wan.
+	On     string
+	Remove bool
+}
+
+// ExposeResult is a planned port forward and where it is reachable.
+type ExposeResult struct {
+	*Result
+	// At is the address:port clients use ("" for wan: the wan address).
+	At string
+	// Target is the peer's address:port.
+	Target string
+}
+
+// routerPorts are the router's own services on the LAN that a forward
+// must not shadow (dropbear, dnsmasq, uhttpd).
+var routerPorts = map[int]string{22: "ssh", 53: "DNS", 80: "LuCI", 443: "LuCI"}
+
+// Expose plans `wgowrt expose`.
+func Expose(cur State, in ExposeIntent) (*ExposeResult, error) {
+	if in.On != "lan" && in.On != "wan" {
+		return nil, fmt.Errorf("--on %q is not lan or wan", in.On)
+	}
+	srv, err := ReadServer(cur, in.Iface)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := FindPeer(cur, in.Iface, in.Peer)
+	if !ok {
+		return nil, fmt.Errorf("no peer %q on %s (see 'wgowrt peer list --iface %s')", in.Peer, in.Iface, in.Iface)
+	}
+	r := &ExposeResult{Result: &Result{State: cur.clone()}}
+	sec := exposeSection(p.Section, in)
+	if in.Remove {
+		if r.State.Firewall.Section(sec) == nil {
+			r.notef("%s is not exposed on %s port %d/%s: nothing to remove", in.Peer, in.On, in.Port.Listen, in.Port.Proto)
+		}
+		return r, firstErr(drop(r.State.Firewall, sec), drop(r.State.Firewall, sec+"_src"))
+	}
+	v4 := only4(p2sAddrs(srv, p))
+	if len(v4) == 0 {
+		return nil, fmt.Errorf("peer %s has no IPv4 tunnel address in %s's subnets to forward to", in.Peer, in.Iface)
+	}
+	dest := netip.MustParsePrefix(v4[0]).Addr()
+	if err := writeExpose(r, srv, p, in, sec, dest); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// exposeSection names the redirect; the masquerade is the same plus _src.
+func exposeSection(peerSec string, in ExposeIntent) string {
+	return fmt.Sprintf("%s_%s%s_%d_%s", peerSec, exposeInfix, in.On, in.Port.Listen, in.Port.Proto)
+}
+
+func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec string, dest netip.Addr) error {
+	fw := r.State.Firewall
+	vpn, _, err := siteZones(fw, srv.Iface)
+	if err != nil {
+		return err
+	}
+	from := findZone(fw, in.On)
+	if from == nil {
+		return fmt.Errorf("no firewall zone for %s (a zone named %s or holding network %s)", in.On, in.On, in.On)
+	}
+	if other := exposeClash(fw, sec, get(from, "name"), in.Port); other != "" {
+		return fmt.Errorf("port %d/%s on %s is already forwarded by %s; choose another --port", in.Port.Listen, in.Port.Proto, in.On, other)
+	}
+	label := fmt.Sprintf("Expose-%s-%s-%d", p.Name, in.Port.Proto, in.Port.Listen)
+	opts := []kv{opt("name", label), opt("src", get(from, "name")), opt("proto", in.Port.Proto),
+		opt("src_dport", strconv.Itoa(in.Port.Listen))}
+	at, err := exposeWhere(r.State, srv, in)
+	if err != nil {
+		return err
+	}
+	if in.On == "lan" {
+		// Without src_dip every LAN connection to any host on this port
+		// (a web site on 8080) would be diverted to the peer.
+		opts = append(opts, opt("src_dip", at.Addr().String()))
+		r.At = at.String()
+	} else {
+		// Reflection would need the wan address, which a DHCP uplink
+		// changes; LAN hosts use an --on lan forward instead.
+		opts = append(opts, opt("reflection", "0"))
+	}
+	opts = append(opts, opt("dest", vpn), opt("dest_ip", dest.String()), opt("dest_port", strconv.Itoa(in.Port.Target)), opt("target", "DNAT"))
+	if err := ensure(fw, "redirect", sec, opts...); err != nil {
+		return err
+	}
+	r.Target = netip.AddrPortFrom(dest, uint16(in.Port.Target)).String()
+	return ensure(fw, "nat", sec+"_src", opt("name", label+"-source"), opt("src", vpn), opt("proto", in.Port.Proto),
+		opt("dest_ip", dest.String()), opt("dest_port", strconv.Itoa(in.Port.Target)), opt("target", "MASQUERADE"))
+}
+
+// exposeWhere is the router's address the forward listens on: its LAN
+// IPv4 address for lan; for wan the address is not needed (nor known when
+// the uplink uses DHCP).
+func exposeWhere(st State, srv *Server, in ExposeIntent) (netip.AddrPort, error) {
+	if in.On != "lan" {
+		return netip.AddrPort{}, nil
+	}
+	if name, ok := routerPorts[in.Port.Listen]; ok {
+		return netip.AddrPort{}, fmt.Errorf("--port %d on lan would hide the router's own %s; choose another LISTEN port", in.Port.Listen, name)
+	}
+	a, ok := lanAddr4(st)
+	if !ok {
+		return netip.AddrPort{}, fmt.Errorf("the lan interface has no IPv4 address to forward from")
+	}
+	return netip.AddrPortFrom(a, uint16(in.Port.Listen)), nil
+}
+
+// lanAddr4 is the router's own IPv4 address on the first network of the
+// lan zone.
+func lanAddr4(st State) (netip.Addr, bool) {
+	nets := []string{"lan"}
+	if z := findZone(st.Firewall, "lan"); z != nil {
+		nets = append(listOf(z, "network"), nets...)
+	}
+	for _, n := range nets {
+		if s := st.Network.Section(n); s != nil && s.Type == "interface" {
+			for _, p := range interfaceAddrs(s) {
+				if p.Addr().Is4() && !p.IsSingleIP() {
+					return p.Addr(), true
+				}
+			}
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// exposeClash names an enabled redirect (not sec) that already takes port
+// on zone.
+func exposeClash(fw *uci.Package, sec, zone string, port PortSpec) string {
+	for _, s := range fw.SectionsOfType("redirect") {
+		if s.Name == sec || get(s, "enabled") == "0" || get(s, "src") != zone || strings.ToLower(get(s, "target")) == "snat" {
+			continue
+		}
+		proto := strings.ToLower(get(s, "proto"))
+		if proto != "" && proto != "tcpudp" && !strings.Contains(proto, port.Proto) {
+			continue
+		}
+		if portIn(get(s, "src_dport"), port.Listen) {
+			return fmt.Sprintf("redirect %q", orName(get(s, "name"), fw.SectionRef(s)))
+		}
+	}
+	return ""
+}
+
+// portIn reports whether port is in spec (a port or a lo-hi / lo:hi range).
+func portIn(spec string, port int) bool {
+	lo, hi, ok := strings.Cut(strings.ReplaceAll(spec, ":", "-"), "-")
+	if !ok {
+		hi = lo
+	}
+	a, err1 := strconv.Atoi(lo)
+	b, err2 := strconv.Atoi(hi)
+	return err1 == nil && err2 == nil && a <= port && port <= b
+}
+
+func orName(name, ref string) string {
+	if name != "" {
+		return name
+	}
+	return ref
+}
