@@ -81,7 +81,7 @@ func keyFromFile(env *Env, flag, name string) (wg.Key, error) {
 	}
 	k, err := wg.ParseKey(strings.TrimSpace(string(data)))
 	if err != nil {
-		return wg.Key{}, fmt.Errorf("%s %s: %v", flag, name, err)
+		return wg.Key{}, fmt.Errorf("%s %s: %v", flag, displayName(name), err)
 	}
 	return k, nil
 }

@@ -50,7 +50,7 @@ func GatewayAdd(cur State, in GatewayIntent) (*Result, error) {
 		return nil, err
 	}
 	if in.VLAN != 0 {
-		r.warnf("hosts of %s must be on VLAN %d tagged on %s; with bridge VLAN filtering (DSA) also add a bridge-vlan section for it", g.block, in.VLAN, g.device)
+		r.warnf("hosts of %s must be on VLAN %d, tagged on %s's ports; with bridge VLAN filtering (DSA) also add a bridge-vlan section for it", g.block, in.VLAN, strings.TrimSuffix(g.device, "."+strconv.Itoa(in.VLAN)))
 	}
 	if len(in.Allow) == 0 {
 		r.warnf("no --allow: the firewall refuses every connection from the tunnel to %s", g.block)
