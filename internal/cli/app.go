@@ -126,6 +126,10 @@ func NewApp(env *Env) *ucli.App {
 			statusCommand(env),
 			clientCommand(env),
 			gatewayCommand(env),
+			siteCommand(env),
+			accessCommand(env),
+			exposeCommand(env),
+			lanRouteCommand(env),
 		},
 	}
 	app.CommandNotFound = func(c *ucli.Context, name string) {

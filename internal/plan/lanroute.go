@@ -106,22 +106,22 @@ func LanRouteDHCP(cur State, routes []LanRoute) (*Result, error) {
 		return nil, err
 	}
 	ours := get(r.State.Wgowrt.Section(lanRouteMeta), "dhcp_option")
-	var keep []string
-	for _, v := range sec.List("dhcp_option") {
+	current := sec.List("dhcp_option")
+	var others []string
+	for _, v := range current {
 		if v == ours {
 			continue
 		}
 		if isOption121(v) {
 			return nil, fmt.Errorf("dhcp.%s already hands out classless static routes ('%s') that wgowrt did not write; merge the routes by hand", d.SectionRef(sec), v)
 		}
-		keep = append(keep, v)
+		others = append(others, v)
 	}
 	value := ""
 	if len(routes) > 0 {
-		value = option121(routes, defaultGateway(keep, routes[0].Via))
-		keep = append(keep, value)
+		value = option121(routes, defaultGateway(others, routes[0].Via))
 	}
-	if err := d.SetList(d.SectionRef(sec), "dhcp_option", keep); err != nil {
+	if err := swapListItem(d, d.SectionRef(sec), "dhcp_option", current, ours, value); err != nil {
 		return nil, err
 	}
 	if value == "" {
@@ -169,4 +169,27 @@ func option121(routes []LanRoute, gw string) string {
 		parts = append(parts, r.Dest.String(), r.Via.String())
 	}
 	return strings.Join(append(parts, "0.0.0.0/0", gw), ",")
+}
+
+// swapListItem replaces item old of a list option by new ("" = none),
+// leaving the other items and their order alone.
+func swapListItem(p *uci.Package, sec, name string, current []string, old, new string) error {
+	if old == new {
+		return nil
+	}
+	ptr := uci.Ptr{Package: p.Name, Section: sec, Option: name, HasValue: true}
+	for _, v := range current {
+		if v == old && old != "" {
+			ptr.Value = old
+			if err := p.DelList(ptr); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if new == "" {
+		return nil
+	}
+	ptr.Value = new
+	return p.AddList(ptr)
 }

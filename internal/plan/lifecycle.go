@@ -25,7 +25,12 @@ func PeerRemove(cur State, iface, name string) (*Result, error) {
 	if err := drop(r.State.Network, p.Section); err != nil {
 		return nil, err
 	}
-	return r, drop(r.State.Wgowrt, p.Section)
+	if err := drop(r.State.Wgowrt, p.Section); err != nil {
+		return nil, err
+	}
+	// The peer's access rules and port forwards match its address, which
+	// the next peer may get.
+	return r, DropPeerExtras(r, iface, p.Section)
 }
 
 // PeerSetDisabled plans `peer disable` (true) and `peer enable` (false).

@@ -207,15 +207,16 @@ func PeerStrategy(st State, sec string) string {
 	return get(st.Wgowrt.Section(sec), "lan_access")
 }
 
-// DropPeerExtras removes the firewall sections the point-to-site commands
-// made for a peer section (strategy rules and port forwards), so that a
+// DropPeerExtras removes the firewall sections the site and point-to-site
+// commands made for a peer section of iface (site rules, strategy rules,
+// port forwards) once the peer itself is gone, so that a
 // removed peer's address does not keep its access for whoever gets it
 // next.
-func DropPeerExtras(r *Result, sec string) error {
+func DropPeerExtras(r *Result, iface, sec string) error {
 	if err := p2sDrop(r, sec); err != nil {
 		return err
 	}
-	var names []string
+	names := []string{siteRule(sec, siteIn), siteRule(sec, siteOut)}
 	for _, s := range r.State.Firewall.Sections {
 		if strings.HasPrefix(s.Name, sec+"_"+exposeInfix) {
 			names = append(names, s.Name)
@@ -226,5 +227,5 @@ func DropPeerExtras(r *Result, sec string) error {
 			return err
 		}
 	}
-	return nil
+	return convergeSiteFirewall(r, iface)
 }

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+)
+
+func exposeCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "expose",
+		Usage: "make a service on a peer reachable at this router's address (port forward into the tunnel)",
+		Description: "LAN hosts (--on lan) or the internet (--on wan) connect to the router; the peer sees the router's tunnel\n" +
+			"address as the source. The peer still cannot open connections into the LAN unless 'wgowrt access' or\n" +
+			"--lan-access allows it.",
+		Flags: []ucli.Flag{
+			ifaceFlag,
+			&ucli.StringFlag{Name: "peer", Usage: "the peer running the service (required)"},
+			&ucli.StringFlag{Name: "port", Usage: "LISTEN[:TARGET][/tcp|udp], e.g. 8080:80/tcp (required)"},
+			&ucli.StringFlag{Name: "on", Value: "lan", Usage: "where the port opens: lan or wan"},
+			&ucli.BoolFlag{Name: "remove", Usage: "remove the forward instead"},
+			commitPendingFlag,
+		},
+		Action: func(c *ucli.Context) error { return expose(env, c) },
+	}
+}
+
+func expose(env *Env, c *ucli.Context) error {
+	if c.NArg() > 0 {
+		return Usagef("expose takes no arguments (got %q); use --peer and --port", c.Args().First())
+	}
+	if c.String("peer") == "" || c.String("port") == "" {
+		return Usagef("expose needs --peer NAME and --port LISTEN[:TARGET][/PROTO]")
+	}
+	port, err := plan.ParsePortSpec(c.String("port"))
+	if err != nil {
+		return err
+	}
+	st, s, err := loadState(env)
+	if err != nil {
+		return err
+	}
+	in := plan.ExposeIntent{Iface: ifaceOf(c, st), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove")}
+	r, err := plan.Expose(st, in)
+	if err != nil {
+		return err
+	}
+	if _, err := commit(env, c, s, r.Result, in.Iface); err != nil || env.DryRun || in.Remove {
+		return err
+	}
+	at := r.At
+	if at == "" {
+		at = fmt.Sprintf("<wan address>:%d", port.Listen)
+	}
+	if env.JSON {
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": in.Peer, "on": in.On, "proto": port.Proto, "at": r.At, "listen": port.Listen, "target": r.Target})
+	}
+	fmt.Fprintf(env.Stdout, "%s %s -> %s %s\n", port.Proto, at, in.Peer, r.Target)
+	return nil
+}

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+func siteCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "site",
+		Usage: "link this router's LAN with other sites' LANs (site-to-site, no NAT)",
+		Subcommands: []*ucli.Command{
+			siteAddCommand(env),
+			siteInviteCommand(env),
+			siteListCommand(env),
+			siteRemoveCommand(env),
+		},
+	}
+}
+
+func siteAddCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:      "add",
+		Usage:     "add (or update) a site: route its subnets through the tunnel and let LAN traffic pass both ways",
+		ArgsUsage: "NAME",
+		Flags: []ucli.Flag{
+			ifaceFlag,
+			&ucli.StringFlag{Name: "endpoint", Usage: "the other router's HOST:PORT (without it only the other side can start the tunnel)"},
+			&ucli.StringFlag{Name: "public-key", Usage: "the other router's public key ('wgowrt server show' there)"},
+			&ucli.StringSliceFlag{Name: "remote-subnet", Usage: "a subnet of the other site, e.g. its LAN (repeatable, required)"},
+			&ucli.StringSliceFlag{Name: "local-subnet", Usage: "this site's subnets as announced by 'site invite': auto (the lan zone) or CIDRs (repeatable)"},
+			&ucli.BoolFlag{Name: "psk", Usage: "add a fresh preshared key (export it for the other router with 'site invite --psk-file')"},
+			&ucli.StringFlag{Name: "psk-file", Usage: "read the preshared key from FILE (as written by 'site invite --psk-file' or 'wg genpsk')"},
+			&ucli.IntFlag{Name: "keepalive", Usage: "PersistentKeepalive in seconds, 0 = off (default 25)"},
+			commitPendingFlag,
+		},
+		SkipFlagParsing: true,
+		Action:          interspersed(func(c *ucli.Context) error { return siteAdd(env, c) }),
+	}
+}
+
+func oneSiteName(c *ucli.Context) (string, error) {
+	if c.NArg() != 1 {
+		return "", Usagef("%s needs exactly one site NAME (got %d arguments)", c.Command.FullName(), c.NArg())
+	}
+	name := c.Args().First()
+	if err := wg.ValidatePeerName(name); err != nil {
+		return "", fmt.Errorf("site %s", strings.TrimPrefix(err.Error(), "peer "))
+	}
+	return name, nil
+}
+
+func siteAdd(env *Env, c *ucli.Context) error {
+	name, err := oneSiteName(c)
+	if err != nil {
+		return err
+	}
+	st, s, err := loadState(env)
+	if err != nil {
+		return err
+	}
+	in, err := siteIntent(c, st, name)
+	if err != nil {
+		return err
+	}
+	r, err := plan.SiteAdd(st, in)
+	if err != nil {
+		return err
+	}
+	wrote, err := commit(env, c, s, r, in.Iface)
+	if err != nil || env.DryRun {
+		return err
+	}
+	return printSites(env, r.State, in.Iface, name, wrote)
+}
+
+func siteIntent(c *ucli.Context, st plan.State, name string) (plan.SiteIntent, error) {
+	in := plan.SiteIntent{Iface: ifaceOf(c, st), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet")}
+	if !c.IsSet("public-key") {
+		return in, Usagef("site add needs --public-key KEY (the other router's; 'wgowrt server show' there prints it)")
+	}
+	k, err := wg.ParseKey(c.String("public-key"))
+	if err != nil {
+		return in, fmt.Errorf("--public-key: %v", err)
+	}
+	in.PublicKey = k
+	if len(in.Remote) == 0 {
+		return in, Usagef("site add needs at least one --remote-subnet CIDR (the other site's LAN)")
+	}
+	if c.IsSet("endpoint") {
+		e, err := wg.ParseEndpoint(c.String("endpoint"))
+		if err != nil {
+			return in, err
+		}
+		in.Endpoint = &e
+	}
+	if c.IsSet("keepalive") {
+		k := c.Int("keepalive")
+		if err := wg.ParseKeepalive(k); err != nil {
+			return in, err
+		}
+		in.Keepalive = &k
+	}
+	return in, sitePSKFlags(c, &in)
+}
+
+// sitePSKFlags reads --psk-file or draws a key for --psk. The key never
+// appears in an error.
+func sitePSKFlags(c *ucli.Context, in *plan.SiteIntent) error {
+	file := c.String("psk-file")
+	if file != "" && c.Bool("psk") {
+		return Usagef("--psk and --psk-file exclude each other: --psk makes a new key, --psk-file reads the other router's")
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("--psk-file: %v", err)
+		}
+		k, err := wg.ParseKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return fmt.Errorf("--psk-file %s: %v", file, err)
+		}
+		in.PSK = &k
+	}
+	if c.Bool("psk") {
+		k, err := wg.GeneratePreshared(deps.keys)
+		if err != nil {
+			return err
+		}
+		in.NewPSK = &k
+	}
+	return nil
+}
+
+func siteListCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:  "list",
+		Usage: "list the sites of an interface",
+		Flags: []ucli.Flag{ifaceFlag},
+		Action: func(c *ucli.Context) error {
+			st, _, err := loadState(env)
+			if err != nil {
+				return err
+			}
+			return printSites(env, st, ifaceOf(c, st), "", false)
+		},
+	}
+}
+
+// siteJSON is one site in --json output (version 1 documents).
+type siteJSON struct {
+	Name      string   `json:"name"`
+	Endpoint  string   `json:"endpoint"`
+	PublicKey string   `json:"public_key"`
+	Remote    []string `json:"remote_subnets"`
+	Local     []string `json:"local_subnets"`
+	Keepalive int      `json:"keepalive"`
+	PSK       string   `json:"preshared_key,omitempty"`
+}
+
+// printSites shows the sites of iface (only the one called only, if set).
+func printSites(env *Env, st plan.State, iface, only string, changed bool) error {
+	var out []siteJSON
+	for _, s := range plan.ReadSites(st, iface) {
+		if only != "" && s.Name != only {
+			continue
+		}
+		j := siteJSON{Name: s.Name, Endpoint: s.Endpoint, PublicKey: s.PublicKey, Local: s.Local, Keepalive: s.Keepalive}
+		for _, p := range s.Remote {
+			j.Remote = append(j.Remote, p.String())
+		}
+		if s.PSK != nil {
+			j.PSK = wg.Hidden
+		}
+		out = append(out, j)
+	}
+	if env.JSON {
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "sites": out, "changed": changed})
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SITE\tENDPOINT\tREMOTE SUBNETS\tLOCAL SUBNETS\tPSK")
+	for _, j := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, orNone(j.Endpoint), join(j.Remote), join(j.Local), yesNo(j.PSK != ""))
+	}
+	return tw.Flush()
+}
+
+func siteRemoveCommand(env *Env) *ucli.Command {
+	return &ucli.Command{
+		Name:            "remove",
+		Usage:           "remove a site, its routes and its firewall rules",
+		ArgsUsage:       "NAME",
+		Flags:           []ucli.Flag{ifaceFlag, commitPendingFlag},
+		SkipFlagParsing: true,
+		Action: interspersed(func(c *ucli.Context) error {
+			name, err := oneSiteName(c)
+			if err != nil {
+				return err
+			}
+			st, s, err := loadState(env)
+			if err != nil {
+				return err
+			}
+			iface := ifaceOf(c, st)
+			r, err := plan.SiteRemove(st, iface, name)
+			if err != nil {
+				return err
+			}
+			_, err = commit(env, c, s, r, iface)
+			return err
+		}),
+	}
+}
