@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgowrt/wgowrt/internal/txtar"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
@@ -44,28 +45,12 @@ type archive struct {
 }
 
 func parseTxtar(data string) *archive {
-	a := &archive{files: map[string]string{}}
-	cur := ""
-	var b strings.Builder
-	flush := func() {
-		if cur == "" {
-			a.comment = b.String()
-		} else {
-			a.names = append(a.names, cur)
-			a.files[cur] = b.String()
-		}
-		b.Reset()
+	ar := txtar.Parse([]byte(data))
+	a := &archive{comment: string(ar.Comment), files: map[string]string{}}
+	for _, f := range ar.Files {
+		a.names = append(a.names, f.Name)
+		a.files[f.Name] = string(f.Data)
 	}
-	for _, line := range strings.SplitAfter(data, "\n") {
-		t := strings.TrimRight(line, "\n")
-		if strings.HasPrefix(t, "-- ") && strings.HasSuffix(t, " --") && len(t) > 6 {
-			flush()
-			cur = t[3 : len(t)-3]
-			continue
-		}
-		b.WriteString(line)
-	}
-	flush()
 	return a
 }
 

@@ -21,18 +21,22 @@ type Store struct {
 	// SaveDir is /tmp/.uci (under the root), where uci(1) and netifd find
 	// staged changes.
 	SaveDir string
+	// OverrideDir is /var/run/uci (under the root), where OpenWrt 25.12+
+	// looks for a config before /etc/config.
+	OverrideDir string
 }
 
 // New returns the store of a filesystem rooted at root ("" = /).
 func New(root string) *Store {
 	return &Store{
-		ConfDir: filepath.Join(root, uci.DefaultConfDir),
-		SaveDir: filepath.Join(root, uci.DefaultSaveDir),
+		ConfDir:     filepath.Join(root, uci.DefaultConfDir),
+		SaveDir:     filepath.Join(root, uci.DefaultSaveDir),
+		OverrideDir: filepath.Join(root, uci.DefaultOverrideDir),
 	}
 }
 
 func (s *Store) ctx() *uci.Context {
-	return &uci.Context{ConfDir: s.ConfDir, SaveDir: s.SaveDir}
+	return &uci.Context{ConfDir: s.ConfDir, SaveDir: s.SaveDir, OverrideDir: s.OverrideDir}
 }
 
 // Load reads package name with its staged changes applied, as netifd and
