@@ -25,8 +25,10 @@ for arch in "${arches[@]}"; do
 	key="${goenv[*]}"
 	out="$DIST/$arch/wgowrt"
 	mkdir -p "$DIST/$arch"
-	if [[ -n ${built[$key]:-} ]]; then
+	if [[ ${built[$key]:-$out} != "$out" ]]; then
 		cp "${built[$key]}" "$out"
+	elif [[ -n ${built[$key]:-} ]]; then
+		continue # the same arch named twice
 	else
 		go_build "$out" "$version" "${goenv[@]}"
 		built[$key]=$out
