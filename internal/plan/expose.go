@@ -128,6 +128,11 @@ func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec stri
 	if from == nil {
 		return fmt.Errorf("no firewall zone for %s (a zone named %s or holding network %s)", in.On, in.On, in.On)
 	}
+	if in.On == "wan" && in.Port.Proto == "udp" {
+		if wgIf := wgListening(r.State, in.Port.Listen); wgIf != "" {
+			return fmt.Errorf("udp port %d on wan is where WireGuard interface %s listens; choose another --port", in.Port.Listen, wgIf)
+		}
+	}
 	if other := exposeClash(fw, sec, get(from, "name"), in.Port); other != "" {
 		return fmt.Errorf("port %d/%s on %s is already forwarded by %s; choose another --port", in.Port.Listen, in.Port.Proto, in.On, other)
 	}
@@ -227,4 +232,14 @@ func orName(name, ref string) string {
 		return name
 	}
 	return ref
+}
+
+// wgListening names the WireGuard interface listening on UDP port.
+func wgListening(st State, port int) string {
+	for _, s := range st.Network.SectionsOfType("interface") {
+		if get(s, "proto") == "wireguard" && get(s, "listen_port") == strconv.Itoa(port) {
+			return s.Name
+		}
+	}
+	return ""
 }
