@@ -100,7 +100,7 @@ func displayName(name string) string {
 // file (wg44.conf -> wg44), when that is a usable name.
 func ifaceFromFile(name string) string {
 	base := strings.TrimSuffix(filepath.Base(name), ".conf")
-	if name == "-" || wg.ValidateIface(base) != nil || strings.HasPrefix(base, wg.Prefix) {
+	if name == "-" || wg.ValidateIface(base) != nil || strings.Contains(base, "_") {
 		return defaultClientIface
 	}
 	return base
