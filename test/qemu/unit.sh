@@ -54,7 +54,5 @@ for a in "${arches[@]}"; do
 	fi
 	echo "== $a: $((SECONDS - t0)) s"
 done
-if [[ ${#failed[@]} -gt 0 ]]; then
-	echo "unit tests failed under qemu-user for: ${failed[*]}"
-	exit 1
-fi
+echo "qemu-user: $((${#arches[@]} - ${#failed[@]})) passed, ${#failed[@]} failed${failed[*]:+ (${failed[*]})}"
+[[ ${#failed[@]} -eq 0 ]]

@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
-APT_PKGS="qemu-system-x86 qemu-system-mips qemu-system-arm cpio kmod gcc-mips-linux-gnu linux-source-6.1 flex bison bc"
+APT_PKGS="qemu-system-x86 qemu-system-mips qemu-system-arm cpio kmod gcc make gcc-mips-linux-gnu linux-source-6.1 flex bison bc xz-utils"
 CACHE=${WGOWRT_QEMU_CACHE:-$HOME/.cache/wgowrt-qemu}
 BOOT_TIMEOUT=${WGOWRT_QEMU_TIMEOUT:-180}
 if [[ $# -gt 0 ]]; then arches=("$@"); else arches=(amd64 mipsel armhf arm64 mips); fi
@@ -90,11 +90,12 @@ for line in "${kernels[@]}"; do
 	echo "== $arch: kernel $kver, initramfs $((t1 - t0)) s, boot to power-off $((SECONDS - t1)) s"
 	builtin=()
 	[[ $moddir == - ]] && builtin=(-builtin)
-	if ! "$work/vmcheck" -goarch "$goarch" "${builtin[@]}" "$log"; then
+	if ! "$work/vmcheck" -goarch "$goarch" -version "$version" "${builtin[@]}" "$log"; then
 		failed=$((failed + 1))
 		echo "--- last lines of $log:"
 		tail -n 30 "$log"
 	fi
 done
-echo "qemu-system tier: ${#kernels[@]} guests, $failed failed, $((SECONDS - start)) s"
+echo "qemu-system tier took $((SECONDS - start)) s"
+echo "qemu-system: $((${#kernels[@]} - failed)) passed, $failed failed"
 [[ $failed -eq 0 ]]

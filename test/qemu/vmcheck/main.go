@@ -4,7 +4,7 @@
 // the probe payload through the tunnel, and `wgowrt status --json` showing
 // the live interface joined with its UCI peer name.
 //
-//	vmcheck -goarch mips [-builtin] console.log
+//	vmcheck -goarch mips -version 1.2.3 [-builtin] console.log
 package main
 
 import (
@@ -82,10 +82,11 @@ func (c *checker) check(ok bool, format string, a ...any) {
 
 func main() {
 	goarch := flag.String("goarch", "", "GOARCH the guest must report")
+	version := flag.String("version", "", "version the packaged wgowrt must print")
 	builtin := flag.Bool("builtin", false, "WireGuard is built into the kernel (no modules loaded)")
 	flag.Parse()
-	if flag.NArg() != 1 || *goarch == "" {
-		fmt.Fprintln(os.Stderr, "usage: vmcheck -goarch GOARCH [-builtin] console.log")
+	if flag.NArg() != 1 || *goarch == "" || *version == "" {
+		fmt.Fprintln(os.Stderr, "usage: vmcheck -goarch GOARCH -version V [-builtin] console.log")
 		os.Exit(2)
 	}
 	log, err := os.ReadFile(flag.Arg(0))
@@ -94,13 +95,13 @@ func main() {
 		os.Exit(2)
 	}
 	c := &checker{}
-	c.judge(log, *goarch, *builtin)
+	c.judge(log, *goarch, *version, *builtin)
 	if c.failed > 0 {
 		os.Exit(1)
 	}
 }
 
-func (c *checker) judge(log []byte, goarch string, builtin bool) {
+func (c *checker) judge(log []byte, goarch, version string, builtin bool) {
 	var line string
 	sc := bufio.NewScanner(bytes.NewReader(log))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -130,7 +131,7 @@ func (c *checker) judge(log []byte, goarch string, builtin bool) {
 	}
 	c.devices(r)
 	c.check(r.Payload == "hello through wireguard on "+goarch, "UDP probe crossed the tunnel in %d ms: %q", r.Millis, r.Payload)
-	c.check(strings.HasPrefix(r.Version, "wgowrt "), "wgowrt --version in the guest: %q", r.Version)
+	c.check(r.Version == "wgowrt "+version, "wgowrt --version in the guest: %q", r.Version)
 	c.status(r)
 }
 
