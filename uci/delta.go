@@ -28,6 +28,11 @@ type Delta struct {
 	Option   string
 	Value    string
 	HasValue bool
+	// SectionType is the type of the section when the change was made
+	// (empty for changes read from delta files). It is not part of the
+	// delta format; it lets callers classify a change even after the
+	// section is gone.
+	SectionType string
 }
 
 // DeltaLine returns the change as libuci writes it into a delta file.

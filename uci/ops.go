@@ -9,9 +9,13 @@ import "strconv"
 // ErrInval or ErrDuplicate instead.
 
 func (p *Package) record(track bool, d Delta) {
-	if track {
-		p.delta = append(p.delta, d)
+	if !track {
+		return
 	}
+	if s := p.Section(d.Section); s != nil {
+		d.SectionType = s.Type
+	}
+	p.delta = append(p.delta, d)
 }
 
 // Set implements `uci set`: a section (no option; Value is its type) or an

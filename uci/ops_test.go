@@ -245,3 +245,17 @@ func TestShowNoExtended(t *testing.T) {
 		t.Errorf("show -X: %q", got)
 	}
 }
+
+func TestChangesKnowTheSectionType(t *testing.T) {
+	p := mustParse(t, base)
+	p.Delete(ptr(t, "network.@zone[0]"))
+	p.Rename(ptr(t, "network.lan=home"))
+	p.SetOption("home", "mtu", "1400")
+	var got []string
+	for _, d := range p.Unsaved() {
+		got = append(got, d.SectionType)
+	}
+	if strings.Join(got, " ") != "zone interface interface" {
+		t.Errorf("section types %v", got)
+	}
+}

@@ -120,7 +120,7 @@ func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) er
 	if err != nil {
 		return err
 	}
-	wrote, err := commitRole(env, c, s, r, roleChange(r, iface))
+	wrote, err := commit(env, c, s, r, iface)
 	if err != nil || env.DryRun {
 		return err
 	}

@@ -46,7 +46,7 @@ func gatewayAdd(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	wrote, err := commitRole(env, c, s, r, roleChange(r, in.Iface))
+	wrote, err := commit(env, c, s, r, in.Iface)
 	if err != nil || env.DryRun {
 		return err
 	}

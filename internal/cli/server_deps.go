@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -113,31 +112,31 @@ func commit(env *Env, c *ucli.Context, s *store.Store, r *plan.Result, iface str
 	if err := s.Write(r.Packages(), c.Bool("commit-pending")); err != nil {
 		return false, err
 	}
+	for _, n := range r.Info {
+		fmt.Fprintf(env.Stderr, "wgowrt: %s\n", n)
+	}
 	return true, apply(env, change)
 }
 
-// describe says what a plan touches, for the applier.
+// describe says what a plan touches, for the applier: edits to iface's
+// peer sections alone can go to the running device; anything else in
+// network (the interface, routes, rules, other interfaces) needs netifd.
+// Sections are told apart by type, which each change records, so removed
+// sections are classified too.
 func describe(r *plan.Result, iface string) system.Change {
-	ch := system.Change{Iface: iface, Network: r.State.Network}
+	ch := system.Change{Iface: iface, Network: r.State.Network, Firewall: len(r.State.Firewall.Unsaved()) > 0}
 	peerType := wg.PeerType(iface)
 	for _, d := range r.State.Network.Unsaved() {
-		switch {
-		case d.Section == iface:
+		if d.SectionType != peerType {
 			ch.Interface = true
-		case strings.HasPrefix(d.Section, wg.Prefix+iface+"_") || isPeerSection(r, d.Section, peerType):
-			ch.Peers = true
-			if d.Option == "route_allowed_ips" || d.Option == "allowed_ips" && routed(r, d.Section) {
-				ch.Routes = true
-			}
+			continue
+		}
+		ch.Peers = true
+		if d.Option == "route_allowed_ips" || d.Option == "allowed_ips" && routed(r, d.Section) {
+			ch.Routes = true
 		}
 	}
-	ch.Firewall = len(r.State.Firewall.Unsaved()) > 0
 	return ch
-}
-
-func isPeerSection(r *plan.Result, sec, typ string) bool {
-	s := r.State.Network.Section(sec)
-	return s != nil && s.Type == typ
 }
 
 func routed(r *plan.Result, sec string) bool {

@@ -301,7 +301,7 @@ func clientWarnings(r *Result, c *client) {
 		r.warnf("--kill-switch has no effect in --mode source: when %s is down its addresses are gone, so nothing can be sent from them", c.Iface)
 	}
 	if c.Mode == ModeFull {
-		r.notef("full tunnel: the LAN uses %s; the router's own traffic and replies to connections from wan keep using wan", c.Iface)
+		r.infof("full tunnel: the LAN uses %s; the router's own traffic and replies to connections from wan keep using wan", c.Iface)
 	}
 }
 

@@ -47,6 +47,9 @@ type Result struct {
 	Warnings []string
 	// Notes are informational lines (e.g. "peer exists, nothing changed").
 	Notes []string
+	// Info explains what the plan writes (e.g. how a tunnel routes); it is
+	// shown only when something is written.
+	Info []string
 }
 
 // Packages returns the edited packages in writing order.
@@ -97,6 +100,10 @@ func (r *Result) warnf(format string, a ...any) {
 	r.Warnings = append(r.Warnings, fmt.Sprintf(format, a...))
 }
 func (r *Result) notef(format string, a ...any) { r.Notes = append(r.Notes, fmt.Sprintf(format, a...)) }
+
+// infof records a line about what the plan writes, shown only when it
+// writes something.
+func (r *Result) infof(format string, a ...any) { r.Info = append(r.Info, fmt.Sprintf(format, a...)) }
 
 // kv is one option to converge: a plain option when list is false.
 type kv struct {
