@@ -130,6 +130,10 @@ func NewApp(env *Env) *ucli.App {
 			accessCommand(env),
 			exposeCommand(env),
 			lanRouteCommand(env),
+			syncCommand(env),
+			rpcdCommand(env),
+			rpcdListCommand(env, true),
+			rpcdCallCommand(env, true),
 		},
 	}
 	app.CommandNotFound = func(c *ucli.Context, name string) {

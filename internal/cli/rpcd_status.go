@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/rpcd"
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+// Interface roles in the status answer.
+const (
+	roleServer = "server"
+	roleClient = "client"
+	// roleOther is a WireGuard interface wgowrt did not create.
+	roleOther = "other"
+)
+
+// rpcdStatus is the status answer: `status --json` (version 1) with each
+// interface's role and configured addresses, and a warning instead of a
+// failure when the devices cannot be read (the configured side is still
+// worth showing).
+type rpcdStatus struct {
+	Version    int               `json:"version"`
+	Interfaces []rpcdIface       `json:"interfaces"`
+	Warning    string            `json:"warning,omitempty"`
+	Servers    []string          `json:"servers"`
+	Roles      map[string]string `json:"roles"`
+}
+
+// rpcdIface is one interface of `status --json` plus what the overview
+// shows next to it.
+type rpcdIface struct {
+	ifaceStatus
+	Role      string   `json:"role"`
+	Addresses []string `json:"addresses"`
+	Disabled  bool     `json:"disabled"`
+}
+
+type ifaceArgs struct {
+	Iface string `json:"iface"`
+}
+
+func (b *bridge) status(args json.RawMessage) (any, error) {
+	var a ifaceArgs
+	sid, err := rpcd.Decode(args, &a)
+	if err != nil {
+		return nil, err
+	}
+	st, err := b.state(sid)
+	if err != nil {
+		return nil, err
+	}
+	out := rpcdStatus{Version: 1, Interfaces: []rpcdIface{}, Servers: plan.Servers(st), Roles: map[string]string{}}
+	if out.Servers == nil {
+		out.Servers = []string{}
+	}
+	var ifaces []ifaceStatus
+	ifaces, out.Warning = liveStatus(st)
+	for _, is := range ifaces {
+		out.Roles[is.Name] = roleOf(st, is.Name)
+		if a.Iface == "" || is.Name == a.Iface {
+			out.Interfaces = append(out.Interfaces, withRole(st, is))
+		}
+	}
+	return out, nil
+}
+
+// liveStatus joins the running devices with UCI as `status` does; without
+// devices it shows the configuration alone and says why.
+func liveStatus(st plan.State) ([]ifaceStatus, string) {
+	cl, err := deps.devices()
+	if err != nil {
+		return joinStatus(st, nil, deps.now()), "cannot reach WireGuard devices: " + err.Error()
+	}
+	defer cl.Close()
+	devs, err := cl.Devices()
+	if err != nil {
+		return joinStatus(st, nil, deps.now()), "listing WireGuard devices: " + err.Error()
+	}
+	return joinStatus(st, devs, deps.now()), ""
+}
+
+func withRole(st plan.State, is ifaceStatus) rpcdIface {
+	ri := rpcdIface{ifaceStatus: is, Role: roleOf(st, is.Name), Addresses: []string{}}
+	if sec := st.Network.Section(is.Name); sec != nil {
+		if o := sec.Option("addresses"); o != nil {
+			for _, v := range o.Values {
+				ri.Addresses = append(ri.Addresses, strings.Fields(v)...)
+			}
+		}
+		v, _ := sec.Get("disabled")
+		ri.Disabled = v == "1"
+	}
+	return ri
+}
+
+// roleOf says what wgowrt made of iface.
+func roleOf(st plan.State, iface string) string {
+	if m := st.Wgowrt.Section(iface); m != nil {
+		switch m.Type {
+		case wg.TypeServer:
+			return roleServer
+		case plan.TypeClient:
+			return roleClient
+		}
+	}
+	return roleOther
+}
+
+func (b *bridge) peers(args json.RawMessage) (any, error) {
+	var a ifaceArgs
+	sid, err := rpcd.Decode(args, &a)
+	if err != nil {
+		return nil, err
+	}
+	st, err := b.state(sid)
+	if err != nil {
+		return nil, err
+	}
+	iface := b.iface(st, a.Iface)
+	if _, err := plan.ReadServer(st, iface); err != nil {
+		return nil, rpcd.Errorf("iface", iface, "%v", err)
+	}
+	out := []peerJSON{}
+	for _, p := range plan.ReadPeers(st, iface) {
+		out = append(out, toPeerJSON(p))
+	}
+	return map[string]any{"version": 1, "iface": iface, "peers": out}, nil
+}
+
+func (b *bridge) nextAddress(args json.RawMessage) (any, error) {
+	var a ifaceArgs
+	sid, err := rpcd.Decode(args, &a)
+	if err != nil {
+		return nil, err
+	}
+	st, err := b.state(sid)
+	if err != nil {
+		return nil, err
+	}
+	iface := b.iface(st, a.Iface)
+	addrs, err := plan.NextAddresses(st, iface)
+	if err != nil {
+		return nil, rpcd.Errorf("iface", iface, "%v", err)
+	}
+	out := []string{}
+	for _, p := range addrs {
+		out = append(out, p.String())
+	}
+	return map[string]any{"iface": iface, "addresses": out}, nil
+}
+
+// iface is the interface argument, defaulting as --iface does.
+func (b *bridge) iface(st plan.State, given string) string {
+	if given != "" {
+		return given
+	}
+	if s := plan.Servers(st); len(s) == 1 {
+		return s[0]
+	}
+	return "wg0"
+}
