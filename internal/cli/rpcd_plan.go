@@ -21,6 +21,7 @@ type planAnswer struct {
 	Changes  []string    `json:"changes"`
 	Warnings []string    `json:"warnings"`
 	Notes    []string    `json:"notes"`
+	Info     []string    `json:"info"`
 	Edits    []rpcd.Edit `json:"edits"`
 	Configs  []string    `json:"configs"`
 }
@@ -28,7 +29,7 @@ type planAnswer struct {
 // planned turns a plan made from before into its answer.
 func planned(before plan.State, r *plan.Result) (*planAnswer, error) {
 	a := &planAnswer{Version: 1, Changes: lines(r.ChangeLines()), Warnings: nonNil(r.Warnings), Notes: nonNil(r.Notes),
-		Edits: []rpcd.Edit{}, Configs: []string{}}
+		Info: nonNil(r.Info), Edits: []rpcd.Edit{}, Configs: []string{}}
 	if r.State.Dhcp != nil && len(r.State.Dhcp.Unsaved()) > 0 {
 		return nil, fmt.Errorf("internal error: this change edits dhcp, which the page does not stage")
 	}

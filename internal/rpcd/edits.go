@@ -21,8 +21,8 @@ type Edit struct {
 	// Type is the type of an added section.
 	Type string `json:"type,omitempty"`
 	// Values maps option names to a string (option), an array of strings
-	// (list) or null (delete the option).
-	Values map[string]any `json:"values,omitempty"`
+	// (list) or null (delete the option), in the section's option order.
+	Values Values `json:"values,omitempty"`
 	// Sections is the complete section order of the config (order).
 	Sections []string `json:"sections,omitempty"`
 }
@@ -88,10 +88,10 @@ func orderEdit(before, after *uci.Package, kept map[string]bool, added []string)
 	return &Edit{Op: "order", Config: after.Name, Sections: want}
 }
 
-func optionValues(s *uci.Section) map[string]any {
-	v := map[string]any{}
+func optionValues(s *uci.Section) Values {
+	var v Values
 	for _, o := range s.Options {
-		v[o.Name] = value(o)
+		v = append(v, Value{o.Name, value(o)})
 	}
 	return v
 }
@@ -105,17 +105,17 @@ func value(o *uci.Option) any {
 
 // changedValues lists the options of s that differ from o (null for a
 // removed option).
-func changedValues(o, s *uci.Section) map[string]any {
-	v := map[string]any{}
+func changedValues(o, s *uci.Section) Values {
+	var v Values
 	for _, opt := range s.Options {
 		prev := o.Option(opt.Name)
 		if prev == nil || prev.IsList != opt.IsList || !equal(prev.Values, opt.Values) {
-			v[opt.Name] = value(opt)
+			v = append(v, Value{opt.Name, value(opt)})
 		}
 	}
 	for _, opt := range o.Options {
 		if s.Option(opt.Name) == nil {
-			v[opt.Name] = nil
+			v = append(v, Value{opt.Name, nil})
 		}
 	}
 	return v

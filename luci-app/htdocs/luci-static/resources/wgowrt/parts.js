@@ -61,7 +61,7 @@ function preview(res) {
 	(res.warnings || []).forEach(function(w) {
 		nodes.push(E('div', { 'class': 'alert-message warning' }, w));
 	});
-	(res.notes || []).forEach(function(n) {
+	(res.notes || []).concat(res.info || []).forEach(function(n) {
 		nodes.push(E('div', { 'class': 'alert-message notice' }, n));
 	});
 
