@@ -1,0 +1,34 @@
+'use strict';
+/*
+ * Every view and module compiles as LuCI compiles it (the source as a
+ * function body), declares 'use strict' first, and requires only classes
+ * that luci-base or this app provide.
+ */
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('node:fs');
+const path = require('node:path');
+const { requires, resources } = require('./luci-loader.js');
+
+const luciBase = [ 'baseclass', 'dom', 'form', 'fs', 'network', 'poll', 'rpc', 'uci', 'ui', 'view' ];
+
+function walk(dir) {
+	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+		e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.js') ? [ path.join(dir, e.name) ] : []);
+}
+
+for (const file of walk(resources)) {
+	const rel = path.relative(resources, file);
+	test(rel + ' compiles as a LuCI class module', () => {
+		const source = fs.readFileSync(file, 'utf8');
+		assert.match(source, /^'use strict';\n/);
+		const deps = requires(source);
+		for (const d of deps) {
+			const own = path.join(resources, d.name.replace(/\./g, '/') + '.js');
+			assert.ok(luciBase.includes(d.name) || fs.existsSync(own), rel + ' requires unknown class ' + d.name);
+		}
+		const args = [ 'window', 'document', 'L' ].concat(deps.map((d) => d.as));
+		assert.doesNotThrow(() => new Function(args.join(','), source));
+		assert.match(source, /\nreturn (view|baseclass)\.extend\(\{/);
+	});
+}
