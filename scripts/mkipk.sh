@@ -5,6 +5,7 @@
 # (.../packages/<arch>/<feed>/).
 #
 #   scripts/mkipk.sh [-o OUT] [--no-build] [arch ...]
+#   scripts/mkipk.sh [-o OUT] --luci     # OUT/all/luci-app-wgowrt_<version>_all.ipk
 #
 # OUT defaults to dist/feed. Package name, release, license, section, title,
 # description, dependencies and install path are read from package/Makefile,
@@ -24,11 +25,12 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MAKEFILE=$ROOT_DIR/package/Makefile
-out=$ROOT_DIR/dist/feed build=1
+out=$ROOT_DIR/dist/feed build=1 luci=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	-o) out=$2 && shift 2 ;;
 	--no-build) build=0 && shift ;;
+	--luci) luci=1 && shift ;;
 	-*) echo "usage: $0 [-o OUT] [--no-build] [arch ...]" >&2 && exit 2 ;;
 	*) break ;;
 	esac
@@ -68,7 +70,7 @@ pkgversion=$version-r$release
 # Every tar here: GNU format, root-owned by number, sorted, fixed mtimes.
 TAR=(tar --format=gnu --numeric-owner --owner=0 --group=0 --mtime="@$epoch")
 
-if [[ $build == 1 ]]; then
+if [[ $build == 1 && $luci == 0 ]]; then
 	WGOWRT_VERSION=$version "$ROOT_DIR/scripts/build.sh" "${arches[@]}" >/dev/null
 fi
 
@@ -133,6 +135,56 @@ index() {
 	done
 	gzip -9n <"$dir/Packages" >"$dir/Packages.gz"
 }
+
+# mkipk_luci: the LuCI app (luci-app/, architecture all) as luci.mk lays
+# it out: htdocs/ under /www, root/ under /; its postinst lets
+# default_postinst run the uci-defaults and start the sync service, then
+# reloads rpcd so the new ACL is read.
+mkipk_luci() {
+	local w=$tmp/luci app=$ROOT_DIR/luci-app name=luci-app-wgowrt
+	mkdir -p "$w/data/www" "$w/control" "$out/all"
+	cp -R "$app/htdocs/." "$w/data/www/"
+	cp -R "$app/root/." "$w/data/"
+	find "$w/data" -type d -exec chmod 0755 {} +
+	find "$w/data" -type f -exec chmod 0644 {} +
+	chmod 0755 "$w/data/etc/init.d/"* "$w/data/etc/uci-defaults/"*
+	"${TAR[@]}" --sort=name -C "$w/data" -cf "$w/data.tar" .
+	cat >"$w/control/control" <<EOC
+Package: $name
+Version: $pkgversion
+Depends: luci-base, $name_bin
+Source: feeds/wgowrt/luci-app
+SourceName: $name
+License: $license
+Section: luci
+SourceDateEpoch: $epoch
+URL: $url
+Maintainer: $maintainer
+Architecture: all
+Installed-Size: $(stat -c %s "$w/data.tar")
+Description: LuCI support for wgowrt: overview, peers and setup pages; changes
+ go through LuCI's Save & Apply with rollback.
+EOC
+	printf '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n' >"$w/control/postinst"
+	printf '[ -n "${IPKG_INSTROOT}" ] || /etc/init.d/rpcd reload\n' >"$w/control/postinst-pkg"
+	printf '#!/bin/sh\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_prerm $0 $@\n' >"$w/control/prerm"
+	chmod 0644 "$w/control/control"
+	chmod 0755 "$w/control" "$w/control/postinst" "$w/control/postinst-pkg" "$w/control/prerm"
+	"${TAR[@]}" --sort=name -C "$w/control" -cf - . | gzip -9n >"$w/control.tar.gz"
+	gzip -9n <"$w/data.tar" >"$w/data.tar.gz"
+	printf '2.0\n' >"$w/debian-binary"
+	chmod 0644 "$w/debian-binary" "$w/data.tar.gz" "$w/control.tar.gz"
+	"${TAR[@]}" -C "$w" -cf - ./debian-binary ./data.tar.gz ./control.tar.gz | gzip -9n >"$out/all/${name}_${pkgversion}_all.ipk"
+}
+
+if [[ $luci == 1 ]]; then
+	name_bin=$name
+	rm -rf "${out:?}/all"
+	mkipk_luci
+	index "$out/all"
+	printf '%-26s %s\n' all "$(cd "$out/all" && ls -- *.ipk)"
+	exit 0
+fi
 
 for arch in "${arches[@]}"; do
 	target_goenv "$arch" >/dev/null
