@@ -23,3 +23,15 @@ go test -tags urfave_cli_no_docs -count=1 ./...
 
 tier "fuzz smoke (parser round trip)"
 go test ./uci -run '^$' -fuzz '^FuzzParse$' -fuzztime "${WGOWRT_FUZZTIME:-15s}"
+
+tier "LuCI app (node)"
+if command -v node >/dev/null; then
+	(cd luci-app && node --test tests/)
+	find luci-app/htdocs -name '*.js' -print0 | xargs -0 -n1 node --check
+	scripts/luci-pot.sh --check
+elif [[ -n ${WGOWRT_REQUIRE_PRIVILEGED:-} ]]; then
+	echo "node is missing: apt-get install nodejs" >&2
+	exit 1
+else
+	echo "SKIP: node is missing (apt-get install nodejs)"
+fi
