@@ -13,12 +13,12 @@ set -euo pipefail
 
 if [[ $# -gt 0 ]]; then arches=("$@"); else arches=(mips mipsle arm arm64); fi
 
-# Tests that fork/exec a freshly built binary (themselves or wgowrt) cannot
-# run here: without binfmt_misc the kernel cannot start a foreign binary, and
-# registering qemu there would change the host kernel for every process.
-# They run natively in the unit tier. (Once they prefix their exec with
-# $WGOWRT_TEST_EXEC, set below to the qemu-user binary, drop them from here.)
-QEMU_SKIP='^(TestVersionInjected|TestExitCodes|TestUCIBatchThroughBinary|TestCommitCrashBeforeRename)$'
+# Tests that re-execute their own test binary cannot run here: without
+# binfmt_misc the kernel cannot start a foreign binary, and registering qemu
+# there would change the host kernel for every process. They run natively in
+# the unit tier. (Tests that `go build` a binary and run it get a host
+# binary through qemu-exec.sh and need no entry.)
+QEMU_SKIP='^TestCommitCrashBeforeRename$'
 
 # settings GOARCH: the Go settings of the router flavour of each arch.
 settings() {
@@ -48,8 +48,9 @@ for a in "${arches[@]}"; do
 	t0=$SECONDS
 	echo "== GOARCH=$a $(settings "$a") under $q"
 	# shellcheck disable=SC2046 # settings is a word list
-	if ! env CGO_ENABLED=0 GOOS=linux GOARCH="$a" $(settings "$a") WGOWRT_TEST_EXEC="$q" \
-		go test -count=1 -tags "$GO_TAGS" -exec "$q" -skip "$QEMU_SKIP" "${pkgs[@]}"; then
+	if ! env CGO_ENABLED=0 GOOS=linux GOARCH="$a" $(settings "$a") \
+		go test -count=1 -tags "$GO_TAGS" -exec "$ROOT_DIR/test/qemu/qemu-exec.sh $q" \
+		-skip "$QEMU_SKIP" "${pkgs[@]}"; then
 		failed+=("$a")
 	fi
 	echo "== $a: $((SECONDS - t0)) s"
