@@ -82,7 +82,13 @@ debian_kernel() {
 		[[ -n $pkg ]] || { log "no linux-image-$flavour:$pkgarch in the archive" && return 1; }
 		log "downloading $pkg:$pkgarch"
 		rm -rf "$dir" && mkdir -p "$dir/root"
-		(cd "$dir" && apt_private download "$pkg:$pkgarch" >&2)
+		if ! (cd "$dir" && apt_private download "$pkg:$pkgarch" >&2); then
+			# Cached lists may name a kernel the mirror no longer has.
+			log "download failed; refreshing the package lists once"
+			rm -f "$APT_DIR/lists/.updated"
+			apt_setup
+			(cd "$dir" && apt_private download "$pkg:$pkgarch" >&2)
+		fi
 		dpkg-deb -x "$dir"/*.deb "$dir/root"
 		rm -f "$dir"/*.deb
 		local kver=${pkg#linux-image-}
