@@ -75,19 +75,14 @@ debian_kernel() {
 	read -r flavour pkgarch < <(debian_flavour "$arch")
 	dir=$CACHE/debian-$arch
 	if [[ ! -f $dir/ok ]]; then
-		apt_setup
-		local pkg
-		pkg=$(apt_cache_private depends "linux-image-$flavour:$pkgarch" |
-			sed -n 's/^ *Depends: \(linux-image-6[^:[:space:]]*\).*/\1/p' | head -n1)
-		[[ -n $pkg ]] || { log "no linux-image-$flavour:$pkgarch in the archive" && return 1; }
-		log "downloading $pkg:$pkgarch"
 		rm -rf "$dir" && mkdir -p "$dir/root"
-		if ! (cd "$dir" && apt_private download "$pkg:$pkgarch" >&2); then
-			# Cached lists may name a kernel the mirror no longer has.
+		local pkg
+		# Cached lists may name a kernel the mirror no longer has: on a
+		# failed download, refresh them once and resolve again.
+		if ! pkg=$(fetch_kernel "$flavour" "$pkgarch" "$dir"); then
 			log "download failed; refreshing the package lists once"
 			rm -f "$APT_DIR/lists/.updated"
-			apt_setup
-			(cd "$dir" && apt_private download "$pkg:$pkgarch" >&2)
+			pkg=$(fetch_kernel "$flavour" "$pkgarch" "$dir")
 		fi
 		dpkg-deb -x "$dir"/*.deb "$dir/root"
 		rm -f "$dir"/*.deb
@@ -99,6 +94,19 @@ debian_kernel() {
 	kver=$(cat "$dir/ok")
 	image=$(ls "$dir/root/boot/"vmlinu[xz]-"$kver")
 	echo "$arch $image $dir/root $kver"
+}
+
+# fetch_kernel FLAVOUR PKGARCH DIR: downloads the versioned linux-image the
+# meta package linux-image-FLAVOUR depends on into DIR; prints its name.
+fetch_kernel() {
+	local flavour=$1 pkgarch=$2 dir=$3 pkg
+	apt_setup
+	pkg=$(apt_cache_private depends "linux-image-$flavour:$pkgarch" |
+		sed -n 's/^ *Depends: \(linux-image-6[^:[:space:]]*\).*/\1/p' | head -n1)
+	[[ -n $pkg ]] || { log "no linux-image-$flavour:$pkgarch in the archive" && return 1; }
+	log "downloading $pkg:$pkgarch"
+	(cd "$dir" && apt_private download "$pkg:$pkgarch" >&2) || return 1
+	echo "$pkg"
 }
 
 # mips_kernel: big-endian MIPS Malta kernel from Debian's linux-source-6.1,
