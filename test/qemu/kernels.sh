@@ -65,7 +65,9 @@ apt_setup() {
 	printf 'deb [%s] %s bookworm main\ndeb [%s] %s bookworm-updates main\n' \
 		"$opts" "$main" "$opts" "$main" >"$APT_DIR/sources.list"
 	log "apt-get update (private lists for amd64 mipsel armhf arm64, from $main)"
-	apt_private update >&2
+	# A partly failed update (a mirror mid-sync) may still have fetched the
+	# indexes we need; resolving the kernel below decides.
+	apt_private update >&2 || log "apt-get update reported errors; going on with what it fetched"
 	touch "$APT_DIR/lists/.updated"
 }
 
