@@ -165,8 +165,11 @@ Installed-Size: $(stat -c %s "$w/data.tar")
 Description: LuCI support for wgowrt: overview, peers and setup pages; changes
  go through LuCI's Save & Apply with rollback.
 EOC
+	# shellcheck disable=SC2016 # the scripts expand on the router, not here
 	printf '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n' >"$w/control/postinst"
+	# shellcheck disable=SC2016
 	printf '[ -n "${IPKG_INSTROOT}" ] || /etc/init.d/rpcd reload\n' >"$w/control/postinst-pkg"
+	# shellcheck disable=SC2016
 	printf '#!/bin/sh\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_prerm $0 $@\n' >"$w/control/prerm"
 	chmod 0644 "$w/control/control"
 	chmod 0755 "$w/control" "$w/control/postinst" "$w/control/postinst-pkg" "$w/control/prerm"
