@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
-APT_PKGS="qemu-system-x86 qemu-system-mips qemu-system-arm cpio kmod gcc make gcc-mips-linux-gnu linux-source-6.1 flex bison bc xz-utils"
+APT_PKGS="qemu-system-x86 qemu-system-mips qemu-system-arm cpio kmod gcc libc6-dev make gcc-mips-linux-gnu linux-source-6.1 flex bison bc xz-utils"
 CACHE=${WGOWRT_QEMU_CACHE:-$HOME/.cache/wgowrt-qemu}
 BOOT_TIMEOUT=${WGOWRT_QEMU_TIMEOUT:-180}
 if [[ $# -gt 0 ]]; then arches=("$@"); else arches=(amd64 mipsel armhf arm64 mips); fi
