@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test tier this machine can run. The README's test command.
+# Runs every test tier. The README's test command.
 #
-#   scripts/test.sh          unit tests, fuzz smoke, and the privileged
-#                            tiers when run as root with their tools present
+#   scripts/test.sh           all tiers; a tier whose tools are missing (or
+#                             that needs root) says SKIP with what to install
+#   scripts/test.sh --quick   format, vet, unit/conformance/CLI/netns tests,
+#                             fuzz smoke and the LuCI tier only
 #   WGOWRT_REQUIRE_PRIVILEGED=1 scripts/test.sh
-#                            (CI) a tier that cannot run is a failure
+#                             (CI) a tier that cannot run is a failure
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+quick=0
+[[ ${1:-} == --quick ]] && quick=1
 
 tier() { printf '\n== %s\n' "$*"; }
 
@@ -17,12 +22,6 @@ if [[ -n $unformatted ]]; then
 	exit 1
 fi
 go vet -tags urfave_cli_no_docs ./...
-
-tier "unit, conformance, CLI and netns tests"
-go test -tags urfave_cli_no_docs -count=1 ./...
-
-tier "fuzz smoke (parser round trip)"
-go test ./uci -run '^$' -fuzz '^FuzzParse$' -fuzztime "${WGOWRT_FUZZTIME:-15s}"
 
 tier "LuCI app (node)"
 if command -v node >/dev/null; then
@@ -35,3 +34,35 @@ elif [[ -n ${WGOWRT_REQUIRE_PRIVILEGED:-} ]]; then
 else
 	echo "SKIP: node is missing (apt-get install nodejs)"
 fi
+
+tier "fuzz smoke (parser round trip)"
+go test ./uci -run '^$' -fuzz '^FuzzParse$' -fuzztime "${WGOWRT_FUZZTIME:-15s}"
+
+if [[ $quick == 0 ]]; then
+	feed=dist/feed
+	tier "cross builds, reproducibility, packages, size budget"
+	scripts/build.sh >/dev/null
+	# Reproducibility rebuilds from an empty Go cache: one arch per GOARCH
+	# family keeps it affordable (WGOWRT_REPRO_ARCHES=all for every arch).
+	if [[ ${WGOWRT_REPRO_ARCHES:-} == all ]]; then
+		scripts/test-reproducible.sh
+	else
+		scripts/test-reproducible.sh ${WGOWRT_REPRO_ARCHES:-mips_24kc arm_cortex-a7_neon-vfpv4 aarch64_cortex-a53}
+	fi
+	scripts/mkipk.sh -o "$feed" --no-build >/dev/null
+	scripts/mkipk.sh -o "$feed" --luci >/dev/null
+	scripts/test-ipk.sh "$feed"
+	scripts/test-ipk-version.sh "$feed"
+	scripts/size-report.sh --ipk "$feed"
+
+	tier "QEMU: unit tests on mips (big-endian), mipsle, arm, arm64"
+	test/qemu/unit.sh
+	tier "QEMU: same answers on every architecture"
+	test/qemu/same.sh
+	tier "QEMU: real kernels with kernel WireGuard"
+	test/qemu/vm.sh
+fi
+
+# Last, so the run closes with the whole Go suite's verdict.
+tier "unit, conformance, CLI and netns tests"
+go test -tags urfave_cli_no_docs -count=1 ./...
