@@ -144,12 +144,17 @@ func copyTree(t *testing.T, from, to string) {
 // After a successful run the command is run again: its dry run must print
 // no change and the real run must leave every file as it was.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/wg/*.txtar")
-	if len(files) == 0 {
-		t.Fatal("no golden scenarios")
+	var files []string
+	for _, dir := range []string{"wg", "client", "site"} {
+		f, _ := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
+		if len(f) == 0 {
+			t.Fatalf("no golden scenarios in testdata/%s", dir)
+		}
+		files = append(files, f...)
 	}
 	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".txtar"), func(t *testing.T) { golden(t, f) })
+		name := filepath.Base(filepath.Dir(f)) + "/" + strings.TrimSuffix(filepath.Base(f), ".txtar")
+		t.Run(name, func(t *testing.T) { golden(t, f) })
 	}
 }
 
@@ -164,12 +169,14 @@ func golden(t *testing.T, file string) {
 		a.dropWant()
 	}
 	root := prepareRoot(t, a)
+	confDir := writeConfs(t, a)
+	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }
 	for _, line := range nonEmptyLines(a.files["setup"]) {
-		if _, e, code := run(t, root, line, false); code != 0 {
+		if _, e, code := run(t, root, expand(line), false); code != 0 {
 			t.Fatalf("setup %q: exit %d: %s", line, code, e)
 		}
 	}
-	args := strings.TrimSpace(a.files["args"])
+	args := expand(strings.TrimSpace(a.files["args"]))
 	if _, ok := a.files["want/error"]; ok {
 		goldenError(t, a, root, args)
 	} else if readOnly(args) {
@@ -182,6 +189,21 @@ func golden(t *testing.T, file string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// writeConfs places the scenario's conf/<name> files (e.g. provider
+// configs to import) in a directory outside the root: $CONF in setup and
+// args, so imported files never show up among the router's files.
+func writeConfs(t *testing.T, a *archive) string {
+	dir := t.TempDir()
+	for _, n := range a.names {
+		if rel, ok := strings.CutPrefix(n, "conf/"); ok {
+			if err := os.WriteFile(filepath.Join(dir, rel), []byte(a.files[n]), 0600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
 }
 
 func prepareRoot(t *testing.T, a *archive) string {
@@ -249,11 +271,11 @@ func goldenError(t *testing.T, a *archive, root, args string) {
 // readOnly recognises commands that only read (list, show, status).
 func readOnly(args string) bool {
 	for _, w := range strings.Fields(args) {
-		if w == "list" || w == "show" || w == "status" {
+		if w == "list" || w == "show" || w == "status" || w == "invite" {
 			return true
 		}
 	}
-	return false
+	return strings.HasPrefix(args, "lan-route") && !strings.Contains(args, "--dhcp")
 }
 
 func goldenRead(t *testing.T, a *archive, root, args string) {
