@@ -13,7 +13,15 @@ cd "$(dirname "$0")/.."
 quick=0
 [[ ${1:-} == --quick ]] && quick=1
 
-tier() { printf '\n== %s\n' "$*"; }
+# tier NAME starts a tier and reports how long the previous one took.
+tier() {
+	local now
+	now=$(date +%s)
+	[[ -n ${tier_name:-} ]] && printf '== %s: %d s\n' "$tier_name" $((now - tier_start))
+	tier_name=$1 tier_start=$now
+	printf '\n== %s\n' "$*"
+}
+
 
 tier "format and vet"
 unformatted=$(git ls-files -co --exclude-standard '*.go' | xargs -r gofmt -l)
