@@ -1,21 +1,29 @@
 package netns
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/wgowrt/wgowrt/internal/wgdev"
 	"github.com/wgowrt/wgowrt/test/netns/lab"
+	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
-// Scenario 1: road-warrior server (testdata/road-warrior: the stock router
-// plus wg0 10.8.0.1/24 on udp/51820, zone vpn, Allow-WireGuard on wan,
-// lan<->vpn forwardings) and a roaming phone on the internet.
+// Scenario 1: road-warrior server on examples/router (the repository's
+// stock OpenWrt 24.10 tree: br-lan over lan1..lan4, wan proto dhcp, wan6
+// dhcpv6) plus testdata/road-warrior's hand-written additions: wg0
+// 10.8.0.1/24 on udp/51820, one peer, zone vpn, Allow-WireGuard on wan,
+// lan<->vpn forwardings. A roaming phone sits on the internet.
+//
+// inet is the ISP: its DHCP server leases wan 203.0.113.2/24 with router
+// 203.0.113.1; it has no IPv6, so wan6 stays down. lan1 is cabled to the
+// LAN host, lan2..lan4 are empty ports.
 //
 //	┌───────────────┐       ┌───────────────────────────┐       ┌──────────────────┐       ┌────────────────────┐
 //	│ lanhost       │       │ router (realized)         │       │ inet             │       │ phone (wg-quick)   │
-//	│ 192.168.1.10  ├───────┤ br-lan 192.168.1.1        │       │ 203.0.113.1/24   │       │ wg 10.8.0.2/32     │
-//	│ echo :7       │       │ veth-wan 203.0.113.2 ─────┼───────┤ 198.51.100.1/24 ─┼───────┤ eth0 198.51.100.10 │
+//	│ 192.168.1.10  ├──lan1─┤ br-lan 192.168.1.1        │       │ 203.0.113.1/24   │       │ wg 10.8.0.2/32     │
+//	│ echo :7       │       │ wan 203.0.113.2 (DHCP) ───┼───────┤ 198.51.100.1/24 ─┼───────┤ eth0 198.51.100.10 │
 //	└───────────────┘       │ wg0 10.8.0.1/24 :51820    │       │ 192.0.2.1/24 ──┐ │       │   (roams to .11)   │
 //	                        └───────────────────────────┘       └────────────────┼─┘       └────────────────────┘
 //	                                                                ┌────────────┴───┐
@@ -42,12 +50,13 @@ AllowedIPs = 10.8.0.0/24, 192.168.1.0/24
 
 func newRoadWarrior(t *testing.T, firewall []byte) *roadWarrior {
 	l := lab.New(t)
-	cfg := readConfig(t, "road-warrior")
+	cfg := exampleRouter(t, "road-warrior")
 	if firewall != nil {
 		cfg.Firewall = firewall
 	}
 	inet := internet(t, l)
-	site := buildRouter(t, l, "router", cfg, inet, "r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1")
+	lease := realize.Lease{Address: netip.MustParsePrefix("203.0.113.2/24"), Gateway: netip.MustParseAddr("203.0.113.1")}
+	site := buildBoard(t, l, "router", cfg, inet, "r1", "203.0.113.1/24", lease, "192.168.1.10/24", "192.168.1.1")
 	inet.MustRun("ip", "route", "add", "192.168.1.0/24", "via", "203.0.113.2")
 	rw := &roadWarrior{router: site.ns, lanHost: site.lanHost, inet: inet, serverUAPI: site.r.WG["wg0"].UAPI}
 	rw.phone = attach(t, l, "phone", inet, "p1", "198.51.100.1/24", "198.51.100.10/24")
@@ -81,7 +90,7 @@ func TestRoadWarrior(t *testing.T) {
 // without Allow-WireGuard the wan zone rejects udp/51820, so the same
 // assertion that passes above must fail here.
 func TestRoadWarriorWithoutWanRuleFails(t *testing.T) {
-	fw := withoutSection(t, readConfig(t, "road-warrior").Firewall, `
+	fw := withoutSection(t, exampleRouter(t, "road-warrior").Firewall, `
 config rule
 	option name 'Allow-WireGuard'
 	option src 'wan'

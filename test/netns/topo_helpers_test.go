@@ -63,6 +63,50 @@ func buildRouter(t *testing.T, l *lab.Lab, name string, cfg realize.Config, inet
 	return &routerSite{ns: ns, lanHost: host, r: r}
 }
 
+// boardPorts are the switch ports of examples/router's board (DSA names).
+var boardPorts = []string{"wan", "lan1", "lan2", "lan3", "lan4"}
+
+// buildBoard is buildRouter for a config that names the board's own ports,
+// as examples/router does: wan is cabled to inet (inetDev on inet's side,
+// with wanGW), whose DHCP server hands the router lease; lan1 is cabled to
+// a LAN host (lanHost, gateway lanGW); lan2..lan4 exist, as on the board,
+// with nothing plugged in: veths whose other ends wait, down, in a spare
+// namespace, so the ports have no carrier.
+func buildBoard(t *testing.T, l *lab.Lab, name string, cfg realize.Config, inet *lab.NS, inetDev, wanGW string, lease realize.Lease, lanHost, lanGW string) *routerSite {
+	t.Helper()
+	ns := l.NS(name)
+	l.Link(ns, "wan", inet, inetDev)
+	inet.MustRun("ip", "addr", "add", wanGW, "dev", inetDev)
+	host := l.NS(name + "-lan")
+	l.Link(ns, "lan1", host, "eth0")
+	spare := l.NS(name + "-nc")
+	for _, p := range boardPorts[2:] {
+		ns.MustRun("ip", "link", "add", p, "type", "veth", "peer", "name", p, "netns", spare.Path)
+	}
+	host.MustRun("ip", "addr", "add", lanHost, "dev", "eth0")
+	host.MustRun("ip", "route", "add", "default", "via", lanGW)
+	r, err := realize.RealizeIn(ns, cfg, realize.Env{Leases: map[string]realize.Lease{"wan": lease}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &routerSite{ns: ns, lanHost: host, r: r}
+}
+
+// exampleRouter is the repository's examples/router tree (a stock OpenWrt
+// 24.10 router) with testdata/<dir>'s network and firewall appended.
+func exampleRouter(t *testing.T, dir string) realize.Config {
+	t.Helper()
+	base, err := realize.ReadConfigDir("../../examples/router/etc/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := readConfig(t, dir)
+	return realize.Config{
+		Network:  append(append(base.Network, '\n'), add.Network...),
+		Firewall: append(append(base.Firewall, '\n'), add.Firewall...),
+	}
+}
+
 func readConfig(t *testing.T, dir string) realize.Config {
 	t.Helper()
 	c, err := realize.ReadConfigDir(filepath.Join("testdata", dir))

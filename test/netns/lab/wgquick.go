@@ -22,7 +22,8 @@ const wgQuickTable = "51820"
 // keys and peers, then Address, MTU and one route per AllowedIPs entry. A
 // /0 entry is routed the way wg-quick does it: fwmark 51820, a default route
 // in table 51820, "not fwmark 51820 lookup 51820" and "lookup main
-// suppress_prefixlength 0". Keys not listed below make it fail.
+// suppress_prefixlength 0". DNS is accepted and not applied (no resolver in
+// a namespace). Keys not listed below make it fail.
 func (n *NS) WGQuick(ifname, conf string) (*WGDevice, error) {
 	q, err := parseWGQuick(conf)
 	if err != nil {
@@ -153,6 +154,10 @@ func (q *wgQuickConf) setInterface(key, value string) error {
 		return err
 	case "mtu":
 		q.mtu = value
+		return nil
+	case "dns":
+		// wg-quick hands DNS to resolvconf; a namespace has no resolver to
+		// configure, and lab probes use addresses, not names.
 		return nil
 	}
 	return errorf("wg-quick: [Interface] %s is not supported by the lab", key)

@@ -23,7 +23,7 @@ type Interface struct {
 	Name         string
 	Proto        string
 	Device       string // configured device; the wg link for proto wireguard
-	Up           bool   // auto != 0
+	Up           bool   // auto != 0; false for dhcpv6 (no server answers in the lab)
 	Addrs        []netip.Prefix
 	Gateway4     netip.Addr
 	Gateway6     netip.Addr
@@ -115,7 +115,7 @@ func ParseNetwork(pkg *uci.Package) (*Network, error) {
 
 func (n *Network) add(pkg *uci.Package, sec *uci.Section) error {
 	proto, _ := sec.Get("proto")
-	if sec.Type == "interface" && proto != "static" && proto != "wireguard" && proto != "none" {
+	if sec.Type == "interface" && !supportedProtos[proto] {
 		return fmt.Errorf("network: interface '%s': proto %q is not supported by the realizer", sec.Name, proto)
 	}
 	if err := checkSection("network", sec, proto); err != nil {
@@ -161,6 +161,14 @@ func (n *Network) addInterface(pkg *uci.Package, sec *uci.Section, proto string)
 	case "wireguard":
 		err = i.parseWireGuard(pkg, sec)
 	case "none":
+	case "dhcp":
+		err = i.needDevice()
+	case "dhcpv6":
+		// The lab has no IPv6 upstream: no DHCPv6 server ever answers, and
+		// netifd leaves such an interface pending, without addresses,
+		// routes or zone devices.
+		err = i.needDevice()
+		i.Up = false
 	default:
 		err = fmt.Errorf("network: interface '%s': proto %q is not supported by the realizer", i.Name, proto)
 	}
@@ -171,9 +179,19 @@ func (n *Network) addInterface(pkg *uci.Package, sec *uci.Section, proto string)
 	return nil
 }
 
-func (i *Interface) parseStatic(sec *uci.Section) error {
+// supportedProtos are the interface protos the realizer can follow.
+var supportedProtos = map[string]bool{"static": true, "wireguard": true, "none": true, "dhcp": true, "dhcpv6": true}
+
+func (i *Interface) needDevice() error {
 	if i.Device == "" {
-		return fmt.Errorf("network: interface '%s': proto static without device", i.Name)
+		return fmt.Errorf("network: interface '%s': proto %s without device", i.Name, i.Proto)
+	}
+	return nil
+}
+
+func (i *Interface) parseStatic(sec *uci.Section) error {
+	if err := i.needDevice(); err != nil {
+		return err
 	}
 	mask, hasMask := sec.Get("netmask")
 	for _, a := range words(sec.List("ipaddr")) {

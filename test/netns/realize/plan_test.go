@@ -1,6 +1,7 @@
 package realize
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -17,8 +18,9 @@ func TestPlanFailsLoudlyOnUnknownOptions(t *testing.T) {
 	for _, tc := range []struct {
 		name, network, firewall, want string
 	}{
-		{"interface option", baseNetwork + "\toption ip6assign '60'\n", "", "ip6assign"},
-		{"unknown proto", "config interface 'wan'\n\toption proto 'dhcp'\n\toption device 'eth1'\n", "", `proto "dhcp"`},
+		{"interface option", baseNetwork + "\toption ip6hint '1'\n", "", "ip6hint"},
+		{"unknown proto", "config interface 'wan'\n\toption proto 'pppoe'\n\toption device 'eth1'\n", "", `proto "pppoe"`},
+		{"dhcp option", "config interface 'wan'\n\toption proto 'dhcp'\n\toption device 'eth1'\n\toption hostname 'r1'\n", "", "hostname"},
 		{"unknown section", baseNetwork + "config switch\n\toption name 'switch0'\n", "", `"switch"`},
 		{"peer option", baseNetwork + "config interface 'wg0'\n\toption proto 'wireguard'\n\toption private_key 'oIHozryHLSWQJ3XO0bYvxMae7RMY7UPXZ1lTadLDZl8='\n" +
 			"config wireguard_wg0\n\toption public_key 'a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw='\n\toption bogus '1'\n", "", "bogus"},
@@ -90,5 +92,40 @@ config rule
 		if !strings.Contains(out, want) {
 			t.Errorf("rendered ruleset lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestStockBoardNeedsTheEnvironment plans examples/router (a stock 24.10
+// tree): wan is proto dhcp, so its address comes from the environment's
+// lease, wan6 (dhcpv6, no IPv6 upstream in the lab) stays down and gives
+// the wan zone no device of its own, and ip6assign is accepted.
+func TestStockBoardNeedsTheEnvironment(t *testing.T) {
+	c, err := ReadConfigDir("../../../examples/router/etc/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, f, err := Plan(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ApplyLeases(n, Env{}); err == nil || !strings.Contains(err.Error(), "'wan'") {
+		t.Errorf("no lease for wan: err = %v, want one naming interface 'wan'", err)
+	}
+	lease := Lease{Address: netip.MustParsePrefix("203.0.113.2/24"), Gateway: netip.MustParseAddr("203.0.113.1")}
+	if err := ApplyLeases(n, Env{Leases: map[string]Lease{"wan": lease}}); err != nil {
+		t.Fatal(err)
+	}
+	wan, wan6 := n.Interface("wan"), n.Interface("wan6")
+	if !wan.Up || len(wan.Addrs) != 1 || wan.Addrs[0] != lease.Address || wan.Gateway4 != lease.Gateway {
+		t.Errorf("wan = up %v, addrs %v, gateway %v; want up with the lease", wan.Up, wan.Addrs, wan.Gateway4)
+	}
+	if wan6.Up {
+		t.Error("wan6 (dhcpv6 without a server) is up")
+	}
+	if z := f.Zone("wan"); len(z.Devices) != 1 || z.Devices[0] != "wan" {
+		t.Errorf("zone wan devices = %v, want [wan]", z.Devices)
+	}
+	if got := n.Bridges[0].Ports; strings.Join(got, " ") != "lan1 lan2 lan3 lan4" {
+		t.Errorf("br-lan ports = %v", got)
 	}
 }

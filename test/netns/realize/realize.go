@@ -10,6 +10,7 @@ package realize
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 
@@ -75,12 +76,36 @@ func Plan(c Config) (*Network, *Firewall, error) {
 	return n, f, ResolveZones(n, f)
 }
 
-// Realize sets ns up as the router described by c. The links named by the
-// config's device options (other than bridges it creates) must already exist
-// in ns; the lab wires them before calling Realize.
-func Realize(ns *lab.NS, c Config) (*Router, error) {
+// Env is what the router's surroundings answer, which netifd learns from
+// the network rather than from /etc/config.
+type Env struct {
+	// Leases maps a router link name to the DHCPv4 lease a server on that
+	// link hands out (the lab's ISP on wan). A proto dhcp interface on a
+	// link without one makes Realize fail: the test must say what the
+	// environment answers. There is no DHCPv6 (see Table, proto dhcpv6).
+	Leases map[string]Lease
+}
+
+// Lease is a DHCPv4 answer: the address with its prefix length (option 1)
+// and the router (option 3).
+type Lease struct {
+	Address netip.Prefix
+	Gateway netip.Addr
+}
+
+// Realize sets ns up as the router described by c, in an environment
+// without DHCP servers. The links named by the config's device options
+// (other than bridges it creates) must already exist in ns; the lab wires
+// them before calling Realize.
+func Realize(ns *lab.NS, c Config) (*Router, error) { return RealizeIn(ns, c, Env{}) }
+
+// RealizeIn is Realize with the environment's answers.
+func RealizeIn(ns *lab.NS, c Config, env Env) (*Router, error) {
 	n, f, err := Plan(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := ApplyLeases(n, env); err != nil {
 		return nil, err
 	}
 	r := &Router{ns: ns, Network: n, Firewall: f, WG: map[string]*lab.WGDevice{}}
@@ -104,6 +129,24 @@ func Realize(ns *lab.NS, c Config) (*Router, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// ApplyLeases gives every proto dhcp interface the address and default
+// route of the lease on its device, as udhcpc passes them to netifd; it
+// fails for an interface whose device has none.
+func ApplyLeases(n *Network, env Env) error {
+	for _, i := range n.Interfaces {
+		if i.Proto != "dhcp" || !i.Up {
+			continue
+		}
+		l, ok := env.Leases[i.Device]
+		if !ok || !l.Address.Addr().Is4() {
+			return fmt.Errorf("network: interface '%s': proto dhcp on %s, but the lab's environment hands out no DHCPv4 lease there (realize.Env.Leases)", i.Name, i.Device)
+		}
+		i.Addrs = []netip.Prefix{l.Address}
+		i.Gateway4 = l.Gateway
+	}
+	return nil
 }
 
 // ResolveZones fills each zone's Devices from its networks and the

@@ -18,7 +18,7 @@ import (
 type Spec struct {
 	Package string // "network" or "firewall"
 	Section string // section type; "wireguard_*" stands for wireguard_<iface>
-	Proto   string // interface sections only: "static", "wireguard", "none" or "" for any
+	Proto   string // interface sections only: "static", "wireguard", "none", "dhcp", "dhcpv6" or "" for any
 	Option  string
 	Ref     string
 	Does    string
@@ -27,7 +27,7 @@ type Spec struct {
 // Table is the complete list of what the realizer understands.
 var Table = []Spec{
 	// netifd: generic interface options (§1.2 "Generic netifd interface options").
-	{"network", "interface", "", "proto", "§1.1, §1.2", "static, wireguard or none; anything else fails"},
+	{"network", "interface", "", "proto", "§1.1, §1.2, §3.1", "static, wireguard, none, dhcp or dhcpv6; anything else fails"},
 	{"network", "interface", "", "auto", "§1.2", "'0' leaves the interface down: no addresses, routes or zone devices"},
 	{"network", "interface", "", "disabled", "§1.2", "'1' skips the section entirely"},
 	{"network", "interface", "", "metric", "§1.2, §1.7", "metric of the gateway, prefix and proto routes that have none of their own"},
@@ -39,6 +39,9 @@ var Table = []Spec{
 	{"network", "interface", "", "dns", "§1.2", "no kernel state (resolver only); accepted, nothing to realize in a namespace"},
 	{"network", "interface", "", "dns_search", "§1.2", "no kernel state; accepted"},
 	{"network", "interface", "", "peerdns", "§1.2", "no kernel state; accepted"},
+	{"network", "interface", "", "ip6assign", "§1.2, §3.1", "accepted, NOT modelled: netifd would give the interface a prefix of this length " +
+		"from globals.ula_prefix (and delegated prefixes); the reference does not say which subnet or host address it picks, so the lab " +
+		"cannot reproduce it, and no lab scenario uses IPv6 on the LAN. The interface is otherwise realized as configured"},
 	// netifd: proto static (§3.1 generated config; §1.2 generic options).
 	{"network", "interface", "static", "device", "§3.1", "the link the addresses go on (a veth or a config device bridge)"},
 	{"network", "interface", "static", "ipaddr", "§3.1", "IPv4 address(es), 'a.b.c.d' with netmask or CIDR; list allowed"},
@@ -47,6 +50,9 @@ var Table = []Spec{
 	{"network", "interface", "static", "gateway", "§3.1", "default route via gateway, proto static, replacing an existing one"},
 	{"network", "interface", "static", "ip6gw", "§3.1", "IPv6 default route via ip6gw"},
 	{"network", "interface", "none", "device", "§3.1", "brings the device up without addresses"},
+	// netifd: DHCP clients (§3.1 stock wan/wan6). The answers come from realize.Env.
+	{"network", "interface", "dhcp", "device", "§3.1", "the link udhcpc runs on: gets the address and default route (via the lease's router) of Env.Leases[device]; no lease = Realize fails"},
+	{"network", "interface", "dhcpv6", "device", "§3.1", "the lab has no IPv6 upstream and no DHCPv6 server: the interface stays down as netifd leaves it without an answer (no addresses, routes or zone devices)"},
 	// netifd: proto wireguard interface options (§1.2 table).
 	{"network", "interface", "wireguard", "private_key", "§1.2", "device private key via wgctrl ('generate' is not supported)"},
 	{"network", "interface", "wireguard", "listen_port", "§1.2", "UDP listen port via wgctrl; absent = random"},
@@ -68,7 +74,7 @@ var Table = []Spec{
 	{"network", "device", "", "name", "§3.1", "bridge device name"},
 	{"network", "device", "", "type", "§3.1", "only 'bridge'"},
 	{"network", "device", "", "ports", "§3.1", "bridge ports (IPv6 disabled on ports, as netifd does)"},
-	{"network", "globals", "", "ula_prefix", "§3.1", "used only with ip6assign, which is unsupported; accepted"},
+	{"network", "globals", "", "ula_prefix", "§3.1", "source of ip6assign prefixes, which are not modelled (see ip6assign); accepted"},
 	{"network", "globals", "", "packet_steering", "§3.1", "CPU steering, no routing effect; accepted"},
 	// netifd: route / route6 (§1.7).
 	{"network", "route", "", "interface", "§1.7", "logical interface whose l3 device carries the route"},
