@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -317,6 +318,9 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 	}
 	if o.tunnel == wg.TunnelFull && srv.Owned && !srv.Internet {
 		r.warnf("peer %s uses a full tunnel but %s was initialised without --internet: its traffic to the internet will be dropped", in.Name, in.Iface)
+	}
+	if len(in.Routes) > 0 && srv.Owned && !srv.ClientToClient {
+		r.warnf("other peers of %s cannot reach %s: the vpn zone does not forward between peers (run 'wgowrt server init --iface %s --client-to-client' for hub-and-spoke)", in.Iface, strings.Join(in.Routes, ", "), in.Iface)
 	}
 	if o.endpoint.Host == "" {
 		r.warnf("no endpoint known for %s: add 'Endpoint = HOST:%d' to the client config, or pass --endpoint", in.Iface, srv.Port)

@@ -36,20 +36,36 @@ func WireGuardGo() (string, error) {
 	return buildPath, buildErr
 }
 
+// buildWireGuardGo builds wireguard-go into the user cache and renames it
+// into place, so runs share one binary (a running copy keeps its inode)
+// and nothing piles up in /tmp.
 func buildWireGuardGo() (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp("", "wgowrt-lab-wggo-")
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	cache = filepath.Join(cache, "wgowrt-lab")
+	if err := os.MkdirAll(cache, 0755); err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(cache, "build-")
 	if err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "wireguard-go")
-	cmd := exec.Command("go", "build", "-o", out, wireguardGoPackage)
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "wireguard-go")
+	cmd := exec.Command("go", "build", "-o", tmp, wireguardGoPackage)
 	cmd.Dir = root
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return "", errorf("go build %s: %v: %s", wireguardGoPackage, err, msg)
+	}
+	out := filepath.Join(cache, "wireguard-go")
+	if err := os.Rename(tmp, out); err != nil {
+		return "", err
 	}
 	return out, nil
 }
