@@ -229,3 +229,29 @@ func DropPeerExtras(r *Result, iface, sec string) error {
 	}
 	return convergeSiteFirewall(r, iface)
 }
+
+// renamePeerExtras moves a peer's access rules and port forwards to the
+// peer's new section name, so that a later remove still finds them. Their
+// match (the peer's address) is unchanged; their display names keep the
+// old peer name until the next 'access' or 'expose' rewrites them.
+func renamePeerExtras(r *Result, from, to string) error {
+	fw := r.State.Firewall
+	var names []string
+	for _, role := range []string{p2sIn, p2sOut, p2sNat, siteIn, siteOut} {
+		names = append(names, from+"_"+role)
+	}
+	for _, s := range fw.Sections {
+		if strings.HasPrefix(s.Name, from+"_"+exposeInfix) {
+			names = append(names, s.Name)
+		}
+	}
+	for _, n := range names {
+		if fw.Section(n) == nil {
+			continue
+		}
+		if err := renameSection(fw, n, to+strings.TrimPrefix(n, from)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
