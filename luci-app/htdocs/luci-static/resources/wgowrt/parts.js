@@ -45,9 +45,14 @@ function values(node) {
 	return out;
 }
 
-/* errorText is the message of an error answer, with the field at fault */
+/*
+ * errorText is the message of an error answer, with the field at fault.
+ * A failed ubus call (permission denied, timeout, no such method) reaches
+ * the views as {}, the default of their rpc.declare expect: every real
+ * answer has members, so an empty one is no answer.
+ */
 function errorText(res) {
-	if (res == null || typeof(res) != 'object')
+	if (res == null || typeof(res) != 'object' || Object.keys(res).length == 0)
 		return _('The router gave no answer.');
 	if (!res.error)
 		return null;
