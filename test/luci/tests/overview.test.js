@@ -87,6 +87,17 @@ test('Overview of an empty router says so', async () => {
 	await page.close();
 });
 
+test('a failed status call is reported, not shown as an empty router', async () => {
+	server.answer('wgowrt', 'status', () => [ 6 ]);
+	const page = await browser.open(br, server, 'overview');
+	const warn = page.locator('.wgowrt-warning');
+	assert.ok(await warn.isVisible());
+	assert.strictEqual(await warn.textContent(), 'The router gave no answer.');
+	assert.ok(!(await page.locator('.wgowrt-none').isVisible()));
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});
+
 test('a poll of a 200-peer status updates the rows in place', async (t) => {
 	let round = 0;
 	server.answer('wgowrt', 'status', () => fixtures.bigStatus(200, round));

@@ -145,9 +145,13 @@ return view.extend({
 		    list = root.querySelector('.wgowrt-ifaces'),
 		    secs = {}, keys = [];
 
-		warn.textContent = st.error || st.warning || '';
-		warn.style.display = (st.error || st.warning) ? '' : 'none';
-		if (st.error)
+		/* a failed ubus call arrives as {} (the expect default): say so and
+		 * keep the rows already shown instead of claiming there are none */
+		var err = st.error || (Object.keys(st).length ? null : _('The router gave no answer.'));
+
+		warn.textContent = err || st.warning || '';
+		warn.style.display = (err || st.warning) ? '' : 'none';
+		if (err)
 			return;
 
 		list.querySelectorAll('[data-iface]').forEach(function(s) {
