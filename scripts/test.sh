@@ -36,6 +36,7 @@ if command -v node >/dev/null; then
 	(cd luci-app && node --test tests/)
 	find luci-app/htdocs -name '*.js' -print0 | xargs -0 -n1 node --check
 	scripts/luci-pot.sh --check
+	test/luci/run.sh
 elif [[ -n ${WGOWRT_REQUIRE_PRIVILEGED:-} ]]; then
 	echo "node is missing: apt-get install nodejs" >&2
 	exit 1
