@@ -214,3 +214,42 @@ func TestSecretsNeverInDryRunOrErrors(t *testing.T) {
 		t.Errorf("error repeats the key: %s", e)
 	}
 }
+
+// TestClientReimportReloadsAndPushesPeers re-imports a provider file whose
+// address and peer changed: netifd must reload (address, routes), and the
+// new peer must reach the running device as well, since up to 24.10
+// `network reload` does not apply peer sections.
+func TestClientReimportReloadsAndPushesPeers(t *testing.T) {
+	useTestDeps(t)
+	root := stockRoot(t)
+	importConf := func(conf string) string {
+		var o, e bytes.Buffer
+		if code := Main([]string{"wgowrt", "--root", root, "client", "import", "-"}, strings.NewReader(conf), &o, &e); code != 0 {
+			t.Fatalf("import: %s", e.String())
+		}
+		return e.String()
+	}
+	importConf(providerConf)
+	old, _ := wgtypes.ParseKey("NuFZCcw4//TcrCX5YZmVOibKGT4Ju4TpW2iueZfx0zk=")
+	dev := wgdev.NewFake(&wgtypes.Device{Name: "wgc", Peers: []wgtypes.Peer{{PublicKey: old}}})
+	fake := liveRouter(t, dev, "24.10.2")
+	newKey := "98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU="
+	conf := strings.Replace(providerConf, "NuFZCcw4//TcrCX5YZmVOibKGT4Ju4TpW2iueZfx0zk=", newKey, 1)
+	importConf(strings.Replace(conf, "10.64.0.2/32", "10.64.0.3/32", 1))
+	if !strings.Contains(strings.Join(fake.Calls(), "\n"), "network reload") {
+		t.Errorf("no network reload: %v", fake.Calls())
+	}
+	if len(dev.Configs) != 1 {
+		t.Fatalf("%d ConfigureDevice calls, want 1 (the peer diff)", len(dev.Configs))
+	}
+	got := map[string]bool{}
+	for _, p := range dev.Configs[0].Config.Peers {
+		got[p.PublicKey.String()] = p.Remove
+	}
+	if removed, ok := got[old.String()]; !ok || !removed {
+		t.Errorf("old provider peer not removed: %v", got)
+	}
+	if removed, ok := got[newKey]; !ok || removed {
+		t.Errorf("new provider peer not added: %v", got)
+	}
+}

@@ -155,7 +155,7 @@ func apply(env *Env, ch system.Change) error {
 		return nil
 	}
 	a := &system.Applier{Ubus: ls.ubus, Release: ls.release}
-	if ch.Peers && !ch.Interface {
+	if ch.Peers {
 		dev, err := ls.dev()
 		if err != nil {
 			return fmt.Errorf("configuration written, but the WireGuard device cannot be reached (%v); run 'ifup %s' to apply it", err, ch.Iface)

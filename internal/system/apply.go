@@ -42,13 +42,15 @@ type Applier struct {
 func (a *Applier) Apply(c Change) ([]string, error) {
 	var notes []string
 	if c.Interface {
-		// netifd (re)creates the link from UCI, peers included: pushing
-		// peers as well would race with its setup.
 		if err := ubus.NetworkReload(a.Ubus); err != nil {
 			return notes, err
 		}
 		notes = append(notes, "network reloaded")
-	} else if c.Peers {
+	}
+	if c.Peers {
+		// After a reload too: up to 24.10 `network reload` does not apply
+		// peer sections, and the diff is idempotent when netifd has
+		// already re-created the link from UCI.
 		n, err := a.pushPeers(c)
 		if err != nil {
 			return notes, err
@@ -82,7 +84,7 @@ func (a *Applier) pushPeers(c Change) ([]string, error) {
 		}
 		notes = append(notes, fmt.Sprintf("%d peer change(s) applied to running %s; other sessions untouched", len(diff), c.Iface))
 	}
-	if !c.Routes {
+	if !c.Routes || c.Interface {
 		return notes, nil
 	}
 	if a.Release.RenewAppliesPeers() {
