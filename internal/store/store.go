@@ -81,16 +81,72 @@ func (e *PendingError) Error() string {
 // it refuses (before writing anything) when any of them has staged changes
 // from someone else; with it, those are committed as well, exactly as `uci
 // commit` would. Packages without edits are not touched.
+//
+// Each file is replaced atomically; across files, a failure restores the
+// files (and delta files) already written, so a plan lands whole or not at
+// all.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
 	if err := CheckPending(pkgs, commitPending); err != nil {
 		return err
 	}
+	var done []snapshot
 	for _, p := range edited(pkgs) {
-		if err := s.commit(p, commitPending && len(Pending(p)) > 0); err != nil {
-			return err
+		withPending := commitPending && len(Pending(p)) > 0
+		snaps := []snapshot{takeSnapshot(s.ctx().Path(p.Name))}
+		if withPending {
+			snaps = append(snaps, takeSnapshot(s.ctx().DeltaPath(p.Name)))
+		}
+		if err := s.commit(p, withPending); err != nil {
+			// uci's commit leaves this package's files as they were.
+			return restore(done, err)
+		}
+		done = append(done, snaps...)
+		if failAfterCommit != nil {
+			if err := failAfterCommit(p.Name); err != nil {
+				return restore(done, err)
+			}
 		}
 	}
 	return nil
+}
+
+// failAfterCommit lets tests fail a multi-file write after a package.
+var failAfterCommit func(pkg string) error
+
+// snapshot is a file's content before a write (absent when it did not exist).
+type snapshot struct {
+	path   string
+	data   []byte
+	absent bool
+}
+
+func takeSnapshot(path string) snapshot {
+	data, err := os.ReadFile(path)
+	return snapshot{path: path, data: data, absent: errors.Is(err, os.ErrNotExist)}
+}
+
+// restore puts snapshots back, newest first, and returns cause with what
+// could not be restored.
+func restore(snaps []snapshot, cause error) error {
+	var failed []string
+	for i := len(snaps) - 1; i >= 0; i-- {
+		sn := snaps[i]
+		var err error
+		if sn.absent {
+			if err = os.Remove(sn.path); errors.Is(err, os.ErrNotExist) {
+				err = nil
+			}
+		} else {
+			err = uci.WriteFileAtomic(sn.path, sn.data, 0600)
+		}
+		if err != nil {
+			failed = append(failed, fmt.Sprintf("%s (%v)", sn.path, err))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%v; restoring the files already written failed too: %s", cause, strings.Join(failed, ", "))
+	}
+	return fmt.Errorf("%v; nothing was changed", cause)
 }
 
 // CheckPending returns a PendingError when a package with edits also has

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/uci"
@@ -82,5 +83,54 @@ func TestWriteWithoutPendingLeavesSaveDirAlone(t *testing.T) {
 	}
 	if _, err := os.Stat(s.SaveDir); err == nil {
 		t.Error("/tmp/.uci was created")
+	}
+}
+
+// TestWriteIsAllOrNothingAcrossFiles fails the write after network is
+// committed: network must be back to its bytes and wgowrt must not exist.
+func TestWriteIsAllOrNothingAcrossFiles(t *testing.T) {
+	s := tree(t, "")
+	before, _ := os.ReadFile(filepath.Join(s.ConfDir, "network"))
+	n, w := edit(t, s)
+	failAfterCommit = func(pkg string) error {
+		if pkg == "wgowrt" {
+			return errors.New("disk on fire")
+		}
+		return nil
+	}
+	defer func() { failAfterCommit = nil }()
+	err := s.Write([]*uci.Package{n, w}, false)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Fatalf("err %v", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); string(after) != string(before) {
+		t.Errorf("network not restored:\n%s", after)
+	}
+	if _, err := os.Stat(filepath.Join(s.ConfDir, "wgowrt")); !os.IsNotExist(err) {
+		t.Errorf("wgowrt left behind: %v", err)
+	}
+}
+
+// TestWriteRestoresCommittedPendingChanges: with --commit-pending the
+// pending delta is folded into the file; a later failure must put the
+// delta back too, or the user's staged edit would be lost.
+func TestWriteRestoresCommittedPendingChanges(t *testing.T) {
+	s := tree(t, "network.lan.proto='dhcp'\n")
+	n, w := edit(t, s)
+	failAfterCommit = func(pkg string) error {
+		if pkg == "wgowrt" {
+			return errors.New("disk on fire")
+		}
+		return nil
+	}
+	defer func() { failAfterCommit = nil }()
+	if err := s.Write([]*uci.Package{n, w}, true); err == nil {
+		t.Fatal("write succeeded")
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.SaveDir, "network")); string(b) != "network.lan.proto='dhcp'\n" {
+		t.Errorf("pending delta not restored: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); strings.Contains(string(b), "dhcp") {
+		t.Errorf("network keeps the pending change after the failed write:\n%s", b)
 	}
 }
