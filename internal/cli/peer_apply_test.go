@@ -235,7 +235,10 @@ func TestClientReimportReloadsAndPushesPeers(t *testing.T) {
 	fake := liveRouter(t, dev, "24.10.2")
 	newKey := "98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU="
 	conf := strings.Replace(providerConf, "NuFZCcw4//TcrCX5YZmVOibKGT4Ju4TpW2iueZfx0zk=", newKey, 1)
-	importConf(strings.Replace(conf, "10.64.0.2/32", "10.64.0.3/32", 1))
+	stderr := importConf(strings.Replace(conf, "10.64.0.2/32", "10.64.0.3/32", 1))
+	if !strings.Contains(stderr, "run 'ifup wgc'") {
+		t.Errorf("24.10 needs ifup for the new address; the user was not told: %s", stderr)
+	}
 	if !strings.Contains(strings.Join(fake.Calls(), "\n"), "network reload") {
 		t.Errorf("no network reload: %v", fake.Calls())
 	}
@@ -251,5 +254,23 @@ func TestClientReimportReloadsAndPushesPeers(t *testing.T) {
 	}
 	if removed, ok := got[newKey]; !ok || removed {
 		t.Errorf("new provider peer not added: %v", got)
+	}
+}
+
+// TestAddressChangeNeedsNoIfupFrom2512: 25.12's handler registers
+// `addresses`, so a reload applies it and no ifup advice is given.
+func TestAddressChangeNeedsNoIfupFrom2512(t *testing.T) {
+	useTestDeps(t)
+	root := stockRoot(t)
+	if code := Main([]string{"wgowrt", "--root", root, "client", "import", "-"}, strings.NewReader(providerConf), &bytes.Buffer{}, &bytes.Buffer{}); code != 0 {
+		t.Fatal("first import failed")
+	}
+	liveRouter(t, wgdev.NewFake(&wgtypes.Device{Name: "wgc"}), "25.12.0")
+	var e bytes.Buffer
+	if code := Main([]string{"wgowrt", "--root", root, "client", "import", "-"}, strings.NewReader(strings.Replace(providerConf, "10.64.0.2/32", "10.64.0.3/32", 1)), &bytes.Buffer{}, &e); code != 0 {
+		t.Fatal(e.String())
+	}
+	if !strings.Contains(e.String(), "network reloaded") || strings.Contains(e.String(), "ifup") {
+		t.Errorf("25.12: %s", e.String())
 	}
 }

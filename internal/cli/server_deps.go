@@ -129,6 +129,7 @@ func describe(r *plan.Result, iface string) system.Change {
 	for _, d := range r.State.Network.Unsaved() {
 		if d.SectionType != peerType {
 			ch.Interface = true
+			ch.Addresses = ch.Addresses || d.Section == iface && d.Option == "addresses"
 			continue
 		}
 		ch.Peers = true

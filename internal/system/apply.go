@@ -18,6 +18,8 @@ type Change struct {
 	// Interface is true when network.<iface> itself changed (created,
 	// port, addresses): netifd must reload and (re)create the link.
 	Interface bool
+	// Addresses is true when the interface's addresses list changed.
+	Addresses bool
 	// Peers is true when peer sections of iface changed.
 	Peers bool
 	// Routes is true when a changed peer has route_allowed_ips: netifd
@@ -46,6 +48,9 @@ func (a *Applier) Apply(c Change) ([]string, error) {
 			return notes, err
 		}
 		notes = append(notes, "network reloaded")
+		if c.Addresses && !a.Release.ReloadAppliesAddresses() {
+			notes = append(notes, fmt.Sprintf("up to OpenWrt 24.10 a reload does not apply the new addresses of %s: run 'ifup %s' (this re-creates the link and every peer re-handshakes)", c.Iface, c.Iface))
+		}
 	}
 	if c.Peers {
 		// After a reload too: up to 24.10 `network reload` does not apply

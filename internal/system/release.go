@@ -33,6 +33,12 @@ func (r Release) RenewAppliesPeers() bool {
 	return r.Major > 25 || r.Major == 25 && r.Minor >= 12
 }
 
+// ReloadAppliesAddresses reports whether `network reload` notices a changed
+// `addresses` list of a WireGuard interface: the handler registers it as a
+// parameter since 25.12 (openwrt-reference.md §1.2, §1.5); before, only
+// `ifup` applies it. An unknown release is treated as old.
+func (r Release) ReloadAppliesAddresses() bool { return r.RenewAppliesPeers() }
+
 // DetectRelease reads etc/openwrt_release under root.
 func DetectRelease(root string) Release {
 	b, err := os.ReadFile(filepath.Join(root, "/etc/openwrt_release"))
