@@ -61,11 +61,51 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	app := NewApp(env)
-	err := app.Run(args)
+	err := app.Run(hoistGlobalFlags(args))
 	if err == nil && env.unknownCommand {
 		return ExitUsage
 	}
 	return exitCode(err, stderr)
+}
+
+// hoistGlobalFlags moves --json, --dry-run and -n written after the command
+// (`wgowrt status --json`, `wgowrt peer add phone --dry-run`) in front of
+// it, where urfave/cli looks for global flags. `uci` and the rpcd entry
+// points parse their own arguments and are left alone, as is everything
+// after "--".
+func hoistGlobalFlags(args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	cmd := -1
+	for i := 1; i < len(args); i++ {
+		if !strings.HasPrefix(args[i], "-") {
+			cmd = i
+			break
+		}
+		if args[i] == "--root" {
+			i++
+		}
+	}
+	if cmd < 0 || args[cmd] == "uci" || args[cmd] == "rpcd" || args[cmd] == "list" || args[cmd] == "call" {
+		return args
+	}
+	var global, rest []string
+	for i, a := range args[cmd:] {
+		if a == "--" {
+			rest = append(rest, args[cmd+i:]...)
+			break
+		}
+		switch a {
+		case "--json", "--dry-run", "-n", "-json", "-dry-run":
+			global = append(global, a)
+		default:
+			rest = append(rest, a)
+		}
+	}
+	out := append([]string{}, args[:cmd]...)
+	out = append(out, global...)
+	return append(out, rest...)
 }
 
 // exitCode decides the exit status of err and prints it as one line.
