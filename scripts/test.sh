@@ -70,6 +70,8 @@ if [[ $quick == 0 ]]; then
 	test/qemu/same.sh
 	tier "QEMU: real kernels with kernel WireGuard"
 	test/qemu/vm.sh
+	tier "QEMU: a real OpenWrt image (only with WGOWRT_OPENWRT_IMAGE)"
+	test/qemu/openwrt.sh
 fi
 
 # Last, so the run closes with the whole Go suite's verdict.
