@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,6 +94,16 @@ type bridge struct{ env *Env }
 
 // state loads the configuration as rpcd shows it to session sid ("" =
 // no session: as netifd sees it).
+// decodeState reads a method's arguments into a and loads the state the
+// caller's session sees.
+func (b *bridge) decodeState(args json.RawMessage, a any) (plan.State, error) {
+	sid, err := rpcd.Decode(args, a)
+	if err != nil {
+		return plan.State{}, err
+	}
+	return b.state(sid)
+}
+
 func (b *bridge) state(sid string) (plan.State, error) {
 	if sid == "" {
 		st, _, err := loadState(b.env)

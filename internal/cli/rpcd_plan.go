@@ -216,11 +216,7 @@ type peerArgs struct {
 
 func (b *bridge) peerConfig(args json.RawMessage) (any, error) {
 	var a peerArgs
-	sid, err := rpcd.Decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	st, err := b.state(sid)
+	st, err := b.decodeState(args, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -239,11 +235,7 @@ func (b *bridge) peerConfig(args json.RawMessage) (any, error) {
 func (b *bridge) peerEdit(verb string) func(json.RawMessage) (any, error) {
 	return func(args json.RawMessage) (any, error) {
 		var a peerArgs
-		sid, err := rpcd.Decode(args, &a)
-		if err != nil {
-			return nil, err
-		}
-		st, err := b.state(sid)
+		st, err := b.decodeState(args, &a)
 		if err != nil {
 			return nil, err
 		}
@@ -263,11 +255,7 @@ func (b *bridge) peerEdit(verb string) func(json.RawMessage) (any, error) {
 
 func (b *bridge) peerRename(args json.RawMessage) (any, error) {
 	var a peerArgs
-	sid, err := rpcd.Decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	st, err := b.state(sid)
+	st, err := b.decodeState(args, &a)
 	if err != nil {
 		return nil, err
 	}

@@ -44,11 +44,7 @@ type ifaceArgs struct {
 
 func (b *bridge) status(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	sid, err := rpcd.Decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	st, err := b.state(sid)
+	st, err := b.decodeState(args, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -111,11 +107,7 @@ func roleOf(st plan.State, iface string) string {
 
 func (b *bridge) peers(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	sid, err := rpcd.Decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	st, err := b.state(sid)
+	st, err := b.decodeState(args, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +124,7 @@ func (b *bridge) peers(args json.RawMessage) (any, error) {
 
 func (b *bridge) nextAddress(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	sid, err := rpcd.Decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	st, err := b.state(sid)
+	st, err := b.decodeState(args, &a)
 	if err != nil {
 		return nil, err
 	}
