@@ -220,6 +220,13 @@ func (c *Context) Commit(p *Package) (*Package, error) {
 }
 
 func (c *Context) truncateDelta(name string) error {
+	return c.editDelta(name, func([]byte) []byte { return nil })
+}
+
+// editDelta replaces the content of package name's delta file in SaveDir
+// with edit(content), under the file's exclusive lock. A missing file is
+// left missing.
+func (c *Context) editDelta(name string, edit func([]byte) []byte) error {
 	path := c.DeltaPath(name)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if os.IsNotExist(err) {
@@ -232,7 +239,14 @@ func (c *Context) truncateDelta(name string) error {
 	if err := flock(f, syscall.LOCK_EX); err != nil {
 		return &Error{Code: ErrIO, File: path, Err: err}
 	}
+	data, err := readAll(f, path)
+	if err != nil {
+		return err
+	}
 	if err := f.Truncate(0); err != nil {
+		return &Error{Code: ErrIO, File: path, Err: err}
+	}
+	if _, err := f.WriteAt(edit(data), 0); err != nil {
 		return &Error{Code: ErrIO, File: path, Err: err}
 	}
 	return nil
@@ -262,30 +276,7 @@ func (c *Context) Revert(p *Package, ptr Ptr) (*Package, error) {
 // rewriteDelta removes the lines ptr matches from the delta file in
 // SaveDir, under its lock.
 func (c *Context) rewriteDelta(name string, ptr Ptr) error {
-	path := c.DeltaPath(name)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
-	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
-	data, err := readAll(f, path)
-	if err != nil {
-		return err
-	}
-	kept := filterDelta(name, data, ptr)
-	if err := f.Truncate(0); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
-	if _, err := f.WriteAt(kept, 0); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
-	return nil
+	return c.editDelta(name, func(data []byte) []byte { return filterDelta(name, data, ptr) })
 }
 
 // filterDelta returns the delta lines of data that ptr does not match.
