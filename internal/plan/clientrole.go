@@ -133,11 +133,6 @@ func validateClientIface(st State, iface string) error {
 	if err := wg.ValidateIface(iface); err != nil {
 		return err
 	}
-	if strings.Contains(iface, "_") {
-		// Sections are owned by the prefix wgowrt_<iface>_: with "_" in
-		// names, client wg's prefix would also cover client wg_x's.
-		return fmt.Errorf("interface name %q is not usable for a client: use letters and digits only (e.g. wgc, wg44)", iface)
-	}
 	meta := st.Wgowrt.Section(iface)
 	sec := st.Network.Section(iface)
 	if meta != nil && meta.Type == TypeClient {

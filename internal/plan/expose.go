@@ -81,6 +81,9 @@ func Expose(cur State, in ExposeIntent) (*ExposeResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ownable(in.Iface); err != nil {
+		return nil, err
+	}
 	p, ok := FindPeer(cur, in.Iface, in.Peer)
 	if !ok {
 		return nil, fmt.Errorf("no peer %q on %s (see 'wgowrt peer list --iface %s')", in.Peer, in.Iface, in.Iface)
@@ -116,6 +119,23 @@ func firstErr(errs ...error) error {
 // exposeSection names the redirect; the masquerade is the same plus _src.
 func exposeSection(peerSec string, in ExposeIntent) string {
 	return fmt.Sprintf("%s_%s%s_%d_%s", peerSec, exposeInfix, in.On, in.Port.Listen, in.Port.Proto)
+}
+
+// isExposeOf reports whether firewall section name is a port forward of
+// peer section peerSec, exactly as exposeSection names it: a prefix match
+// would also take the forwards of a peer called x_fwd_a when removing x.
+func isExposeOf(peerSec, name string) bool {
+	rest, ok := strings.CutPrefix(name, peerSec+"_"+exposeInfix)
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(rest, "_src")
+	f := strings.Split(rest, "_")
+	if len(f) != 3 || f[0] != "lan" && f[0] != "wan" || f[2] != "tcp" && f[2] != "udp" {
+		return false
+	}
+	n, err := strconv.Atoi(f[1])
+	return err == nil && n > 0 && n < 65536 && strconv.Itoa(n) == f[1]
 }
 
 func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec string, dest netip.Addr) error {

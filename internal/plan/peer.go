@@ -52,6 +52,9 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ownable(in.Iface); err != nil {
+		return nil, err
+	}
 	r := &PeerResult{Result: &Result{State: cur.clone()}}
 	if p, ok := FindPeer(cur, in.Iface, in.Name); ok {
 		return r, existingPeer(r, srv, p, in)
@@ -80,6 +83,16 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	}
 	r.Config = clientConfig(cur, srv, in.Name, peerKey(in), in.PSK, addrs, opts)
 	return r, nil
+}
+
+// ownable refuses to name wgowrt sections after an interface wgowrt could
+// not have created (see wg.ValidateIface): with '_' in it, the sections of
+// a peer of wg_0 would be those of peer 0_... of wg.
+func ownable(iface string) error {
+	if strings.Contains(iface, "_") {
+		return fmt.Errorf("interface %s has _ in its name, so wgowrt's section names could not tell its peers from another interface's; manage it with LuCI or uci", iface)
+	}
+	return nil
 }
 
 // existingPeer makes a repeated `peer add` a no-op that still shows the

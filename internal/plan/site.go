@@ -94,6 +94,9 @@ func SiteAdd(cur State, in SiteIntent) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ownable(in.Iface); err != nil {
+		return nil, err
+	}
 	sec := wg.PeerSection(in.Iface, in.Name)
 	old, err := existingSite(cur, in, sec)
 	if err != nil {

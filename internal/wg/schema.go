@@ -72,9 +72,11 @@ func PeerSection(iface, name string) string {
 }
 
 // OwnsPeerSection reports whether section sec of iface was created by
-// wgowrt.
+// wgowrt. An interface with '_' in its name is never wgowrt's (see
+// ValidateIface), so its peers are not either: wgowrt_wg_0_x could be
+// peer 0_x of wg.
 func OwnsPeerSection(iface, sec string) bool {
-	return strings.HasPrefix(sec, Prefix+iface+"_")
+	return !strings.Contains(iface, "_") && strings.HasPrefix(sec, Prefix+iface+"_")
 }
 
 // Firewall section roles.
