@@ -127,6 +127,7 @@ func (b *bridge) state(sid string) (plan.State, error) {
 		return st, err
 	}
 	st.Wgowrt, err = loadPackage(ctx, wg.PkgWgowrt, true)
+	st.Live = liveFacts(b.env)
 	return st, err
 }
 

@@ -68,7 +68,6 @@ func (b *bridge) serverInit(args json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Live = livePrefixes(b.env)
 	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
 		return nil, err
 	}

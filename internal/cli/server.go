@@ -8,7 +8,6 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/ubus"
 )
 
 func serverCommand(env *Env) *ucli.Command {
@@ -53,7 +52,6 @@ func serverInit(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st.Live = livePrefixes(env)
 	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
 		return err
 	}
@@ -93,21 +91,6 @@ func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
 		in.ClientToClient = &v
 	}
 	return in, nil
-}
-
-// livePrefixes asks a running netifd what addresses and routes exist, so
-// --subnet auto avoids them too.
-func livePrefixes(env *Env) []netipPrefix {
-	ls := deps.live(env)
-	if ls == nil {
-		return nil
-	}
-	ifs, err := ubus.InterfaceDump(ls.ubus)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "wgowrt: warning: %v (only /etc/config is checked for address overlaps)\n", err)
-		return nil
-	}
-	return ubus.LivePrefixes(ifs)
 }
 
 func serverShowCommand(env *Env) *ucli.Command {

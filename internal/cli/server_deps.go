@@ -54,6 +54,10 @@ var deps = wgDeps{
 
 var ifaceFlag = &ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "WireGuard interface (default: the only wgowrt server, else wg0)"}
 
+// allowLockoutFlag lets a route into a tunnel hold the address of the SSH
+// session running the command.
+var allowLockoutFlag = &ucli.BoolFlag{Name: "allow-lockout", Usage: "route the address of this SSH session into the tunnel anyway (the session will probably hang)"}
+
 var commitPendingFlag = &ucli.BoolFlag{Name: "commit-pending", Usage: "commit other pending /tmp/.uci changes of the same configs together with this one"}
 
 // loadState reads network, firewall and wgowrt as netifd sees them.
@@ -70,6 +74,7 @@ func loadState(env *Env) (plan.State, *store.Store, error) {
 	if st.Wgowrt, err = s.Load(wg.PkgWgowrt, true); err != nil {
 		return st, nil, err
 	}
+	st.Live = liveFacts(env)
 	return st, s, nil
 }
 

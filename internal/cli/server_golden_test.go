@@ -34,7 +34,21 @@ func useTestDeps(t *testing.T) {
 	old := deps
 	deps.keys = testKeys()
 	deps.live = func(*Env) *liveSystem { return nil }
-	t.Cleanup(func() { deps = old })
+	oldEnv := liveEnv
+	liveEnv = func(string) string { return "" }
+	t.Cleanup(func() { deps, liveEnv = old, oldEnv })
+}
+
+// scenarioEnv makes the scenario's -- env -- lines (NAME=value) the
+// environment wgowrt sees ($SSH_CLIENT for the lockout guards).
+func scenarioEnv(a *archive) {
+	vars := map[string]string{}
+	for _, l := range nonEmptyLines(a.files["env"]) {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			vars[k] = v
+		}
+	}
+	liveEnv = func(k string) string { return vars[k] }
 }
 
 // archive is a txtar file: a comment and named sections.
@@ -133,6 +147,7 @@ func copyTree(t *testing.T, from, to string) {
 // TestGolden replays every scenario in testdata/wg/*.txtar:
 //
 //	-- base --          optional: a tree from testdata/wg/roots (default stock)
+//	-- env --           optional: NAME=value lines, the environment ($SSH_CLIENT)
 //	-- in/<path> --     files placed under the root (override the base)
 //	-- setup --         commands run first, each must succeed
 //	-- args --          the command under test
@@ -168,6 +183,7 @@ func golden(t *testing.T, file string) {
 	if *update {
 		a.dropWant()
 	}
+	scenarioEnv(a)
 	root := prepareRoot(t, a)
 	confDir := writeConfs(t, a)
 	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }

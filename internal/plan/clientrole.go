@@ -66,6 +66,9 @@ type ClientIntent struct {
 	Lan   string
 	Allow []Service
 	Conf  *wgquick.Config
+	// AllowLockout routes prefixes holding the address of the SSH session
+	// running the command (--allow-lockout).
+	AllowLockout bool
 }
 
 // client is the settled intent: every default decided.
@@ -108,7 +111,7 @@ func settleClient(r *Result, in ClientIntent) (*client, error) {
 	if err := checkPeers(c); err != nil {
 		return nil, err
 	}
-	if err := checkClientOverlap(r.State, c); err != nil {
+	if err := checkClientOverlap(r, c); err != nil {
 		return nil, err
 	}
 	var err error
@@ -141,10 +144,8 @@ func validateClientIface(st State, iface string) error {
 	if sec != nil || meta != nil {
 		return fmt.Errorf("interface %s already exists and was not created by 'wgowrt client'; choose another name with --iface", iface)
 	}
-	for _, d := range st.Network.SectionsOfType("device") {
-		if get(d, "name") == iface {
-			return fmt.Errorf("a network device called %s already exists; choose another name with --iface", iface)
-		}
+	if what := deviceTaken(st, iface); what != "" {
+		return fmt.Errorf("%s is already a network device on this router (%s); choose another name with --iface", iface, what)
 	}
 	return nil
 }

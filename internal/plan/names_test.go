@@ -80,7 +80,7 @@ func setupPeer(st State, iface string, i int, peer string, p, slot int) (State, 
 
 func testKey(n int) wg.Key {
 	var b [wg.KeyLen]byte
-	b[0], b[1] = byte(n), byte(n>>8)
+	b[1], b[2] = byte(n), byte(n>>8)
 	return wg.NewPrivateKey(b)
 }
 

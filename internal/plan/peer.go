@@ -30,6 +30,9 @@ type PeerIntent struct {
 	Keepalive   *int
 	KeepPrivate bool
 	Endpoint    *wg.Endpoint
+	// AllowLockout routes subnets holding the address of the SSH session
+	// running the command (--allow-lockout).
+	AllowLockout bool
 }
 
 // DefaultKeepalive keeps NAT mappings of phones and home routers open.
@@ -70,7 +73,7 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes, err := peerRoutes(cur, srv, in.Routes)
+	routes, err := peerRoutes(r.Result, in)
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +223,21 @@ func explicitAddr(srv *Server, g string, explicit map[bool]netip.Addr) error {
 }
 
 // peerRoutes validates --route subnets: CIDRs not overlapping anything the
-// router or another peer already has.
-func peerRoutes(st State, srv *Server, given []string) ([]netip.Prefix, error) {
-	used := append(usedSpace(st), takenPrefixes(st)...)
-	var out []netip.Prefix
-	for _, g := range given {
+// router or another peer already has, nor carrying the admin's session.
+func peerRoutes(r *Result, in PeerIntent) ([]netip.Prefix, error) {
+	st := r.State
+	var items []labelled
+	for _, u := range append(usedSpace(st, func(string) bool { return true }), takenPrefixes(st)...) {
+		items = append(items, labelled{u, u.String()})
+	}
+	used := newUsedIndex(append(items, liveUsed(st, func(n string) bool { return n == in.Iface })...))
+	given := make([]netip.Prefix, len(in.Routes))
+	for i, g := range in.Routes {
+		given[i], _ = wg.ParsePrefix(g)
+	}
+	earlier := wg.NewPrefixSet(given)
+	liveNote(r)
+	for i, g := range in.Routes {
 		p, err := wg.ParsePrefix(g)
 		if err != nil {
 			return nil, fmt.Errorf("--route %q is not a CIDR (e.g. 192.168.50.0/24)", g)
@@ -232,13 +245,18 @@ func peerRoutes(st State, srv *Server, given []string) ([]netip.Prefix, error) {
 		if p.Bits() == 0 {
 			return nil, fmt.Errorf("--route %s would send all traffic to this peer; give the subnets behind it instead", p)
 		}
-		if x, clash := wg.Used(used).Overlaps(p); clash {
+		x, clash := used.overlaps(p)
+		if j, ok := firstBefore(earlier, i, p); !clash && ok {
+			x, clash = given[j].String(), true
+		}
+		if clash {
 			return nil, fmt.Errorf("--route %s overlaps %s already used on this router or by another peer", p, x)
 		}
-		used = append(used, p)
-		out = append(out, p)
+		if err := tunnelRoute(r, "--route", p, in.AllowLockout); err != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+	return given, nil
 }
 
 // clientOpts are the client-side settings kept in wgowrt's config.

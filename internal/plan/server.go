@@ -98,10 +98,8 @@ func existingServer(st State, iface string) (*Server, error) {
 	sec := st.Network.Section(iface)
 	meta := st.Wgowrt.Section(iface)
 	if sec == nil {
-		for _, d := range st.Network.SectionsOfType("device") {
-			if get(d, "name") == iface {
-				return nil, fmt.Errorf("a network device called %s already exists; choose another name with --iface", iface)
-			}
+		if what := deviceTaken(st, iface); what != "" {
+			return nil, fmt.Errorf("%s is already a network device on this router (%s); choose another name with --iface", iface, what)
 		}
 		return nil, nil
 	}
@@ -134,7 +132,7 @@ func serverAddresses(r *Result, existing *Server, in ServerIntent) ([]netip.Pref
 	if existing != nil {
 		return keepAddresses(existing, in)
 	}
-	used := usedSpace(r.State)
+	used := usedSpace(r.State, nil)
 	v4, err := chooseSubnet4(used, in.Subnet4)
 	if err != nil {
 		return nil, err
