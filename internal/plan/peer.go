@@ -291,7 +291,7 @@ func clientOptions(srv *Server, in PeerIntent) (clientOpts, error) {
 		}
 		o.dns = append(o.dns, a)
 	}
-	if in.DNS == nil && o.tunnel == wg.TunnelFull {
+	if in.DNS == nil && o.tunnel == wg.TunnelFull && srv.EffectiveRouterAccess() != wg.RouterNone {
 		if s, ok := srv.Subnet(true); ok {
 			o.dns = []netip.Addr{serverIP(srv, s)}
 		}
@@ -352,6 +352,9 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 	}
 	if len(in.Routes) > 0 && srv.Owned && !srv.ClientToClient {
 		r.warnf("other peers of %s cannot reach %s: the vpn zone does not forward between peers (run 'wgowrt server init --iface %s --client-to-client' for hub-and-spoke)", in.Iface, strings.Join(in.Routes, ", "), in.Iface)
+	}
+	if in.DNS == nil && o.tunnel == wg.TunnelFull && srv.EffectiveRouterAccess() == wg.RouterNone {
+		r.warnf("%s gives its peers no access to the router (--router-access none), so its DNS is not in %s's config: pass --dns with a resolver reachable through the tunnel", in.Iface, in.Name)
 	}
 	if o.endpoint.Host == "" {
 		r.warnf("no endpoint known for %s: add 'Endpoint = HOST:%d' to the client config, or pass --endpoint", in.Iface, srv.Port)

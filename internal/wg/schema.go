@@ -87,6 +87,7 @@ const (
 	FwFromLan = "from_lan" // config forwarding lan -> vpn
 	FwToWan   = "wan"      // config forwarding vpn -> wan
 	FwMasq    = "masq"     // config nat: masquerade vpn subnet towards lan
+	FwDNS     = "dns"      // config rule: DNS to the router from the vpn zone
 )
 
 // FirewallSection is the name of wgowrt's firewall section for role of iface.
@@ -97,6 +98,14 @@ const (
 	AccessRouted     = "routed"
 	AccessMasquerade = "masquerade"
 	AccessNone       = "none"
+)
+
+// Router access levels: which of the router's own services (LuCI, ssh,
+// DNS, ...) a server's peers reach, i.e. the vpn zone's input.
+const (
+	RouterAll  = "all"  // input ACCEPT: every service, like the LAN
+	RouterDNS  = "dns"  // input REJECT, DNS allowed by a rule
+	RouterNone = "none" // input REJECT
 )
 
 // Tunnel modes of a client config.
