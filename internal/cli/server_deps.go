@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net/netip"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -35,6 +36,8 @@ type liveSystem struct {
 	ubus    ubus.Caller
 	dev     func() (wgdev.Client, error)
 	release system.Release
+	// resolve looks up host-name endpoints (nil: left to netifd).
+	resolve func(string) (netip.Addr, error)
 }
 
 var deps = wgDeps{
@@ -46,7 +49,7 @@ var deps = wgDeps{
 		if env.Root != "" {
 			return nil
 		}
-		return &liveSystem{ubus: &ubus.Exec{}, dev: wgdev.Open, release: system.DetectRelease("/")}
+		return &liveSystem{ubus: &ubus.Exec{}, dev: wgdev.Open, release: system.DetectRelease("/"), resolve: system.Resolve}
 	},
 	devices: wgdev.Open,
 	now:     time.Now,
@@ -160,7 +163,7 @@ func apply(env *Env, ch system.Change) error {
 	if ls == nil {
 		return nil
 	}
-	a := &system.Applier{Ubus: ls.ubus, Release: ls.release}
+	a := &system.Applier{Ubus: ls.ubus, Release: ls.release, Resolve: ls.resolve}
 	if ch.Peers {
 		dev, err := ls.dev()
 		if err != nil {

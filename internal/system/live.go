@@ -1,9 +1,12 @@
 package system
 
 import (
+	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/ubus"
@@ -74,6 +77,22 @@ func liveAddrs(ifs []ubus.Interface) []plan.LiveAddr {
 		}
 	}
 	return out
+}
+
+// Resolve looks a host name up as wg(8) does for an endpoint (the first
+// address the resolver gives), with a timeout so that a dead resolver
+// cannot hang a command whose configuration is already committed.
+func Resolve(host string) (netip.Addr, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("no address for %s", host)
+	}
+	return addrs[0], nil
 }
 
 // AdminAddr is the address of the SSH client this process runs under:
