@@ -238,6 +238,13 @@ func (c *Context) TrimDelta(name string, prefix []byte) (bool, error) {
 	return done, err
 }
 
+// EditDelta replaces the content of package name's delta file in SaveDir
+// with edit(content) when edit says it changed, under the file's lock and
+// through a temporary file (see editDelta). A missing file is left missing.
+func (c *Context) EditDelta(name string, edit func([]byte) ([]byte, bool)) error {
+	return c.editDelta(name, edit)
+}
+
 // editDelta replaces the content of package name's delta file in SaveDir
 // with edit(content), under the file's exclusive lock, when edit says it
 // changed. The new content goes to a temporary file that is renamed over

@@ -151,9 +151,23 @@ func assertClean(t *testing.T, dir string, want ...string) {
 // and no wgowrt record, and its temporary files behind.
 func TestWriteKilledAfterFirstFileConverges(t *testing.T) {
 	root, tmp := crashRoot(t, "")
+	before, _ := os.ReadFile(filepath.Join(root, "etc/config/network"))
 	if _, killed := runChild(t, root, tmp, "kill-after-network", 0); !killed {
 		t.Fatal("the child was not killed")
 	}
+	// The next run first undoes the half-done write...
+	s := New(root)
+	if _, err := s.Load("network", false); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/network")); string(b) != string(before) {
+		t.Errorf("network after recovery:\n%s", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/wgowrt")); len(b) != 0 {
+		t.Errorf("wgowrt after recovery: %q", b)
+	}
+	// ...and then does it whole.
+	runChild(t, root, tmp, "", 0)
 	assertWritten(t, New(root), "")
 	assertClean(t, tmp)
 }
@@ -190,11 +204,15 @@ func TestWriteKilledAtEveryStepConverges(t *testing.T) {
 	}
 }
 
-// TestRecoveryKilledAtEveryStepConverges kills the writer at step n and
-// then the rerun at each step m (its recovery included) before a last run.
+// TestRecoveryKilledAtEveryStepConverges kills the writer at step n (every
+// fourth one, to save time) and then the rerun at each step m (its recovery
+// included) before a last run.
 func TestRecoveryKilledAtEveryStepConverges(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the writer some 100 times; skipped with -short")
+	}
 	pairs := 0
-	for n := 1; ; n++ {
+	for n := 1; ; n += 4 {
 		root, tmp := crashRoot(t, "")
 		if _, killed := runChild(t, root, tmp, "", n); !killed {
 			break
@@ -222,6 +240,33 @@ func copyTree(t *testing.T, from, to string) {
 	if out, err := exec.Command("cp", "-a", from, to).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
+}
+
+// TestRecoverRollsForwardWhenChangedSince: killed after network was
+// renamed, and network changed since by someone else (a uci commit), the
+// write cannot be undone; it is finished instead, their change kept.
+func TestRecoverRollsForwardWhenChangedSince(t *testing.T) {
+	root, tmp := crashRoot(t, "")
+	if _, killed := runChild(t, root, tmp, "kill-after-network", 0); !killed {
+		t.Fatal("the child was not killed")
+	}
+	c := &uci.Context{ConfDir: filepath.Join(root, "etc/config"), SaveDir: filepath.Join(root, "other")}
+	p, _ := c.LoadFile("network")
+	p.SetOption("lan", "mtu", "1400")
+	if _, err := c.Commit(p); err != nil {
+		t.Fatal(err)
+	}
+	s := New(root)
+	if err := s.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); !strings.Contains(string(b), "'wg0'") || !strings.Contains(string(b), "1400") {
+		t.Errorf("network:\n%s", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.ConfDir, "wgowrt")); string(b) != "\nconfig server 'wg0'\n\n" {
+		t.Errorf("wgowrt: %q", b)
+	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }
 
 // TestSignalsWaitForTheCommit: a SIGTERM arriving between two renames

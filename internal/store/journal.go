@@ -20,26 +20,33 @@ import (
 )
 
 // A multi-file write is made crash-safe by an intent journal, the way a
-// database makes a transaction durable:
+// database makes a transaction atomic:
 //
 //  1. every target file is locked (libuci's per-file flock, in path order),
 //     re-read, and our edits (after the folded /tmp/.uci changes, with
 //     --commit-pending) replayed onto it; the result goes to a temporary
 //     file next to the target (.<name>.wgowrt-<n>), synced, with the
-//     target's mode (0600 for a new file);
+//     target's mode (0600 for a new file), and the target gets a second
+//     name, a hard link that keeps its old content (same pattern);
 //  2. the journal (/etc/config/.wgowrt-journal: which temporary file
-//     replaces which target, the target's old checksum and the edits) is
-//     written to a temporary file, synced and hard-linked into place: from
-//     that instant the write is decided;
+//     replaces which target, the backup, the checksums of the old and new
+//     content, and the edits) is written to a temporary file, synced and
+//     hard-linked into place;
 //  3. the temporary files are renamed over their targets, folded delta
-//     lines trimmed from /tmp/.uci, and the journal removed.
+//     lines trimmed from /tmp/.uci, the journal removed, then the backups.
 //
 // Killed before step 2, nothing changed and Recover deletes the temporary
-// files; killed after, Recover rolls forward: a target still holding its
-// old content gets its temporary file, a target someone changed since gets
-// the edits replayed onto it (as uci commit would), and one already
-// renamed is done. SIGINT, SIGHUP and SIGTERM wait until step 3 is over.
-// No file outside the config, override and delta directories is used.
+// files. Killed after, Recover rolls the write back: each target holding
+// the new content gets its backup again (and the folded lines go back to
+// /tmp/.uci), so the configuration is as before the command, which had not
+// delivered anything yet (a new peer's private key, for one); the rerun
+// does it whole. Only when someone changed a target since the crash (a
+// LuCI apply, a uci commit) can it not be undone; the write is then rolled
+// forward instead: an untouched target gets its temporary file, a changed
+// one our edits replayed onto it, as uci commit would. An error during
+// step 3 rolls back at once. SIGINT, SIGHUP and SIGTERM wait until step 3
+// is over. No file outside the config, override and delta directories is
+// used.
 
 const journalName = ".wgowrt-journal"
 
@@ -62,10 +69,13 @@ type journal struct {
 type journalFile struct {
 	Package  string `json:"package"`
 	Override bool   `json:"override,omitempty"`
-	// Tmp is the base name of the temporary file, in the target's directory.
-	Tmp string `json:"tmp"`
-	// Old is the sha256 of the target's content the write was computed from.
+	// Tmp is the base name of the temporary file, Backup that of the old
+	// file's second name, both in the target's directory.
+	Tmp    string `json:"tmp"`
+	Backup string `json:"backup"`
+	// Old and New are the sha256 of the target's content before and after.
 	Old []byte `json:"old_sha256"`
+	New []byte `json:"new_sha256"`
 	// Pending are the /tmp/.uci delta lines folded in (--commit-pending),
 	// Edits ours; together, what is replayed onto a target changed since.
 	Pending []byte `json:"pending,omitempty"`
@@ -135,8 +145,26 @@ func (s *Store) prepare(pkgs []*uci.Package, commitPending bool) (fws []*fileWri
 		if fw.Tmp, err = writeTemp(fw.real, data, st.Mode().Perm()); err != nil {
 			return fws, fmt.Errorf("writing %s: %v", fw.target, err)
 		}
+		fw.New = sum(data)
+		if fw.Backup, err = linkBackup(fw.real); err != nil {
+			return fws, fmt.Errorf("writing %s: %v", fw.target, err)
+		}
 	}
 	return fws, nil
+}
+
+// linkBackup gives path a second name next to it and returns that name.
+func linkBackup(path string) (string, error) {
+	dir, base := filepath.Split(path)
+	for i := 0; ; i++ {
+		name := "." + base + ".wgowrt-" + randomDigits()
+		step("link", filepath.Join(dir, name))
+		err := os.Link(path, filepath.Join(dir, name))
+		if errors.Is(err, os.ErrExist) && i < 100 {
+			continue
+		}
+		return name, err
+	}
 }
 
 // replay parses a config file's content, applies delta lines and returns
@@ -152,15 +180,24 @@ func replay(pkg string, old []byte, deltas ...[]byte) ([]byte, error) {
 	return np.Export(false), nil
 }
 
-// discard removes the temporary files of a write that was not decided and
-// releases its locks.
+// discard removes the temporary files and backups of a write that was not
+// decided and releases its locks.
 func discard(fws []*fileWrite) {
 	for _, fw := range fws {
-		if fw.Tmp != "" {
-			step("remove", fw.tmpPath())
-			os.Remove(fw.tmpPath())
-		}
+		removeTemps(fw)
 		release(fw)
+	}
+}
+
+func removeTemps(fw *fileWrite) {
+	for _, name := range []string{fw.Tmp, fw.Backup} {
+		if name != "" {
+			p := filepath.Join(filepath.Dir(fw.real), name)
+			if _, err := os.Lstat(p); err == nil {
+				step("remove", p)
+				os.Remove(p)
+			}
+		}
 	}
 }
 
@@ -171,7 +208,8 @@ func release(fw *fileWrite) {
 	}
 }
 
-func (fw *fileWrite) tmpPath() string { return filepath.Join(filepath.Dir(fw.real), fw.Tmp) }
+func (fw *fileWrite) tmpPath() string    { return filepath.Join(filepath.Dir(fw.real), fw.Tmp) }
+func (fw *fileWrite) backupPath() string { return filepath.Join(filepath.Dir(fw.real), fw.Backup) }
 
 // writeTemp writes data to a new temporary file next to path, synced and
 // with mode, and returns its base name.
@@ -265,30 +303,39 @@ func (s *Store) writeJournal(fws []*fileWrite) (*os.File, error) {
 	return nil, err
 }
 
-// finish does step 3: renames, delta trims, journal removal.
+// finish does step 3; an error rolls the write back at once.
 func (s *Store) finish(fws []*fileWrite, jf *os.File) error {
 	defer jf.Close()
 	for _, fw := range fws {
 		step("rename", fw.real)
-		if err := os.Rename(fw.tmpPath(), fw.real); err != nil {
-			return fmt.Errorf("writing %s: %v; the next wgowrt command finishes the write", fw.target, err)
-		}
-		step("syncdir", filepath.Dir(fw.real))
-		syncDir(filepath.Dir(fw.real))
-		if failAfterCommit != nil {
-			if err := failAfterCommit(fw.Package); err != nil {
-				return fmt.Errorf("%v; the next wgowrt command finishes the write", err)
+		err := os.Rename(fw.tmpPath(), fw.real)
+		if err == nil {
+			step("syncdir", filepath.Dir(fw.real))
+			syncDir(filepath.Dir(fw.real))
+			if failAfterCommit != nil {
+				err = failAfterCommit(fw.Package)
 			}
 		}
+		if err != nil {
+			back, serr := s.settle(fws)
+			if serr != nil {
+				return fmt.Errorf("writing %s: %v; undoing the write failed too (%v): the next wgowrt command finishes it", fw.target, err, serr)
+			}
+			if back {
+				return fmt.Errorf("writing %s: %v; nothing was changed", fw.target, err)
+			}
+			return fmt.Errorf("writing %s: %v", fw.target, err)
+		}
 	}
-	return s.closeJournal(fws)
+	return s.closeJournal(fws, true)
 }
 
-// closeJournal trims folded staged changes from /tmp/.uci and removes the
-// journal.
-func (s *Store) closeJournal(fws []*fileWrite) error {
+// closeJournal ends a write: rolled forward, folded staged changes are
+// trimmed from /tmp/.uci; then the journal is removed, and after it the
+// backups and temporary files.
+func (s *Store) closeJournal(fws []*fileWrite, forward bool) error {
 	for _, fw := range fws {
-		if len(fw.Pending) == 0 {
+		if len(fw.Pending) == 0 || !forward {
 			continue
 		}
 		if _, err := s.ctx().TrimDelta(fw.Package, fw.Pending); err != nil {
@@ -301,10 +348,112 @@ func (s *Store) closeJournal(fws []*fileWrite) error {
 	}
 	step("syncdir", s.ConfDir)
 	syncDir(s.ConfDir)
+	for _, fw := range fws {
+		removeTemps(fw)
+	}
 	return nil
 }
 
-// Recover finishes a Write that was interrupted (killed, power cut) and
+// settle ends a decided write whose targets the caller has locked: rolled
+// back when every target holds its old or its new content and the backups
+// of the new ones exist, else rolled forward. It reports whether it rolled
+// back.
+func (s *Store) settle(fws []*fileWrite) (bool, error) {
+	back := true
+	cur := make([][]byte, len(fws))
+	for i, fw := range fws {
+		// By path: after our own rename the lock is on the old file.
+		data, err := os.ReadFile(fw.real)
+		if err != nil {
+			return false, fmt.Errorf("%s: %v", fw.target, err)
+		}
+		cur[i] = sum(data)
+		switch {
+		case bytes.Equal(cur[i], fw.Old):
+		case bytes.Equal(cur[i], fw.New):
+			if _, err := os.Lstat(fw.backupPath()); err != nil {
+				back = false
+			}
+		default:
+			back = false
+		}
+	}
+	for i, fw := range fws {
+		var err error
+		if back {
+			err = s.undo(fw, cur[i])
+		} else {
+			err = s.redo(fw, cur[i])
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s: %v", fw.target, err)
+		}
+	}
+	return back, s.closeJournal(fws, !back)
+}
+
+// undo puts a target's old content back, and the staged changes folded
+// into it back into /tmp/.uci.
+func (s *Store) undo(fw *fileWrite, cur []byte) error {
+	if bytes.Equal(cur, fw.New) && !bytes.Equal(fw.New, fw.Old) {
+		step("rename", fw.real)
+		if err := os.Rename(fw.backupPath(), fw.real); err != nil {
+			return err
+		}
+		step("syncdir", filepath.Dir(fw.real))
+		syncDir(filepath.Dir(fw.real))
+	}
+	if len(fw.Pending) == 0 {
+		return nil
+	}
+	return s.ctx().EditDelta(fw.Package, func(data []byte) ([]byte, bool) {
+		if bytes.HasPrefix(data, fw.Pending) {
+			return nil, false
+		}
+		return append(append([]byte{}, fw.Pending...), data...), true
+	})
+}
+
+// redo finishes one target: done when its temporary file is gone (renamed);
+// else the temporary file replaces an unchanged target, or the edits are
+// replayed onto a changed one.
+func (s *Store) redo(fw *fileWrite, cur []byte) error {
+	tmp := fw.tmpPath()
+	if _, err := os.Lstat(tmp); os.IsNotExist(err) {
+		return nil
+	}
+	if !bytes.Equal(cur, fw.Old) {
+		now, err := os.ReadFile(fw.real)
+		if err != nil {
+			return err
+		}
+		data, err := replay(fw.Package, now, fw.Pending, fw.Edits)
+		if err != nil {
+			return err
+		}
+		st, err := os.Stat(fw.real)
+		if err != nil {
+			return err
+		}
+		name, err := writeTemp(fw.real, data, st.Mode().Perm())
+		if err != nil {
+			return err
+		}
+		step("remove", tmp)
+		os.Remove(tmp)
+		fw.Tmp, tmp = name, fw.tmpPath()
+	}
+	step("rename", fw.real)
+	if err := os.Rename(tmp, fw.real); err != nil {
+		return err
+	}
+	step("syncdir", filepath.Dir(fw.real))
+	syncDir(filepath.Dir(fw.real))
+	return nil
+}
+
+// Recover finishes a Write that was interrupted (killed, power cut): rolls
+// it back, or forward when it cannot be undone (see above). It then
 // removes the temporary files such writes (and uci commits of this
 // program) left in the config, override and delta directories, and the
 // staging directories older versions left in $TMPDIR. It is idempotent,
@@ -313,14 +462,14 @@ func (s *Store) closeJournal(fws []*fileWrite) error {
 // against a half-written configuration.
 func (s *Store) Recover() error {
 	s.recovered = true
-	err := s.rollForward()
+	err := s.recoverJournal()
 	if err == nil {
 		s.cleanup()
 	}
 	return err
 }
 
-func (s *Store) rollForward() error {
+func (s *Store) recoverJournal() error {
 	path := s.journalPath()
 	var jf *os.File
 	for {
@@ -356,6 +505,11 @@ func (s *Store) rollForward() error {
 		return fmt.Errorf("%s, the record of an interrupted write, is unreadable (%v); check the files in %s and remove it", path, err, s.ConfDir)
 	}
 	var fws []*fileWrite
+	defer func() {
+		for _, fw := range fws {
+			release(fw)
+		}
+	}()
 	for _, f := range j.Files {
 		fw, err := s.journalTarget(f)
 		if err != nil {
@@ -365,72 +519,30 @@ func (s *Store) rollForward() error {
 	}
 	sort.Slice(fws, func(i, k int) bool { return fws[i].target < fws[k].target })
 	for _, fw := range fws {
-		err := s.redo(fw)
-		release(fw)
-		if err != nil {
-			return fmt.Errorf("finishing an interrupted write of %s: %v", fw.target, err)
+		if fw.lock, err = uci.LockFile(fw.target, os.O_RDWR|os.O_CREATE, 0600); err != nil {
+			return fmt.Errorf("finishing an interrupted write: %v", err)
 		}
 	}
-	return s.closeJournal(fws)
+	if _, err := s.settle(fws); err != nil {
+		return fmt.Errorf("finishing an interrupted write of %v", err)
+	}
+	return nil
 }
 
-// journalTarget checks one journal entry names a config and a temporary
-// file of ours.
+// journalTarget checks one journal entry names a config and temporary
+// files of ours.
 func (s *Store) journalTarget(f journalFile) (*fileWrite, error) {
-	if !uci.ValidPackage(f.Package) || !tmpConfig.MatchString(f.Tmp) {
-		return nil, fmt.Errorf("bad entry %q %q", f.Package, f.Tmp)
-	}
 	fw := &fileWrite{journalFile: f, target: s.targetPath(f.Package, f.Override)}
 	fw.real = fw.target
 	if r, err := filepath.EvalSymlinks(fw.target); err == nil {
 		fw.real = r
 	}
-	if m := tmpConfig.FindStringSubmatch(f.Tmp); m[1] != filepath.Base(fw.real) {
-		return nil, fmt.Errorf("bad entry %q %q", f.Package, f.Tmp)
+	for _, name := range []string{f.Tmp, f.Backup} {
+		if m := tmpConfig.FindStringSubmatch(name); !uci.ValidPackage(f.Package) || m == nil || m[1] != filepath.Base(fw.real) {
+			return nil, fmt.Errorf("bad entry %q %q", f.Package, name)
+		}
 	}
 	return fw, nil
-}
-
-// redo finishes one target: done when its temporary file is gone (renamed);
-// else the temporary file replaces an unchanged target, or the edits are
-// replayed onto a changed one.
-func (s *Store) redo(fw *fileWrite) error {
-	tmp := fw.tmpPath()
-	if _, err := os.Lstat(tmp); os.IsNotExist(err) {
-		return nil
-	}
-	var err error
-	if fw.lock, err = uci.LockFile(fw.target, os.O_RDWR|os.O_CREATE, 0600); err != nil {
-		return err
-	}
-	cur, err := readFrom(fw.lock)
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(sum(cur), fw.Old) {
-		data, err := replay(fw.Package, cur, fw.Pending, fw.Edits)
-		if err != nil {
-			return err
-		}
-		st, err := fw.lock.Stat()
-		if err != nil {
-			return err
-		}
-		name, err := writeTemp(fw.real, data, st.Mode().Perm())
-		if err != nil {
-			return err
-		}
-		step("remove", tmp)
-		os.Remove(tmp)
-		fw.Tmp, tmp = name, fw.tmpPath()
-	}
-	step("rename", fw.real)
-	if err := os.Rename(tmp, fw.real); err != nil {
-		return err
-	}
-	step("syncdir", filepath.Dir(fw.real))
-	syncDir(filepath.Dir(fw.real))
-	return nil
 }
 
 // cleanup removes temporary files nobody is writing. Best effort: a
@@ -465,8 +577,10 @@ func (s *Store) cleanup() {
 // or, for a journal, of the file itself. While a journal exists, the
 // temporary files it may name are left for Recover.
 func removeStray(tmp, target, journal string) {
+	var lock *os.File
 	if target != "" {
-		lock, err := uci.LockFile(target, os.O_RDONLY, 0)
+		var err error
+		lock, err = uci.LockFile(target, os.O_RDONLY, 0)
 		if err == nil {
 			defer lock.Close()
 		} else if !os.IsNotExist(err) {
@@ -478,7 +592,8 @@ func removeStray(tmp, target, journal string) {
 		return
 	}
 	defer f.Close()
-	if flockFile(f, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+	// A backup is another name of the target itself, whose lock we hold.
+	if !sameFile(f, lock) && flockFile(f, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
 		return
 	}
 	if journal != "" && strings.Contains(filepath.Base(tmp), ".wgowrt-") {
@@ -503,6 +618,15 @@ func onlyDeltas(dir string) bool {
 		}
 	}
 	return true
+}
+
+func sameFile(a, b *os.File) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	sa, err1 := a.Stat()
+	sb, err2 := b.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func sum(b []byte) []byte {

@@ -86,40 +86,40 @@ func TestWriteWithoutPendingLeavesSaveDirAlone(t *testing.T) {
 	}
 }
 
-// TestWriteFailureAfterFirstFileIsFinishedByNextLoad fails the write
-// after network is renamed: the error says so, and the next Load finishes
-// it (wgowrt written too), leaving no journal or temporary file.
-func TestWriteFailureAfterFirstFileIsFinishedByNextLoad(t *testing.T) {
+// TestWriteIsAllOrNothingAcrossFiles fails the write after network is
+// committed: network must be back to its bytes and wgowrt must not exist.
+func TestWriteIsAllOrNothingAcrossFiles(t *testing.T) {
 	s := tree(t, "")
+	before, _ := os.ReadFile(filepath.Join(s.ConfDir, "network"))
 	n, w := edit(t, s)
-	n.NewSection("interface", "wg0")
-	n.SetOption("wg0", "private_key", "secret")
 	failAfterCommit = func(pkg string) error {
-		if pkg == "network" {
+		if pkg == "wgowrt" {
 			return errors.New("disk on fire")
 		}
 		return nil
 	}
 	defer func() { failAfterCommit = nil }()
 	err := s.Write([]*uci.Package{n, w}, false)
-	if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "next wgowrt command finishes") {
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Fatalf("err %v", err)
 	}
-	failAfterCommit = nil
-	assertWritten(t, New(filepath.Dir(filepath.Dir(s.ConfDir))), "")
+	if after, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); string(after) != string(before) {
+		t.Errorf("network not restored:\n%s", after)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.ConfDir, "wgowrt")); len(b) != 0 {
+		t.Errorf("wgowrt left behind: %q %v", b, err)
+	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }
 
-// TestWriteFailureKeepsCommittedPendingChanges: with --commit-pending the
-// pending delta is folded into the file; after a failure midway the next
-// Load finishes the write, and the folded lines leave the delta file
-// exactly once (a line staged since is kept).
-func TestWriteFailureKeepsCommittedPendingChanges(t *testing.T) {
+// TestWriteRestoresCommittedPendingChanges: with --commit-pending the
+// pending delta is folded into the file; a later failure must put the
+// delta back too, or the user's staged edit would be lost.
+func TestWriteRestoresCommittedPendingChanges(t *testing.T) {
 	s := tree(t, "network.lan.proto='dhcp'\n")
 	n, w := edit(t, s)
-	n.NewSection("interface", "wg0")
-	n.SetOption("wg0", "private_key", "secret")
 	failAfterCommit = func(pkg string) error {
-		if pkg == "network" {
+		if pkg == "wgowrt" {
 			return errors.New("disk on fire")
 		}
 		return nil
@@ -128,12 +128,11 @@ func TestWriteFailureKeepsCommittedPendingChanges(t *testing.T) {
 	if err := s.Write([]*uci.Package{n, w}, true); err == nil {
 		t.Fatal("write succeeded")
 	}
-	failAfterCommit = nil
-	f, _ := os.OpenFile(filepath.Join(s.SaveDir, "network"), os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString("network.lan.mtu='1400'\n")
-	f.Close()
-	assertWritten(t, New(filepath.Dir(filepath.Dir(s.ConfDir))), "dhcp")
-	if b, _ := os.ReadFile(filepath.Join(s.SaveDir, "network")); string(b) != "network.lan.mtu='1400'\n" {
-		t.Errorf("delta after recovery: %q", b)
+	if b, _ := os.ReadFile(filepath.Join(s.SaveDir, "network")); string(b) != "network.lan.proto='dhcp'\n" {
+		t.Errorf("pending delta not restored: %q", b)
 	}
+	if b, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); strings.Contains(string(b), "dhcp") {
+		t.Errorf("network keeps the pending change after the failed write:\n%s", b)
+	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }
