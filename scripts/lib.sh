@@ -8,9 +8,13 @@ GO_MODULE=github.com/wgowrt/wgowrt
 VERSION_VAR=$GO_MODULE/internal/cli.Version
 GO_TAGS=urfave_cli_no_docs
 
-# wgowrt_version prints the version to inject: $WGOWRT_VERSION if set, else
-# X.Y.Z when HEAD carries the tag vX.Y.Z, else 0.0.0~git<date>.<hash> from the
-# last commit ('~' sorts before the release in opkg's version compare). It
+# wgowrt_version prints the version to inject (without the package release
+# -rN): $WGOWRT_VERSION if set; X.Y.Z when HEAD carries the tag vX.Y.Z; else
+# X.Y.Z_git<YYYYMMDDhhmmss> from the last vX.Y.Z tag before HEAD (0.0.0 when
+# there is none) and the last commit's time in UTC. One scheme for opkg, apk
+# and the SDK: apk's syntax has no '~' or hash here (a `_git` suffix sorts
+# after its release and before the next one under both apk's and opkg's
+# rules: scripts/test-versions.sh checks it with the real tools), and it
 # never depends on the time of the build, so two builds agree.
 wgowrt_version() {
 	if [[ -n ${WGOWRT_VERSION:-} ]]; then
@@ -22,10 +26,11 @@ wgowrt_version() {
 		printf '%s\n' "${tag#v}"
 		return
 	fi
-	local date hash
-	if date=$(git -C "$ROOT_DIR" log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null) &&
-		hash=$(git -C "$ROOT_DIR" rev-parse --short=8 HEAD 2>/dev/null); then
-		printf '0.0.0~git%s.%s\n' "$date" "$hash"
+	tag=$(git -C "$ROOT_DIR" describe --tags --abbrev=0 --match 'v[0-9]*' HEAD 2>/dev/null) || tag=v0.0.0
+	local when
+	if when=$(TZ=UTC git -C "$ROOT_DIR" log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null) &&
+		[[ -n $when ]]; then
+		printf '%s_git%s\n' "${tag#v}" "$when"
 		return
 	fi
 	printf '0.0.0\n'
