@@ -16,6 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
+	"github.com/wgowrt/wgowrt/internal/bridge"
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
 )
@@ -155,7 +157,7 @@ func readJSON(t *testing.T, path string, v any) {
 // write) and exactly the configs they load, for reading and writing.
 func TestLuCIAppUsesExactlyTheACL(t *testing.T) {
 	methods := map[string]rpcd.Method{}
-	for _, m := range rpcdMethods(&Env{}) {
+	for _, m := range bridge.Methods("") {
 		methods[m.Name] = m
 	}
 	read, write := map[string]bool{}, map[string]bool{}
@@ -272,7 +274,7 @@ func TestStatusAnswerSize(t *testing.T) {
 	root := stockRoot(t)
 	mustRun(t, root, "server init --endpoint vpn.example.com")
 	now := time.Unix(1795307900, 0)
-	deps.now = func() time.Time { return now }
+	ops.Default.Now = func() time.Time { return now }
 	size := func(n int) int {
 		dev := &wgtypes.Device{Name: "wg0", ListenPort: 51820}
 		for i := 0; i < n; i++ {
@@ -282,7 +284,7 @@ func TestStatusAnswerSize(t *testing.T) {
 			dev.Peers = append(dev.Peers, wgtypes.Peer{PublicKey: k, AllowedIPs: []net.IPNet{*a}, LastHandshakeTime: now.Add(-time.Minute),
 				Endpoint: &net.UDPAddr{IP: net.ParseIP("198.51.100.200"), Port: 60000}, ReceiveBytes: 123456789, TransmitBytes: 987654321})
 		}
-		deps.devices = func() (wgdev.Client, error) { return wgdev.NewFake(dev), nil }
+		ops.Default.Devices = func() (wgdev.Client, error) { return wgdev.NewFake(dev), nil }
 		var o, e bytes.Buffer
 		Main([]string{"wgowrt", "--root", root, "call", "status"}, strings.NewReader("{}"), &o, &e)
 		if n > 0 && strings.Contains(o.String(), `"error"`) {

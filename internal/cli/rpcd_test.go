@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 	"github.com/wgowrt/wgowrt/internal/store"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -43,7 +44,7 @@ func TestRPCDContract(t *testing.T) {
 
 func contract(t *testing.T, file string) {
 	useTestDeps(t)
-	deps.devices = func() (wgdev.Client, error) { return wgdev.NewFake(), nil }
+	ops.Default.Devices = func() (wgdev.Client, error) { return wgdev.NewFake(), nil }
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
