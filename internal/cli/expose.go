@@ -5,6 +5,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 )
 
@@ -39,17 +40,10 @@ func expose(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
-		return err
-	}
-	in := plan.ExposeIntent{Iface: ifaceOf(c, st), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove"),
+	in := plan.ExposeIntent{Iface: c.String("iface"), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove"),
 		HideRouterService: c.Bool("hide-router-service")}
-	r, err := plan.Expose(st, in)
-	if err != nil {
-		return err
-	}
-	if _, err := commit(env, c, s, r.Result, in.Iface); err != nil || env.DryRun || in.Remove {
+	r, err := env.ops().Expose(ops.Expose{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) || in.Remove {
 		return err
 	}
 	at := r.At

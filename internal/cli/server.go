@@ -6,6 +6,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -49,22 +50,11 @@ func serverInit(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	r, err := env.ops().ServerInit(ops.ServerInit{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return err
-	}
-	r, err := plan.ServerInit(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, in.Iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printServer(env, r.State, in.Iface, wrote)
+	return printServer(env, r.Plan.State, in.Iface, r.Wrote)
 }
 
 func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
@@ -101,11 +91,11 @@ func serverShowCommand(env *Env) *ucli.Command {
 		Usage: "show a WireGuard server's settings (private key hidden)",
 		Flags: []ucli.Flag{ifaceFlag},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
 			}
-			return printServer(env, st, ifaceOf(c, st), false)
+			return printServer(env, st, iface, false)
 		},
 	}
 }
