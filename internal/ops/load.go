@@ -43,7 +43,6 @@ func (o *Ops) State(session string) (plan.State, *store.Store, error) {
 	if st.Wgowrt, err = s.Load(wg.PkgWgowrt, true); err != nil {
 		return st, nil, err
 	}
-	st.Live = o.liveFacts()
 	return st, s, nil
 }
 
@@ -66,7 +65,6 @@ func (o *Ops) sessionState(sid string) (plan.State, error) {
 		return st, err
 	}
 	st.Wgowrt, err = loadPackage(ctx, wg.PkgWgowrt, true)
-	st.Live = o.liveFacts()
 	return st, err
 }
 

@@ -70,6 +70,8 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	if err != nil {
 		return out, err
 	}
+	// Only plans need the live facts (an ubus call): reads do not pay.
+	st.Live = o.liveFacts()
 	out.Before = st
 	r, iface, err := pf(st)
 	if err != nil {
