@@ -172,6 +172,7 @@ func serverAddresses(r *Result, existing *Server, in ServerIntent) ([]netip.Pref
 	if existing != nil {
 		return keepAddresses(existing, in)
 	}
+	liveNote(r)
 	used := usedSpace(r.State, nil)
 	v4, err := chooseSubnet4(used, in.Subnet4)
 	if err != nil {
