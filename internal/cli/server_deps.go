@@ -92,6 +92,9 @@ func commit(env *Env, c *ucli.Context, s *store.Store, r *plan.Result, iface str
 			return false, err
 		}
 	}
+	if n := store.StagedNote(r.Packages()); n != "" {
+		fmt.Fprintf(env.Stderr, "wgowrt: warning: %s\n", n)
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(env.Stderr, "wgowrt: warning: %s\n", w)
 	}

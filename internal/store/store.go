@@ -163,7 +163,7 @@ func StagedNote(pkgs []*uci.Package) string {
 type PendingError struct{ Packages []string }
 
 func (e *PendingError) Error() string {
-	return fmt.Sprintf("uncommitted changes are pending for %s (e.g. unsaved LuCI edits; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
+	return fmt.Sprintf("uncommitted changes are pending for %s (staged in /tmp/.uci, e.g. by 'uci set' without commit; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
 		strings.Join(e.Packages, ", "))
 }
 
