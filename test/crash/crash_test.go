@@ -37,7 +37,9 @@ func TestMain(m *testing.M) {
 	}
 	bin = filepath.Join(dir, "wgowrt")
 	code := 1
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt").CombinedOutput(); err != nil {
+	build := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it also runs inside the oracle
+	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
 	} else {
 		code = m.Run()
