@@ -61,6 +61,13 @@ func child(root, mode string) int {
 			return nil
 		}
 	}
+	if mode == "held-kill" {
+		if _, err := s.WriteHeld([]*uci.Package{n, w}, false); err != nil {
+			os.Stderr.WriteString(err.Error())
+			return 1
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGKILL) // before delivering
+	}
 	if err := s.Write([]*uci.Package{n, w}, mode == "pending"); err != nil {
 		os.Stderr.WriteString(err.Error())
 		return 1
@@ -240,6 +247,28 @@ func copyTree(t *testing.T, from, to string) {
 	if out, err := exec.Command("cp", "-a", from, to).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
 	}
+}
+
+// TestWriteHeldIsUndoneWhenKilledBeforeDone: with WriteHeld the files are
+// in place, but a kill before done (the command's output not yet
+// delivered) makes the next run roll the write back.
+func TestWriteHeldIsUndoneWhenKilledBeforeDone(t *testing.T) {
+	root, tmp := crashRoot(t, "")
+	before, _ := os.ReadFile(filepath.Join(root, "etc/config/network"))
+	if _, killed := runChild(t, root, tmp, "held-kill", 0); !killed {
+		t.Fatal("the child was not killed")
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/network")); !strings.Contains(string(b), "'wg0'") {
+		t.Fatalf("WriteHeld did not put the files in place:\n%s", b)
+	}
+	s := New(root)
+	if err := s.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/network")); string(b) != string(before) {
+		t.Errorf("network after recovery:\n%s", b)
+	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }
 
 // TestRecoverRollsForwardWhenChangedSince: killed after network was

@@ -303,9 +303,9 @@ func (s *Store) writeJournal(fws []*fileWrite) (*os.File, error) {
 	return nil, err
 }
 
-// finish does step 3; an error rolls the write back at once.
+// finish does the renames of step 3; an error rolls the write back at
+// once. closeJournal does the rest.
 func (s *Store) finish(fws []*fileWrite, jf *os.File) error {
-	defer jf.Close()
 	for _, fw := range fws {
 		step("rename", fw.real)
 		err := os.Rename(fw.tmpPath(), fw.real)
@@ -327,7 +327,7 @@ func (s *Store) finish(fws []*fileWrite, jf *os.File) error {
 			return fmt.Errorf("writing %s: %v", fw.target, err)
 		}
 	}
-	return s.closeJournal(fws, true)
+	return nil
 }
 
 // closeJournal ends a write: rolled forward, folded staged changes are

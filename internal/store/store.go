@@ -188,36 +188,65 @@ func (e *StagedConflictError) Error() string {
 // next Recover, so the plan lands whole or not at all, and SIGINT, SIGHUP
 // and SIGTERM wait until it has landed.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
-	if err := CheckPending(pkgs, commitPending); err != nil {
+	done, err := s.WriteHeld(pkgs, commitPending)
+	if err != nil {
 		return err
+	}
+	return done()
+}
+
+// WriteHeld is Write that keeps the write undoable until done is called:
+// the files are in place, but the journal and the backups stay, so if the
+// process dies before done (say, before a new peer's private key was
+// shown or saved) the next run rolls the write back, as if the command
+// had never run, and running it again does it whole. Call done once the
+// command's results are delivered; it makes the write final. A concurrent
+// Recover waits for done.
+func (s *Store) WriteHeld(pkgs []*uci.Package, commitPending bool) (done func() error, err error) {
+	if err := CheckPending(pkgs, commitPending); err != nil {
+		return nil, err
 	}
 	ed := edited(pkgs)
 	if len(ed) == 0 {
-		return nil
+		return func() error { return nil }, nil
 	}
 	if err := s.Recover(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(s.ConfDir, 0755); err != nil {
-		return fmt.Errorf("writing %s: %v", s.ConfDir, err)
+		return nil, fmt.Errorf("writing %s: %v", s.ConfDir, err)
 	}
 	fws, err := s.prepare(ed, commitPending)
 	if err != nil {
-		return fmt.Errorf("%v; nothing was changed", err)
+		return nil, fmt.Errorf("%v; nothing was changed", err)
 	}
-	defer func() {
+	releaseAll := func() {
 		for _, fw := range fws {
 			release(fw)
 		}
-	}()
+	}
 	unhold := holdSignals()
 	defer unhold()
 	jf, err := s.writeJournal(fws)
 	if err != nil {
 		discard(fws)
-		return fmt.Errorf("writing %s: %v; nothing was changed", s.journalPath(), err)
+		return nil, fmt.Errorf("writing %s: %v; nothing was changed", s.journalPath(), err)
 	}
-	return s.finish(fws, jf)
+	if err := s.finish(fws, jf); err != nil {
+		jf.Close()
+		releaseAll()
+		return nil, err
+	}
+	final := false
+	return func() error {
+		if final {
+			return nil
+		}
+		final = true
+		defer releaseAll()
+		defer jf.Close()
+		return s.closeJournal(fws, true)
+	}, nil
 }
 
 // failAfterCommit lets tests fail a multi-file write after a package.
