@@ -380,3 +380,19 @@ func TestRecoverLeavesALiveWritersFile(t *testing.T) {
 		t.Error("the committed file is gone")
 	}
 }
+
+// TestRecoverAfterRebootEmptiedTheOverrideDir: a journal naming a file in
+// /var/run/uci (tmpfs) that a reboot emptied must neither fail forever nor
+// create an empty file there, which would shadow /etc/config's.
+func TestRecoverAfterRebootEmptiedTheOverrideDir(t *testing.T) {
+	s := tree(t, "")
+	j := `{"version":1,"files":[{"package":"network","override":true,"tmp":".network.wgowrt-1","backup":".network.wgowrt-2","old_sha256":"","new_sha256":"","edits":""}]}`
+	os.WriteFile(s.journalPath(), []byte(j), 0600)
+	if err := s.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.OverrideDir, "network")); !os.IsNotExist(err) {
+		t.Errorf("an override file was created: %v", err)
+	}
+	assertClean(t, s.ConfDir, "network")
+}

@@ -150,6 +150,14 @@ func (s *Store) prepare(pkgs []*uci.Package, commitPending bool) (fws []*fileWri
 			return fws, fmt.Errorf("writing %s: %v", fw.target, err)
 		}
 	}
+	// The temporary files and backups are on disk before the journal
+	// names them (the journal's directory is synced after its link).
+	for _, fw := range fws {
+		if d := filepath.Dir(fw.real); d != filepath.Clean(s.ConfDir) {
+			step("syncdir", d)
+			syncDir(d)
+		}
+	}
 	return fws, nil
 }
 
@@ -293,6 +301,8 @@ func (s *Store) writeJournal(fws []*fileWrite) (*os.File, error) {
 			}
 		}
 		if err == nil {
+			step("syncdir", s.ConfDir)
+			syncDir(s.ConfDir)
 			return f, nil
 		}
 	}
@@ -362,6 +372,9 @@ func (s *Store) settle(fws []*fileWrite) (bool, error) {
 	back := true
 	cur := make([][]byte, len(fws))
 	for i, fw := range fws {
+		if fw.lock == nil {
+			continue // skipped: see recoverJournal
+		}
 		// By path: after our own rename the lock is on the old file.
 		data, err := os.ReadFile(fw.real)
 		if err != nil {
@@ -379,6 +392,9 @@ func (s *Store) settle(fws []*fileWrite) (bool, error) {
 		}
 	}
 	for i, fw := range fws {
+		if fw.lock == nil {
+			continue
+		}
 		var err error
 		if back {
 			err = s.undo(fw, cur[i])
@@ -519,6 +535,12 @@ func (s *Store) recoverJournal() error {
 	}
 	sort.Slice(fws, func(i, k int) bool { return fws[i].target < fws[k].target })
 	for _, fw := range fws {
+		if gone(fw.target) && gone(fw.tmpPath()) && gone(fw.backupPath()) {
+			// A tmpfs emptied by a reboot (/var/run/uci): nothing to
+			// finish there, and creating the file would shadow
+			// /etc/config's.
+			continue
+		}
 		if fw.lock, err = uci.LockFile(fw.target, os.O_RDWR|os.O_CREATE, 0600); err != nil {
 			return fmt.Errorf("finishing an interrupted write: %v", err)
 		}
@@ -618,6 +640,11 @@ func onlyDeltas(dir string) bool {
 		}
 	}
 	return true
+}
+
+func gone(path string) bool {
+	_, err := os.Lstat(path)
+	return os.IsNotExist(err)
 }
 
 func sameFile(a, b *os.File) bool {

@@ -188,7 +188,9 @@ func (e *StagedConflictError) Error() string {
 // next Recover, so the plan lands whole or not at all, and SIGINT, SIGHUP
 // and SIGTERM wait until it has landed.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
-	done, err := s.WriteHeld(pkgs, commitPending)
+	var h sigHold
+	defer h.stop()
+	done, err := s.write(pkgs, commitPending, &h)
 	if err != nil {
 		return err
 	}
@@ -203,6 +205,14 @@ func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
 // command's results are delivered; it makes the write final. A concurrent
 // Recover waits for done.
 func (s *Store) WriteHeld(pkgs []*uci.Package, commitPending bool) (done func() error, err error) {
+	var h sigHold
+	defer h.stop()
+	return s.write(pkgs, commitPending, &h)
+}
+
+// write does WriteHeld, holding signals with h from the moment the files
+// are locked.
+func (s *Store) write(pkgs []*uci.Package, commitPending bool, h *sigHold) (done func() error, err error) {
 	if err := CheckPending(pkgs, commitPending); err != nil {
 		return nil, err
 	}
@@ -225,8 +235,7 @@ func (s *Store) WriteHeld(pkgs []*uci.Package, commitPending bool) (done func() 
 			release(fw)
 		}
 	}
-	unhold := holdSignals()
-	defer unhold()
+	h.start()
 	jf, err := s.writeJournal(fws)
 	if err != nil {
 		discard(fws)
