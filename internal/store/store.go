@@ -124,8 +124,9 @@ func fromSession(d uci.Delta) bool {
 func Pending(pkgs ...*uci.Package) []string {
 	var out []string
 	for _, p := range pkgs {
-		for _, d := range p.Changes() {
-			if d.File != "" && !fromSession(d) {
+		ch := p.Changes()
+		for _, d := range ch[:len(ch)-len(p.Unsaved())] { // the staged ones
+			if !fromSession(d) {
 				out = append(out, p.Name)
 				break
 			}
