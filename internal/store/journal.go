@@ -115,9 +115,11 @@ func (s *Store) prepare(pkgs []*uci.Package, commitPending bool) (fws []*fileWri
 			fw.Edits = append(fw.Edits, d.DeltaLine(p.Name)...)
 		}
 		if commitPending && len(Pending(p)) > 0 {
-			if fw.Pending, err = uci.ReadLocked(s.ctx().DeltaPath(p.Name)); err != nil && uci.CodeOf(err) != uci.ErrNotFound {
-				return fws, fmt.Errorf("reading %s: %v", s.ctx().DeltaPath(p.Name), err)
+			data, rerr := uci.ReadLocked(s.ctx().DeltaPath(p.Name))
+			if rerr != nil && uci.CodeOf(rerr) != uci.ErrNotFound {
+				return fws, fmt.Errorf("reading %s: %v", s.ctx().DeltaPath(p.Name), rerr)
 			}
+			fw.Pending = data
 		}
 		fws = append(fws, fw)
 	}
