@@ -131,7 +131,7 @@ func bounded(v any) any {
 		return &Error{Msg: "encoding the answer: " + err.Error()}
 	}
 	if len(b) > Limit {
-		return &Error{Msg: fmt.Sprintf("the answer is %d bytes, more than rpcd relays (%d); ask for one interface at a time", len(b), Limit)}
+		return &Error{Msg: fmt.Sprintf("the answer is %d bytes, more than rpcd relays (%d); ask for one interface at a time, or for fewer peers with offset and limit", len(b), Limit)}
 	}
 	if len(b) == 0 || b[0] != '{' {
 		return &Error{Msg: "internal error: the answer is not a JSON object"}
