@@ -168,7 +168,37 @@ func readArgs(r io.Reader) (json.RawMessage, *Error) {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return nil, &Error{Msg: "the arguments are not a JSON object: " + err.Error()}
 	}
+	if k, dup := duplicateKey(b); dup {
+		return nil, Errorf(k, k, "argument %q is given twice; give it once", k)
+	}
 	return json.RawMessage(b), nil
+}
+
+// duplicateKey finds a name given twice in the argument object, which
+// encoding/json would silently resolve to the last one: a request whose
+// meaning depends on the parser is refused instead.
+func duplicateKey(obj []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func find(methods []Method, name string) (Method, bool) {
