@@ -189,6 +189,7 @@ func golden(t *testing.T, file string) {
 	} else {
 		goldenSuccess(t, a, root, args)
 	}
+	oracleCheck(t, root)
 	if *update {
 		if err := os.WriteFile(file, []byte(a.format()), 0644); err != nil {
 			t.Fatal(err)

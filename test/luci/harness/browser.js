@@ -37,8 +37,10 @@ async function launch() {
 }
 
 /* open loads a wgowrt page and waits for the view's first render */
-async function open(browser, server, name) {
+async function open(browser, server, name, opts) {
 	const page = await browser.context.newPage();
+	if (opts && opts.init)
+		await page.addInitScript(opts.init);
 	const problems = [];
 	page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
 	page.on('console', (m) => { if (m.type() == 'error') problems.push('console: ' + m.text()) });
