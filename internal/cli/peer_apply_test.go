@@ -12,6 +12,7 @@ import (
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/system"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
@@ -24,11 +25,11 @@ func liveRouter(t *testing.T, dev *wgdev.Fake, release string) *ubus.Fake {
 	t.Helper()
 	useTestDeps(t)
 	fake := &ubus.Fake{Dir: "testdata/wg-ubus"}
-	deps.live = func(*Env) *liveSystem {
-		return &liveSystem{ubus: fake, dev: func() (wgdev.Client, error) { return dev, nil },
-			release: system.ParseRelease([]byte("DISTRIB_RELEASE='" + release + "'\n"))}
+	ops.Default.Live = func(string) *ops.Live {
+		return &ops.Live{Ubus: fake, Dev: func() (wgdev.Client, error) { return dev, nil },
+			Release: system.ParseRelease([]byte("DISTRIB_RELEASE='" + release + "'\n"))}
 	}
-	deps.devices = func() (wgdev.Client, error) { return dev, nil }
+	ops.Default.Devices = func() (wgdev.Client, error) { return dev, nil }
 	return fake
 }
 
@@ -152,8 +153,8 @@ func TestPeerRemoveAndDisableRemoveFromRunningDevice(t *testing.T) {
 func TestWithRootNothingIsApplied(t *testing.T) {
 	useTestDeps(t)
 	called := false
-	deps.live = func(env *Env) *liveSystem {
-		if env.Root == "" {
+	ops.Default.Live = func(root string) *ops.Live {
+		if root == "" {
 			t.Error("live system requested without --root in a test")
 		}
 		called = true

@@ -6,9 +6,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/ubus"
 )
 
 func serverCommand(env *Env) *ucli.Command {
@@ -49,23 +49,11 @@ func serverInit(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	r, err := env.ops().ServerInit(ops.ServerInit{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	st.Live = livePrefixes(env)
-	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return err
-	}
-	r, err := plan.ServerInit(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, in.Iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printServer(env, r.State, in.Iface, wrote)
+	return printServer(env, r.Plan.State, in.Iface, r.Wrote)
 }
 
 func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
@@ -95,32 +83,17 @@ func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
 	return in, nil
 }
 
-// livePrefixes asks a running netifd what addresses and routes exist, so
-// --subnet auto avoids them too.
-func livePrefixes(env *Env) []netipPrefix {
-	ls := deps.live(env)
-	if ls == nil {
-		return nil
-	}
-	ifs, err := ubus.InterfaceDump(ls.ubus)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "wgowrt: warning: %v (only /etc/config is checked for address overlaps)\n", err)
-		return nil
-	}
-	return ubus.LivePrefixes(ifs)
-}
-
 func serverShowCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "show",
 		Usage: "show a WireGuard server's settings (private key hidden)",
 		Flags: []ucli.Flag{ifaceFlag},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
 			}
-			return printServer(env, st, ifaceOf(c, st), false)
+			return printServer(env, st, iface, false)
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/txtar"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -31,10 +32,10 @@ func testKeys() wg.KeySource {
 // for the duration of a test.
 func useTestDeps(t *testing.T) {
 	t.Helper()
-	old := deps
-	deps.keys = testKeys()
-	deps.live = func(*Env) *liveSystem { return nil }
-	t.Cleanup(func() { deps = old })
+	old := ops.Default
+	ops.Default.Keys = testKeys()
+	ops.Default.Live = func(string) *ops.Live { return nil }
+	t.Cleanup(func() { ops.Default = old })
 }
 
 // archive is a txtar file: a comment and named sections.
@@ -100,7 +101,8 @@ func run(t *testing.T, root, line string, dry bool) (stdout, stderr string, code
 	return o.String(), e.String(), code
 }
 
-// snapshot reads every file under root.
+// snapshot reads every file under root but the operations lock, which
+// is runtime state (an empty file on a tmpfs), not configuration.
 func snapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -108,6 +110,9 @@ func snapshot(t *testing.T, root string) map[string]string {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			rel, _ := filepath.Rel(root, p)
+			if "/"+filepath.ToSlash(rel) == ops.LockPath {
+				return nil
+			}
 			out[rel] = string(b)
 		}
 		return nil
@@ -184,6 +189,7 @@ func golden(t *testing.T, file string) {
 	} else {
 		goldenSuccess(t, a, root, args)
 	}
+	oracleCheck(t, root)
 	if *update {
 		if err := os.WriteFile(file, []byte(a.format()), 0644); err != nil {
 			t.Fatal(err)

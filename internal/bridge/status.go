@@ -1,9 +1,10 @@
-package cli
+package bridge
 
 import (
 	"encoding/json"
 	"strings"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -32,7 +33,7 @@ type rpcdStatus struct {
 // rpcdIface is one interface of `status --json` plus what the overview
 // shows next to it.
 type rpcdIface struct {
-	ifaceStatus
+	ops.IfaceStatus
 	Role      string   `json:"role"`
 	Addresses []string `json:"addresses"`
 	Disabled  bool     `json:"disabled"`
@@ -42,19 +43,29 @@ type ifaceArgs struct {
 	Iface string `json:"iface"`
 }
 
+var pagedSignature = map[string]any{"iface": ""}
+
 func (b *bridge) status(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	st, err := b.decodeState(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
+	res, err := b.ops.Status(txn.Session)
+	if err != nil {
+		return nil, err
+	}
+	st := res.State
 	out := rpcdStatus{Version: 1, Interfaces: []rpcdIface{}, Servers: plan.Servers(st), Roles: map[string]string{}}
 	if out.Servers == nil {
 		out.Servers = []string{}
 	}
-	var ifaces []ifaceStatus
-	ifaces, out.Warning = liveStatus(st)
-	for _, is := range ifaces {
+	if res.OpenErr != nil {
+		out.Warning = "cannot reach WireGuard devices: " + res.OpenErr.Error()
+	} else if res.ListErr != nil {
+		out.Warning = "listing WireGuard devices: " + res.ListErr.Error()
+	}
+	for _, is := range res.Interfaces {
 		out.Roles[is.Name] = roleOf(st, is.Name)
 		if a.Iface == "" || is.Name == a.Iface {
 			out.Interfaces = append(out.Interfaces, withRole(st, is))
@@ -63,23 +74,8 @@ func (b *bridge) status(args json.RawMessage) (any, error) {
 	return out, nil
 }
 
-// liveStatus joins the running devices with UCI as `status` does; without
-// devices it shows the configuration alone and says why.
-func liveStatus(st plan.State) ([]ifaceStatus, string) {
-	cl, err := deps.devices()
-	if err != nil {
-		return joinStatus(st, nil, deps.now()), "cannot reach WireGuard devices: " + err.Error()
-	}
-	defer cl.Close()
-	devs, err := cl.Devices()
-	if err != nil {
-		return joinStatus(st, nil, deps.now()), "listing WireGuard devices: " + err.Error()
-	}
-	return joinStatus(st, devs, deps.now()), ""
-}
-
-func withRole(st plan.State, is ifaceStatus) rpcdIface {
-	ri := rpcdIface{ifaceStatus: is, Role: roleOf(st, is.Name), Addresses: []string{}}
+func withRole(st plan.State, is ops.IfaceStatus) rpcdIface {
+	ri := rpcdIface{IfaceStatus: is, Role: roleOf(st, is.Name), Addresses: []string{}}
 	if sec := st.Network.Section(is.Name); sec != nil {
 		if o := sec.Option("addresses"); o != nil {
 			for _, v := range o.Values {
@@ -107,30 +103,35 @@ func roleOf(st plan.State, iface string) string {
 
 func (b *bridge) peers(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	st, err := b.decodeState(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
-	iface := b.iface(st, a.Iface)
+	st, iface, err := b.ops.Read(txn.Session, a.Iface)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := plan.ReadServer(st, iface); err != nil {
 		return nil, rpcd.Errorf("iface", iface, "%v", err)
 	}
-	out := []peerJSON{}
+	out := []ops.PeerView{}
 	for _, p := range plan.ReadPeers(st, iface) {
-		out = append(out, toPeerJSON(p))
+		out = append(out, ops.ViewPeer(p))
 	}
 	return map[string]any{"version": 1, "iface": iface, "peers": out}, nil
 }
 
 func (b *bridge) nextAddress(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	st, err := b.decodeState(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
-	iface := b.iface(st, a.Iface)
-	addrs, err := plan.NextAddresses(st, iface)
+	iface, addrs, err := b.ops.NextAddresses(txn.Session, a.Iface)
 	if err != nil {
+		if iface == "" {
+			return nil, err
+		}
 		return nil, rpcd.Errorf("iface", iface, "%v", err)
 	}
 	out := []string{}
@@ -138,15 +139,4 @@ func (b *bridge) nextAddress(args json.RawMessage) (any, error) {
 		out = append(out, p.String())
 	}
 	return map[string]any{"iface": iface, "addresses": out}, nil
-}
-
-// iface is the interface argument, defaulting as --iface does.
-func (b *bridge) iface(st plan.State, given string) string {
-	if given != "" {
-		return given
-	}
-	if s := plan.Servers(st); len(s) == 1 {
-		return s[0]
-	}
-	return "wg0"
 }
