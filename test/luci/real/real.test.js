@@ -127,7 +127,9 @@ test('create a server: preview, stage, Save & Apply; network, wgowrt, wg show an
 	assert.match(await sec.locator('pre.wgowrt-changes').textContent(), /network\.wg0='interface'/);
 	await sec.getByRole('button', { name: 'Add to unsaved changes' }).click();
 	await sec.locator('.alert-message.success').waitFor();
-	assert.match(box('ls /var/run/rpcd/ 2>/dev/null; ls /var/run/rpcd/uci-* 2>/dev/null'), /network/, 'staged in the session directory');
+	/* LuCI's own indicator counts what was staged without uci.js */
+	await page.locator('[data-indicator="uci-changes"]').filter({ hasText: /Unsaved Changes: \d+/ }).waitFor();
+	assert.match(box('ls /var/run/rpcd/uci-* 2>/dev/null'), /network/, 'staged in the session directory');
 	assert.strictEqual(box('uci -q get network.wg0.proto || echo none').trim(), 'none', 'nothing committed yet');
 
 	await saveApply();
