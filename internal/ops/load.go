@@ -27,7 +27,12 @@ func (e *SessionError) Error() string { return "not an rpcd session id" }
 // edits on top) when session is set. Facts about the running system that
 // plans need are added here too.
 func (o *Ops) State(session string) (plan.State, *store.Store, error) {
-	s := store.New(o.Root)
+	return o.load(store.New(o.Root), session)
+}
+
+// load reads the state through s (whose first Load finishes an
+// interrupted write, when begin has not already).
+func (o *Ops) load(s *store.Store, session string) (plan.State, *store.Store, error) {
 	if session != "" {
 		st, err := o.sessionState(session)
 		return st, s, err
