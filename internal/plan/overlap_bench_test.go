@@ -23,3 +23,21 @@ func BenchmarkPeerAdd45000Routes(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSiteAdd45000Subnets plans `site add` with 45 000
+// --remote-subnet prefixes, checked against the router, each other and
+// every other peer.
+func BenchmarkSiteAdd45000Subnets(b *testing.B) {
+	st := liveServer(&testing.T{}, Live{})
+	remote := make([]string, 45000)
+	for i := range remote {
+		remote[i] = fmt.Sprintf("%d.%d.%d.0/24", 20+i>>16, i>>8&255, i&255)
+	}
+	in := SiteIntent{Iface: "wg0", Name: "branch", PublicKey: testKey(500).PublicKey(), Remote: remote}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if _, err := SiteAdd(st, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
