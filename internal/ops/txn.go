@@ -70,10 +70,15 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	if err != nil {
 		return out, err
 	}
+	// Only plans need the live facts (an ubus call): reads do not pay.
+	st.Live = o.liveFacts()
 	out.Before = st
 	r, iface, err := pf(st)
 	if err != nil {
 		return out, err
+	}
+	if n := store.StagedNote(r.Packages()); n != "" && t.Session == "" {
+		out.Warnings = append(out.Warnings, n)
 	}
 	out.Changed = r.Changed()
 	if out.Preview {
@@ -173,7 +178,7 @@ func (o *Ops) apply(ch system.Change) ([]string, error) {
 	if ls == nil {
 		return nil, nil
 	}
-	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release}
+	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release, Resolve: ls.Resolve}
 	if ch.Peers {
 		dev, err := ls.Dev()
 		if err != nil {

@@ -34,8 +34,8 @@ function hostile(v, skip = [ 'qr', 'edits', 'configs', 'version' ]) {
 
 /*
  * injected lists what the payloads made of the page: elements carrying
- * data-xss, handlers that ran, any on* attribute, any script element the
- * page did not load itself. shown counts the payloads visible as text, so
+ * data-xss, handlers that ran, any on* attribute, any script element made
+ * from a payload. shown counts the payloads visible as text, so
  * a test can tell "rendered as text" from "not rendered at all".
  */
 async function check(page) {
@@ -45,7 +45,7 @@ async function check(page) {
 			elements: all.filter((e) => e.hasAttribute('data-xss')).map((e) => e.outerHTML.slice(0, 80)),
 			fired: window.__xss.slice(),
 			handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => e.tagName + ' ' + a.name)),
-			scripts: Array.from(document.scripts).filter((s) => !s.src).map((s) => s.outerHTML.slice(0, 80)),
+			scripts: Array.from(document.scripts).filter((s) => s.textContent.includes('__xss')).map((s) => s.outerHTML.slice(0, 80)),
 			shown: (document.body.innerText.match(/<img src=x data-xss=1/g) || []).length +
 				Array.from(document.querySelectorAll('textarea')).filter((t) => t.value.includes('data-xss=1')).length
 		};
