@@ -88,9 +88,6 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
 		return out, err
 	}
-	if n := store.StagedNote(r.Packages()); n != "" && out.Changed {
-		out.Warnings = append(out.Warnings, n)
-	}
 	out.Plan = r
 	if !r.Changed() {
 		return out, nil
