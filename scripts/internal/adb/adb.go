@@ -320,7 +320,7 @@ type File struct {
 // of its ADB block. Signatures are not checked.
 func Parse(b []byte) (*File, error) {
 	if bytes.HasPrefix(b, []byte(magicFlate)) {
-		d, err := io.ReadAll(flate.NewReader(bytes.NewReader(b[4:])))
+		d, err := inflate(b[4:])
 		if err != nil {
 			return nil, fmt.Errorf("adb: inflating: %w", err)
 		}
@@ -345,6 +345,10 @@ func Parse(b []byte) (*File, error) {
 		return nil, d.err
 	}
 	return f, nil
+}
+
+func inflate(b []byte) ([]byte, error) {
+	return io.ReadAll(flate.NewReader(bytes.NewReader(b)))
 }
 
 type decoder struct {
