@@ -61,7 +61,7 @@ func TestCheckFinds(t *testing.T) {
 			if show == nil {
 				show = realShow(o)
 			}
-			got := o.Check(writeConf(t, tc.files), show)
+			got := o.Check(writeConf(t, tc.files), true, show)
 			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 				t.Errorf("got %q, want it to say %q", got, tc.want)
 			}
