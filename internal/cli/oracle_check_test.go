@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,8 +37,20 @@ func wgowrtUCI(args ...string) (string, string, int) {
 
 // oracleCheckAnswer checks the tree an rpcd answer leads to: its edits
 // staged with the real uci batch, or the root as the setup left it.
+// With a cli section, the staged tree must also show like the one that
+// command writes on a fresh copy of the root.
 func oracleCheckAnswer(t *testing.T, a *archive, root, answer string) {
 	t.Helper()
 	written := strings.TrimSpace(a.files["setup"]) != ""
-	oracletest.CheckAnswer(t, root, written, a.files["args"], answer, wgowrtUCI)
+	cliConf := ""
+	if cli := strings.TrimSpace(a.files["cli"]); cli != "" && !*update {
+		useTestDeps(t) // the same keys as the call's
+		fresh := prepareRoot(t, a)
+		runSetup(t, fresh, a.files["setup"])
+		if _, e, code := run(t, fresh, strings.ReplaceAll(cli, "$ROOT", fresh), false); code != 0 {
+			t.Fatalf("%q: exit %d: %s", cli, code, e)
+		}
+		cliConf = filepath.Join(fresh, "etc/config")
+	}
+	oracletest.CheckAnswer(t, root, written, a.files["args"], answer, cliConf, wgowrtUCI)
 }

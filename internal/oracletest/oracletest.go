@@ -391,7 +391,9 @@ func lineDiff(want, got string) string {
 // configs, on top of the caller's session deltas if args names a session
 // with staged changes; that tree is then checked as CheckTree does. An
 // answer without edits checks ROOT itself (written: as CheckTree).
-func CheckAnswer(t *testing.T, root string, written bool, args, answer string, wgowrtUCI UCIFunc) {
+// cliConf, when set, is the config directory the equivalent command line
+// wrote: the real `uci show` of the staged tree must equal its own.
+func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	edits, err := parseEdits(answer)
 	if err != nil {
@@ -443,6 +445,19 @@ func CheckAnswer(t *testing.T, root string, written bool, args, answer string, w
 		}
 		if msg := o.Check(conf, true, wgowrtUCI); msg != "" {
 			t.Errorf("after staging the edits with the real uci:\n%s", msg)
+		}
+		if cliConf == "" {
+			return
+		}
+		for _, p := range Packages {
+			staged, _, _, err1 := o.UCI("-c", conf, "-C", filepath.Join(tree, "override"), "-t", filepath.Join(tree, "empty"), "show", p)
+			want, _, _, err2 := o.UCI("-c", cliConf, "-C", filepath.Join(tree, "override"), "-t", filepath.Join(tree, "empty"), "show", p)
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			if staged != want {
+				t.Errorf("the edits staged with the real uci give another %s than the command line writes:\n%s", p, lineDiff(want, staged))
+			}
 		}
 	})
 }
