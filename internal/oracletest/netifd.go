@@ -19,9 +19,6 @@ type network struct {
 	plainDevices []string // devices a router would have (its ports)
 	// interfaces this host cannot run, with the reason: they are not judged
 	unjudged map[string]string
-	// WireGuard interfaces without a private_key: the 25.12 handler's
-	// `uci get` fails ("uci: Entry not found"), then it makes a key
-	noKey map[string]bool
 }
 
 // readNetwork reads the tree's network config. WireGuard interfaces are
@@ -30,7 +27,7 @@ type network struct {
 // namespace) or an IPv6 address (the stock wan has no IPv6 uplink); with
 // such an endpoint netifd keeps the interface down, on a router too.
 func (o *Oracle) readNetwork(confDir string, present bool) (*network, error) {
-	n := &network{unjudged: map[string]string{}, noKey: map[string]bool{}}
+	n := &network{unjudged: map[string]string{}}
 	if !present {
 		return n, nil
 	}
@@ -115,11 +112,12 @@ func (o *Oracle) readNetwork(confDir string, present bool) (*network, error) {
 				n.unjudged[name] = fmt.Sprintf("device %s is a VLAN and this kernel has no 802.1q", dev)
 				continue
 			}
-			if get(s, "proto") == "wireguard" && get(s, "private_key") == "" {
-				n.noKey[name] = true
-			}
 			switch proto := get(s, "proto"); {
 			case get(s, "auto") == "0":
+			case proto == "wireguard" && get(s, "private_key") == "":
+				// wgowrt always writes a key: this is a fixture's; the 25.12
+				// handler makes a key, the 24.10 one fails (wg setconf)
+				n.unjudged[name] = "a WireGuard interface without private_key, not written by wgowrt"
 			case proto != "wireguard" && !strings.HasPrefix(name, "wgowrt_"):
 				n.unjudged[name] = "not written by wgowrt"
 			case proto == "static" && dev != "":
@@ -197,8 +195,8 @@ func (n *network) judge(dump, log string) []string {
 		}
 	}
 	for _, l := range strings.Split(log, "\n") {
-		if name, _, ok := strings.Cut(l, " ("); ok && n.noKey[name] && strings.HasSuffix(l, "uci: Entry not found") {
-			continue
+		if name, _, ok := strings.Cut(l, " ("); ok && n.unjudged[name] != "" {
+			continue // its proto handler's complaints
 		}
 		if netifdTrouble.MatchString(l) && !netifdNoise.MatchString(l) {
 			out = append(out, "real netifd logged: "+l)
