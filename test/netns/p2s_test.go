@@ -1,3 +1,5 @@
+//go:build lab_realizer
+
 package netns
 
 import (
@@ -33,8 +35,7 @@ type p2sLab struct {
 }
 
 const (
-	lanHostEcho = "192.168.1.10:" + echoPort
-	laptopEcho  = "10.8.0.2:" + echoPort
+	laptopEcho = "10.8.0.2:" + echoPort
 )
 
 // newP2S configures the router with `server init`, `peer add laptop` and

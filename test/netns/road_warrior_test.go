@@ -1,3 +1,5 @@
+//go:build lab_realizer
+
 package netns
 
 import (

@@ -71,10 +71,10 @@ func (l *Lab) destroy() {
 }
 
 // NS creates a namespace for the host called name (the real namespace name is
-// "wgl<tag>-<name>"), with loopback up.
+// "lb<pid><tag>-<name>", see nsName), with loopback up.
 func (l *Lab) NS(name string) *NS {
 	l.t.Helper()
-	ns := &NS{Name: name, Path: "wgl" + l.tag + "-" + name, lab: l}
+	ns := &NS{Name: name, Path: l.nsName(name), lab: l}
 	if out, err := exec.Command("ip", "netns", "add", ns.Path).CombinedOutput(); err != nil {
 		l.t.Fatalf("ip netns add %s: %v: %s", ns.Path, err, out)
 	}
