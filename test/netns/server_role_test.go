@@ -75,18 +75,14 @@ func newServerLab(t *testing.T, initArgs []string, peers ...[]string) *serverLab
 	// 24.10 handler already read the config and its `wg setconf`
 	// replaces what wgowrt pushed.)
 	r.Settle("wg0")
+	r.FollowAdvice()
 	confs := map[string]string{}
-	ifup := false
 	for _, p := range peers {
-		var notes string
-		confs[p[0]], notes = r.WgowrtNotes(append([]string{"peer", "add"}, p...)...)
-		ifup = ifup || strings.Contains(notes, "run 'ifup wg0'")
+		confs[p[0]] = r.Wgowrt(append([]string{"peer", "add"}, p...)...)
 	}
-	if ifup {
-		// What wgowrt asks for on 24.10 when a peer brings routes
-		// (--route): netifd installs them only when wg0 comes up.
-		r.MustExec("ifup", "wg0")
-	}
+	// On 24.10 a peer with routes (--route) asks for `ifup wg0`: netifd
+	// installs them only when wg0 comes up.
+	r.FollowAdvice()
 	r.Settle("wg0")
 	for _, p := range peers {
 		s.peers[p[0]] = s.startPeer(t, l, inet, p[0], confs[p[0]])

@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +25,12 @@ type Router struct {
 	ID string
 	// Handler is the WireGuard proto handler: "24.10" or "25.12".
 	Handler string
+	// ifups are the interfaces wgowrt's notes asked to `ifup`.
+	ifups []string
 }
+
+// ifupNote is how wgowrt asks the user to bring an interface up again.
+var ifupNote = regexp.MustCompile(`run 'ifup ([^' ]+)'`)
 
 // Releases written to the router's /etc/openwrt_release so that wgowrt
 // (which reads it) knows what the running handler can do.
@@ -231,7 +238,25 @@ func (r *Router) WgowrtNotes(args ...string) (stdout, stderr string) {
 	if err != nil {
 		r.lab.t.Fatalf("%s: wgowrt %s: %v", r.Name, cmdline(args), err)
 	}
+	for _, m := range ifupNote.FindAllStringSubmatch(e, -1) {
+		if !slices.Contains(r.ifups, m[1]) {
+			r.ifups = append(r.ifups, m[1])
+		}
+	}
 	return o, e
+}
+
+// FollowAdvice does what wgowrt's notes since the last call asked for, as
+// a user would: `ifup IFACE` (on 24.10, routes behind new peers and new
+// addresses need it). It returns the interfaces brought up again.
+func (r *Router) FollowAdvice() []string {
+	r.lab.t.Helper()
+	done := r.ifups
+	for _, i := range done {
+		r.MustExec("ifup", i)
+	}
+	r.ifups = nil
+	return done
 }
 
 // UCI runs `uci batch` with script and commits, with the real uci.
@@ -287,4 +312,15 @@ func WgowrtBinary(t testing.TB) string {
 		t.Fatal(wgowrtErr)
 	}
 	return wgowrtPath
+}
+
+// StatePath is the router's state directory on the host (owrt-ns path):
+// config/, log/, and tmp/ (the router's /tmp).
+func (r *Router) StatePath() string {
+	r.lab.t.Helper()
+	o, _, err := owrtNS("", "path", r.ID)
+	if err != nil {
+		r.lab.t.Fatal(err)
+	}
+	return strings.TrimSpace(o)
 }
