@@ -324,3 +324,6 @@ func (r *Router) StatePath() string {
 	}
 	return strings.TrimSpace(o)
 }
+
+// OwrtNSRun runs owrt-ns with args and returns its stdout and stderr.
+func OwrtNSRun(args ...string) (string, string, error) { return owrtNS("", args...) }
