@@ -27,6 +27,7 @@ type Router struct {
 	Handler string
 	// ifups are the interfaces wgowrt's notes asked to `ifup`.
 	ifups []string
+	state string // StatePath, once asked
 }
 
 // ifupNote is how wgowrt asks the user to bring an interface up again.
@@ -184,7 +185,11 @@ func (r *Router) Start(ifaces ...string) {
 	r.Wait(ifaces...)
 }
 
-// Wait waits until netifd reports each of ifaces up.
+// Wait waits until netifd reports each of ifaces up and its ifup hotplug
+// event has been handled: hotplug-call runs /etc/hotplug.d/iface in
+// order, so once the harness's 99-harness-events logged the event,
+// 20-firewall has reloaded fw4 with the interface in its zone (until
+// then, traffic on it meets the default policies).
 func (r *Router) Wait(ifaces ...string) {
 	r.lab.t.Helper()
 	if len(ifaces) == 0 {
@@ -192,6 +197,28 @@ func (r *Router) Wait(ifaces ...string) {
 	}
 	if out, _, err := owrtNS("", append([]string{"wait", r.ID, "--timeout", "20"}, ifaces...)...); err != nil {
 		r.lab.t.Fatalf("%v\n%s", err, out)
+	}
+	if r.state == "" {
+		r.state = r.StatePath()
+	}
+	events := filepath.Join(r.state, "tmp", "log", "hotplug-events")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b, _ := os.ReadFile(events)
+		missing := ""
+		for _, i := range ifaces {
+			if !regexp.MustCompile(`(?m) ACTION=ifup INTERFACE=` + regexp.QuoteMeta(i) + `( |$)`).Match(b) {
+				missing = i
+				break
+			}
+		}
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.lab.t.Fatalf("%s: no ifup hotplug event for %s after 15 s:\n%s", r.Name, missing, b)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
