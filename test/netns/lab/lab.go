@@ -1,6 +1,7 @@
 // Package lab builds throw-away networks out of Linux network namespaces for
 // the wgowrt topology tests: hosts are namespaces, wires are veth pairs,
-// WireGuard is wireguard-go on a TUN inside a namespace.
+// WireGuard is wireguard-go on a TUN inside a namespace, and routers are
+// OpenWrt's real programs started by the oracle's owrt-ns (Router).
 //
 // Everything a Lab creates carries a per-run random tag and is removed by
 // t.Cleanup, also when the test fails: processes are killed first (a live
