@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wgowrt/wgowrt/test/qemu/serial"
 )
 
 // Config is what the session needs to know and how long each part may take.
@@ -36,46 +38,27 @@ const (
 
 var promptRE = regexp.MustCompile(`[a-z_][a-z0-9_-]*@[^\s:]+:[^\r\n]*# `)
 
-// Session runs shell commands on the console. Each command is framed by
-// two markers the shell prints, written as ""-split words so that the
-// console's echo of the command line never contains them.
+// Session runs shell commands on the console (serial.Shell with this
+// driver's step timeout and reporter).
 type Session struct {
 	c   *Console
 	cfg Config
-	n   int
+	sh  *serial.Shell
+}
+
+func (s *Session) shell() *serial.Shell {
+	if s.sh == nil {
+		s.sh = &serial.Shell{C: s.c, Timeout: s.cfg.StepTimeout, Say: s.cfg.Say}
+	}
+	return s.sh
 }
 
 // Run types cmd, waits for its end marker and returns its output (without
 // \r, trimmed) and exit status.
-func (s *Session) Run(step, cmd string) (string, int, error) {
-	s.n++
-	tag := fmt.Sprintf("@@WGO-%d-", s.n)
-	line := fmt.Sprintf(`echo %s""BEGIN@@; %s; echo %s""RC=$?@@`, tag, cmd, tag) + "\n"
-	if err := s.c.Send(line); err != nil {
-		return "", 0, &StepError{step, "console write: " + err.Error(), ""}
-	}
-	re := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(tag+"BEGIN@@") + `\r?\n(.*?)` + regexp.QuoteMeta(tag+"RC=") + `(\d+)@@`)
-	m, err := s.c.Expect(step, re, s.cfg.StepTimeout)
-	if err != nil {
-		return "", 0, err
-	}
-	rc, _ := strconv.Atoi(m[2])
-	out := strings.TrimSpace(strings.ReplaceAll(m[1], "\r", ""))
-	s.cfg.Say("     $ %s  -> exit %d", cmd, rc)
-	return out, rc, nil
-}
+func (s *Session) Run(step, cmd string) (string, int, error) { return s.shell().Run(step, cmd) }
 
 // Must runs cmd and fails the step unless it exits 0.
-func (s *Session) Must(step, cmd string) (string, error) {
-	out, rc, err := s.Run(step, cmd)
-	if err != nil {
-		return "", err
-	}
-	if rc != 0 {
-		return out, &StepError{step, fmt.Sprintf("`%s` exited %d:\n%s", cmd, rc, out), ""}
-	}
-	return out, nil
-}
+func (s *Session) Must(step, cmd string) (string, error) { return s.shell().Must(step, cmd) }
 
 func fail(step, format string, a ...any) error {
 	return &StepError{Step: step, Msg: fmt.Sprintf(format, a...)}
@@ -95,7 +78,7 @@ func Drive(c *Console, cfg Config) (*Report, error) {
 		return r, err
 	}
 	if err := c.Send("\n"); err != nil {
-		return r, &StepError{"activate console", err.Error(), ""}
+		return r, &StepError{Step: "activate console", Msg: err.Error()}
 	}
 	if _, err := c.Expect("activate console", promptRE, cfg.StepTimeout); err != nil {
 		return r, err
@@ -227,7 +210,7 @@ func Drive(c *Console, cfg Config) (*Report, error) {
 	ok("status --json: wg0 running, peer phone %s live in the kernel", key)
 
 	if err := c.Send("poweroff\n"); err != nil {
-		return r, &StepError{"poweroff", err.Error(), ""}
+		return r, &StepError{Step: "poweroff", Msg: err.Error()}
 	}
 	// qemu may exit (closing the console) before the kernel's last line is read.
 	if _, err := c.Expect("poweroff", regexp.MustCompile(`reboot: Power down`), cfg.StepTimeout); err != nil && !c.Closed() {
