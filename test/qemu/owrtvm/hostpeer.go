@@ -165,10 +165,11 @@ func (h *hostPeer) LatestHandshake() (int64, error) {
 }
 
 func (h *hostPeer) Close() {
-	_, _ = run("ip", "link", "del", h.Name)
 	if h.wggo != nil && h.wggo.Process != nil {
-		_ = h.wggo.Process.Kill()
+		_ = h.wggo.Process.Kill() // its TUN device goes with it
 		_ = h.wggo.Wait()
+	} else {
+		_, _ = run("ip", "link", "del", h.Name)
 	}
 	if h.dir != "" {
 		os.RemoveAll(h.dir)

@@ -219,6 +219,10 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 		return fail("router address", "wg0 has no single IPv4 address: %q", router)
 	}
 	ok("netifd brought up wg0 as kernel WireGuard, %s", router)
+	// fw4 opened the port on wan (the phone's packets arrive there).
+	if _, err := sh.Must("firewall rule", waitFor(60, "nft list chain inet fw4 input_wan | grep -q 'Allow-WireGuard-wg0'")); err != nil {
+		return err
+	}
 
 	// The phone, on the host.
 	name := fmt.Sprintf("wgvm%d", os.Getpid()%1000000)
@@ -259,13 +263,25 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 	defer func() { _ = pg.cmd.Process.Kill() }()
 	t0 := time.Now()
 	time.Sleep(2 * time.Second)
+	// Each change, then its effect on the running router: the kernel's peer
+	// list (pushed over generic netlink) or fw4's ruleset (reloaded by procd
+	// after wgowrt's config.change event).
 	type change struct{ step, cmd, check string }
+	peers := func(n int) string { return fmt.Sprintf("wg show wg0 peers | wc -l | grep -qx %d", n) }
+	nft := func(present bool, comment string) string {
+		c := "nft list ruleset | grep -q '" + comment + "'"
+		if !present {
+			c = "! { " + c + "; }"
+		}
+		return waitFor(60, c)
+	}
 	changes := []change{
-		{"add laptop", "wgowrt peer add laptop >/dev/null", "wg show wg0 peers | wc -l | grep -qx 2"},
-		{"disable laptop", "wgowrt peer disable laptop", "wg show wg0 peers | wc -l | grep -qx 1"},
-		{"enable laptop", "wgowrt peer enable laptop", "wg show wg0 peers | wc -l | grep -qx 2"},
+		{"add laptop", "wgowrt peer add laptop >/dev/null", peers(2)},
+		{"laptop masquerade", "wgowrt access laptop masquerade", nft(true, "Masq-laptop-to-lan")},
+		{"disable laptop", "wgowrt peer disable laptop", peers(1)},
+		{"enable laptop", "wgowrt peer enable laptop", peers(2)},
 		{"rename laptop", "wgowrt peer rename laptop tablet", "wgowrt peer list | grep -q tablet"},
-		{"remove tablet", "wgowrt peer remove tablet", "wg show wg0 peers | wc -l | grep -qx 1"},
+		{"remove tablet", "wgowrt peer remove tablet", peers(1) + " && " + nft(false, "Masq-")},
 	}
 	for _, ch := range changes {
 		t := time.Now()
@@ -277,7 +293,8 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 	if _, err := sh.Must("phone still there", "wg show wg0 peers | grep -qx '"+hp.PubKey+"'"); err != nil {
 		return err
 	}
-	time.Sleep(2 * time.Second)
+	// Anything a change set off late (a reload) falls in the stream too.
+	time.Sleep(5 * time.Second)
 	res, err := pg.Stop()
 	if err != nil {
 		return fail("pings", "%v", err)
