@@ -8,9 +8,13 @@ GO_MODULE=github.com/wgowrt/wgowrt
 VERSION_VAR=$GO_MODULE/internal/cli.Version
 GO_TAGS=urfave_cli_no_docs
 
-# wgowrt_version prints the version to inject: $WGOWRT_VERSION if set, else
-# X.Y.Z when HEAD carries the tag vX.Y.Z, else 0.0.0~git<date>.<hash> from the
-# last commit ('~' sorts before the release in opkg's version compare). It
+# wgowrt_version prints the version to inject (without the package release
+# -rN): $WGOWRT_VERSION if set; X.Y.Z when HEAD carries the tag vX.Y.Z; else
+# X.Y.Z_git<YYYYMMDDhhmmss> from the last vX.Y.Z tag before HEAD (0.0.0 when
+# there is none) and the last commit's time in UTC. One scheme for opkg, apk
+# and the SDK: apk's syntax has no '~' or hash here (a `_git` suffix sorts
+# after its release and before the next one under both apk's and opkg's
+# rules: scripts/test-versions.sh checks it with the real tools), and it
 # never depends on the time of the build, so two builds agree.
 wgowrt_version() {
 	if [[ -n ${WGOWRT_VERSION:-} ]]; then
@@ -22,10 +26,11 @@ wgowrt_version() {
 		printf '%s\n' "${tag#v}"
 		return
 	fi
-	local date hash
-	if date=$(git -C "$ROOT_DIR" log -1 --format=%cd --date=format:%Y%m%d 2>/dev/null) &&
-		hash=$(git -C "$ROOT_DIR" rev-parse --short=8 HEAD 2>/dev/null); then
-		printf '0.0.0~git%s.%s\n' "$date" "$hash"
+	tag=$(git -C "$ROOT_DIR" describe --tags --abbrev=0 --match 'v[0-9]*' HEAD 2>/dev/null) || tag=v0.0.0
+	local when
+	if when=$(TZ=UTC git -C "$ROOT_DIR" log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S 2>/dev/null) &&
+		[[ -n $when ]]; then
+		printf '%s_git%s\n' "${tag#v}" "$when"
 		return
 	fi
 	printf '0.0.0\n'
@@ -119,4 +124,58 @@ t_fail() {
 t_summary() {
 	echo "${T_PASSED} passed, ${T_FAILED} failed"
 	[[ $T_FAILED -eq 0 ]]
+}
+
+# Package metadata, read from package/Makefile so the SDK recipe and the
+# packages scripts/mkipk.sh and scripts/mkapk.sh make cannot drift apart.
+PKG_MAKEFILE=$ROOT_DIR/package/Makefile
+
+# pkg_var NAME: the value of a 'NAME:=value' line of package/Makefile.
+pkg_var() {
+	local v
+	v=$(sed -n "s/^[[:space:]]*$1:=//p" "$PKG_MAKEFILE" | head -n1)
+	[[ -n $v ]] || { echo "package/Makefile has no $1:=" >&2 && return 1; }
+	printf '%s\n' "$v"
+}
+
+# pkg_description NAME: Package/NAME/description, one line per source line,
+# leading blanks removed.
+pkg_description() {
+	awk -v d="define Package/$1/description" '
+		$0 == d { on = 1; next }
+		on && /^endef/ { exit }
+		on { sub(/^[ \t]+/, ""); print }' "$PKG_MAKEFILE"
+}
+
+# Files both package formats carry besides the payload (what OpenWrt's
+# package-pack.mk adds): sysupgrade keeps /etc/config/wgowrt, which no
+# package ships (LuCI's uci-defaults creates it; the CLI writes it), through
+# /lib/upgrade/keep.d/wgowrt; the WireGuard keys live in /etc/config/network,
+# a base-files conffile that sysupgrade keeps anyway.
+WGOWRT_KEEP="/etc/config/wgowrt"
+
+# stage_wgowrt DIR ARCH: the wgowrt package's files under DIR (root-relative,
+# modes set; owner is set by the packers).
+stage_wgowrt() {
+	local d=$1 bin=$ROOT_DIR/dist/$2/wgowrt bindir
+	bindir=$(pkg_var GO_PKG_INSTALL_BIN_PATH)
+	[[ -x $bin ]] || { echo "missing $bin (run scripts/build.sh $2)" >&2 && return 1; }
+	mkdir -p "$d$bindir" "$d/usr/libexec/rpcd" "$d/lib/upgrade/keep.d"
+	install -m 0755 "$bin" "$d$bindir/wgowrt"
+	ln -s "$bindir/wgowrt" "$d/usr/libexec/rpcd/wgowrt"
+	printf '%s\n' $WGOWRT_KEEP >"$d/lib/upgrade/keep.d/wgowrt"
+	chmod 0644 "$d/lib/upgrade/keep.d/wgowrt"
+	find "$d" -type d -exec chmod 0755 {} +
+}
+
+# stage_luci DIR: luci-app-wgowrt's files as luci.mk lays them out
+# (htdocs/ under /www, root/ under /).
+stage_luci() {
+	local d=$1 app=$ROOT_DIR/luci-app
+	mkdir -p "$d/www"
+	cp -R "$app/htdocs/." "$d/www/"
+	cp -R "$app/root/." "$d/"
+	find "$d" -type d -exec chmod 0755 {} +
+	find "$d" -type f -exec chmod 0644 {} +
+	chmod 0755 "$d/etc/init.d/"* "$d/etc/uci-defaults/"*
 }

@@ -24,7 +24,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-MAKEFILE=$ROOT_DIR/package/Makefile
 out=$ROOT_DIR/dist/feed build=1 luci=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -37,30 +36,16 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ $# -gt 0 ]]; then arches=("$@"); else mapfile -t arches < <(target_list); fi
 
-# mkvar NAME: the value of a 'NAME:=value' line of package/Makefile.
-mkvar() {
-	local v
-	v=$(sed -n "s/^[[:space:]]*$1:=//p" "$MAKEFILE" | head -n1)
-	[[ -n $v ]] || { echo "package/Makefile has no $1:=" >&2 && return 1; }
-	printf '%s\n' "$v"
-}
+# description NAME: Package/NAME/description as control continuation lines.
+description() { pkg_description "$1" | awk '{ printf "%s%s\n", n++ ? " " : "", $0 }'; }
 
-# description: Package/<name>/description as control continuation lines.
-description() {
-	awk -v d="define Package/$1/description" '
-		$0 == d { on = 1; next }
-		on && /^endef/ { exit }
-		on { sub(/^[ \t]+/, ""); printf "%s%s\n", n++ ? " " : "", $0 }' "$MAKEFILE"
-}
-
-name=$(mkvar PKG_NAME)
-release=$(mkvar PKG_RELEASE)
-license=$(mkvar PKG_LICENSE)
-section=$(mkvar SECTION)
-url=$(mkvar URL)
-maintainer=$(mkvar PKG_MAINTAINER)
-bindir=$(mkvar GO_PKG_INSTALL_BIN_PATH)
-depends=$(mkvar WGOWRT_DEPENDS | sed 's/+//g; s/[[:space:]]\{1,\}/, /g')
+name=$(pkg_var PKG_NAME)
+release=$(pkg_var PKG_RELEASE)
+license=$(pkg_var PKG_LICENSE)
+section=$(pkg_var SECTION)
+url=$(pkg_var URL)
+maintainer=$(pkg_var PKG_MAINTAINER)
+depends=$(pkg_var WGOWRT_DEPENDS | sed 's/+//g; s/[[:space:]]\{1,\}/, /g')
 desc=$(description "$name")
 [[ -n $desc ]] || { echo "package/Makefile has no Package/$name/description" >&2 && exit 1; }
 version=$(wgowrt_version)
@@ -96,19 +81,27 @@ Description: $desc
 EOF
 }
 
+# scripts DIR: OpenWrt's default postinst and prerm wrappers (package-pack.mk
+# writes them for every package: default_postinst enables and starts the
+# package's init scripts, default_prerm stops and disables them).
+scripts() {
+	# shellcheck disable=SC2016 # the scripts expand on the router, not here
+	printf '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n' >"$1/postinst"
+	# shellcheck disable=SC2016
+	printf '#!/bin/sh\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_prerm $0 $@\n' >"$1/prerm"
+	chmod 0755 "$1/postinst" "$1/prerm"
+}
+
 # mkipk ARCH: writes OUT/ARCH/<name>_<version>_<arch>.ipk.
 mkipk() {
 	local arch=$1 w=$tmp/$1
-	local bin=$ROOT_DIR/dist/$arch/wgowrt
-	[[ -x $bin ]] || { echo "missing $bin (run scripts/build.sh $arch)" >&2 && return 1; }
-	mkdir -p "$w/data$bindir" "$w/data/usr/libexec/rpcd" "$w/control" "$out/$arch"
-	install -m 0755 "$bin" "$w/data$bindir/wgowrt"
-	ln -s "$bindir/wgowrt" "$w/data/usr/libexec/rpcd/wgowrt"
-	find "$w/data" -type d -exec chmod 0755 {} +
+	mkdir -p "$w/data" "$w/control" "$out/$arch"
+	stage_wgowrt "$w/data" "$arch"
 
 	"${TAR[@]}" --sort=name -C "$w/data" -cf "$w/data.tar" .
 	control_file "$arch" "$(stat -c %s "$w/data.tar")" >"$w/control/control"
 	chmod 0644 "$w/control/control"
+	scripts "$w/control"
 	chmod 0755 "$w/control"
 	"${TAR[@]}" --sort=name -C "$w/control" -cf - . | gzip -9n >"$w/control.tar.gz"
 	gzip -9n <"$w/data.tar" >"$w/data.tar.gz"
@@ -141,13 +134,9 @@ index() {
 # default_postinst run the uci-defaults and start the sync service, then
 # reloads rpcd so the new ACL is read.
 mkipk_luci() {
-	local w=$tmp/luci app=$ROOT_DIR/luci-app name=luci-app-wgowrt
-	mkdir -p "$w/data/www" "$w/control" "$out/all"
-	cp -R "$app/htdocs/." "$w/data/www/"
-	cp -R "$app/root/." "$w/data/"
-	find "$w/data" -type d -exec chmod 0755 {} +
-	find "$w/data" -type f -exec chmod 0644 {} +
-	chmod 0755 "$w/data/etc/init.d/"* "$w/data/etc/uci-defaults/"*
+	local w=$tmp/luci name=luci-app-wgowrt
+	mkdir -p "$w/data" "$w/control" "$out/all"
+	stage_luci "$w/data"
 	"${TAR[@]}" --sort=name -C "$w/data" -cf "$w/data.tar" .
 	cat >"$w/control/control" <<EOC
 Package: $name
@@ -165,12 +154,9 @@ Installed-Size: $(stat -c %s "$w/data.tar")
 Description: LuCI support for wgowrt: overview, peers and setup pages; changes
  go through LuCI's Save & Apply with rollback.
 EOC
-	# shellcheck disable=SC2016 # the scripts expand on the router, not here
-	printf '#!/bin/sh\n[ "${IPKG_NO_SCRIPT}" = "1" ] && exit 0\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_postinst $0 $@\n' >"$w/control/postinst"
+	scripts "$w/control"
 	# shellcheck disable=SC2016
 	printf '[ -n "${IPKG_INSTROOT}" ] || /etc/init.d/rpcd reload\n' >"$w/control/postinst-pkg"
-	# shellcheck disable=SC2016
-	printf '#!/bin/sh\n[ -s ${IPKG_INSTROOT}/lib/functions.sh ] || exit 0\n. ${IPKG_INSTROOT}/lib/functions.sh\ndefault_prerm $0 $@\n' >"$w/control/prerm"
 	chmod 0644 "$w/control/control"
 	chmod 0755 "$w/control" "$w/control/postinst" "$w/control/postinst-pkg" "$w/control/prerm"
 	"${TAR[@]}" --sort=name -C "$w/control" -cf - . | gzip -9n >"$w/control.tar.gz"

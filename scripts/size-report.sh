@@ -5,6 +5,7 @@
 #
 #   scripts/size-report.sh             table + budget check (CI)
 #   scripts/size-report.sh --ipk DIR   also check every DIR/*.ipk, DIR/*/*.ipk
+#                                      and .apk (repeatable)
 #   scripts/size-report.sh --why [N]   also list the N (20) biggest Go
 #                                      packages of the mipsle binary
 set -euo pipefail
@@ -12,10 +13,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BUDGET_FILE=$ROOT_DIR/scripts/size-budget.txt
-ipk_dir="" why=0
+ipk_dirs=() why=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
-	--ipk) ipk_dir=$2 && shift 2 ;;
+	--ipk) ipk_dirs+=("$2") && shift 2 ;;
 	--why) why=${2:-20} && shift $(($# > 1 ? 2 : 1)) ;;
 	*) echo "usage: $0 [--ipk DIR] [--why [N]]" >&2 && exit 2 ;;
 	esac
@@ -61,15 +62,15 @@ for c in "${configs[@]}"; do
 		"$(gzip -9nc "$tmp/$name" | wc -c)" "$(xzsize "$tmp/$name")" "$(check "bin:$name" "$size")"
 done
 
-if [[ -n $ipk_dir ]]; then
+for dir in "${ipk_dirs[@]}"; do
 	shopt -s nullglob
-	ipks=("$ipk_dir"/*.ipk "$ipk_dir"/*/*.ipk)
-	[[ ${#ipks[@]} -gt 0 ]] || { echo "no .ipk in $ipk_dir" >&2 && exit 1; }
-	for f in "${ipks[@]}"; do
+	pkgs=("$dir"/*.ipk "$dir"/*/*.ipk "$dir"/*.apk "$dir"/*/*.apk)
+	[[ ${#pkgs[@]} -gt 0 ]] || { echo "no .ipk or .apk in $dir" >&2 && exit 1; }
+	for f in "${pkgs[@]}"; do
 		size=$(stat -c %s "$f")
-		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check ipk "$size")"
+		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check "${f##*.}" "$size")"
 	done
-fi
+done
 
 if [[ $why -gt 0 ]]; then
 	# Symbol sizes need the symbol table: build once more without -s -w.

@@ -4,7 +4,8 @@
 #   - outer container: gzip (no name, no timestamp) of a GNU tar with exactly
 #     ./debian-binary, ./data.tar.gz, ./control.tar.gz in that order, 0/0,
 #     mtime = SourceDateEpoch; debian-binary is "2.0";
-#   - control.tar.gz: ./ and ./control (0644) only; every control field;
+#   - control.tar.gz: ./, ./control (0644) and OpenWrt's default postinst and
+#     prerm wrappers (0755); every control field;
 #     Installed-Size = size of the uncompressed data tar;
 #   - data.tar.gz: the exact file list with modes, owners and the rpcd link;
 #     the binary is the one scripts/build.sh made, an ELF for that arch;
@@ -32,6 +33,10 @@ fi
 # Expected by the spec (openwrt-reference.md §7.1 and the package recipe).
 want_fields="Package Version Depends Source SourceName License Section SourceDateEpoch URL Maintainer Architecture Installed-Size Description"
 want_data="drwxr-xr-x 0/0 ./
+drwxr-xr-x 0/0 ./lib/
+drwxr-xr-x 0/0 ./lib/upgrade/
+drwxr-xr-x 0/0 ./lib/upgrade/keep.d/
+-rw-r--r-- 0/0 ./lib/upgrade/keep.d/wgowrt
 drwxr-xr-x 0/0 ./usr/
 drwxr-xr-x 0/0 ./usr/libexec/
 drwxr-xr-x 0/0 ./usr/libexec/rpcd/
@@ -39,7 +44,9 @@ lrwxrwxrwx 0/0 ./usr/libexec/rpcd/wgowrt -> /usr/sbin/wgowrt
 drwxr-xr-x 0/0 ./usr/sbin/
 -rwxr-xr-x 0/0 ./usr/sbin/wgowrt"
 want_control="drwxr-xr-x 0/0 ./
--rw-r--r-- 0/0 ./control"
+-rw-r--r-- 0/0 ./control
+-rwxr-xr-x 0/0 ./postinst
+-rwxr-xr-x 0/0 ./prerm"
 want_outer="-rw-r--r-- 0/0 ./debian-binary
 -rw-r--r-- 0/0 ./data.tar.gz
 -rw-r--r-- 0/0 ./control.tar.gz"

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 )
 
 // Default directories, as compiled into libuci.
@@ -106,7 +105,7 @@ func (c *Context) applyDeltas(p *Package) int {
 	n := 0
 	for _, f := range c.deltaFiles(p.Name) {
 		if data, err := readLocked(f); err == nil {
-			n += p.ApplyDeltas(data)
+			n += p.ApplyDeltaFile(data, f)
 		}
 	}
 	return n
@@ -159,14 +158,13 @@ func (c *Context) Save(p *Package) error {
 		mode = st.Mode().Perm()
 	}
 	path := c.DeltaPath(p.Name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, mode)
+	// The lock is retried if the file is replaced meanwhile (a revert
+	// renames a filtered copy over it), so no change goes to a dead file.
+	f, err := lockFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, mode)
 	if err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
+		return err
 	}
 	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
 	var b bytes.Buffer
 	for _, d := range p.delta {
 		b.WriteString(d.DeltaLine(p.Name))
@@ -220,36 +218,58 @@ func (c *Context) Commit(p *Package) (*Package, error) {
 }
 
 func (c *Context) truncateDelta(name string) error {
-	return c.editDelta(name, func([]byte) []byte { return nil })
+	return c.editDelta(name, func([]byte) ([]byte, bool) { return nil, true })
+}
+
+// TrimDelta removes prefix from the start of package name's delta file in
+// SaveDir when the file starts with it, keeping whatever was appended
+// since, and reports whether it did. It is how a commit that folded those
+// staged changes into the config file empties the delta file without
+// losing a change staged meanwhile.
+func (c *Context) TrimDelta(name string, prefix []byte) (bool, error) {
+	done := false
+	err := c.editDelta(name, func(data []byte) ([]byte, bool) {
+		if len(prefix) == 0 || !bytes.HasPrefix(data, prefix) {
+			return nil, false
+		}
+		done = true
+		return data[len(prefix):], true
+	})
+	return done, err
+}
+
+// EditDelta replaces the content of package name's delta file in SaveDir
+// with edit(content) when edit says it changed, under the file's lock and
+// through a temporary file (see editDelta). A missing file is left missing.
+func (c *Context) EditDelta(name string, edit func([]byte) ([]byte, bool)) error {
+	return c.editDelta(name, edit)
 }
 
 // editDelta replaces the content of package name's delta file in SaveDir
-// with edit(content), under the file's exclusive lock. A missing file is
-// left missing.
-func (c *Context) editDelta(name string, edit func([]byte) []byte) error {
+// with edit(content), under the file's exclusive lock, when edit says it
+// changed. The new content goes to a temporary file that is renamed over
+// the old one (mode kept), so a process killed midway leaves the old
+// delta or the new one, never a truncated one. A missing file is left
+// missing.
+func (c *Context) editDelta(name string, edit func([]byte) ([]byte, bool)) error {
 	path := c.DeltaPath(name)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if os.IsNotExist(err) {
-		return nil
-	}
+	f, err := lockFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
+		if e, ok := err.(*Error); ok && os.IsNotExist(e.Err) {
+			return nil
+		}
+		return err
 	}
 	defer f.Close()
-	if err := flock(f, syscall.LOCK_EX); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
 	data, err := readAll(f, path)
 	if err != nil {
 		return err
 	}
-	if err := f.Truncate(0); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
+	out, changed := edit(data)
+	if !changed {
+		return nil
 	}
-	if _, err := f.WriteAt(edit(data), 0); err != nil {
-		return &Error{Code: ErrIO, File: path, Err: err}
-	}
-	return nil
+	return replaceLocked(path, out)
 }
 
 // Revert drops staged changes of package ptr.Package (all of them, those of
@@ -276,7 +296,7 @@ func (c *Context) Revert(p *Package, ptr Ptr) (*Package, error) {
 // rewriteDelta removes the lines ptr matches from the delta file in
 // SaveDir, under its lock.
 func (c *Context) rewriteDelta(name string, ptr Ptr) error {
-	return c.editDelta(name, func(data []byte) []byte { return filterDelta(name, data, ptr) })
+	return c.editDelta(name, func(data []byte) ([]byte, bool) { return filterDelta(name, data, ptr), true })
 }
 
 // filterDelta returns the delta lines of data that ptr does not match.

@@ -33,6 +33,10 @@ type Delta struct {
 	// delta format; it lets callers classify a change even after the
 	// section is gone.
 	SectionType string
+	// File is the delta file the change was read from (empty for changes
+	// made since loading or read with ApplyDeltas). Not part of the
+	// format either: it tells whose staged change it is.
+	File string
 }
 
 // DeltaLine returns the change as libuci writes it into a delta file.
@@ -134,7 +138,11 @@ func parseDeltaTuple(arg string) (Cmd, Ptr, error) {
 // belongs to p, recording each as a saved change. Lines that do not parse
 // or do not apply are skipped, as libuci skips them, so that one bad line
 // never loses the rest. It returns the number of lines that parsed.
-func (p *Package) ApplyDeltas(data []byte) int {
+func (p *Package) ApplyDeltas(data []byte) int { return p.ApplyDeltaFile(data, "") }
+
+// ApplyDeltaFile is ApplyDeltas for the content of delta file file, which
+// every change read is marked with (Delta.File).
+func (p *Package) ApplyDeltaFile(data []byte, file string) int {
 	ps := &parser{src: data, strict: true}
 	n := 0
 	for !ps.eof {
@@ -151,7 +159,7 @@ func (p *Package) ApplyDeltas(data []byte) int {
 		if err != nil || ptr.Package != p.Name {
 			continue
 		}
-		d := Delta{Cmd: c, Section: ptr.Section, Option: ptr.Option, Value: ptr.Value, HasValue: ptr.HasValue}
+		d := Delta{Cmd: c, Section: ptr.Section, Option: ptr.Option, Value: ptr.Value, HasValue: ptr.HasValue, File: file}
 		p.saved = append(p.saved, d)
 		n++
 		_ = p.apply(d)

@@ -8,9 +8,26 @@ import (
 	"syscall"
 )
 
-// Hooks for fault-injection tests: called after the temporary file is
-// written and synced, before it replaces the target.
-var beforeRename func(tmp string) error
+// Hooks for fault-injection tests: beforeRename is called after the
+// temporary file is written and synced, before it replaces the target;
+// testStep before each step that changes a file (create, write, sync,
+// chmod, rename), so a test can kill the process at any of them.
+var (
+	beforeRename func(tmp string) error
+	testStep     func(op, path string)
+)
+
+// SetFaultHook installs f to be called before each step of a file
+// replacement or delta edit (op is create, write, sync, chmod, rename or
+// syncdir), for crash-injection tests; nil removes it. Not safe to call
+// while files are being written.
+func SetFaultHook(f func(op, path string)) { testStep = f }
+
+func step(op, path string) {
+	if testStep != nil {
+		testStep(op, path)
+	}
+}
 
 // WriteFileAtomic replaces path with data the way uci commit does: a
 // temporary file in the same directory, the target locked exclusively,
@@ -31,8 +48,27 @@ func WriteFileAtomic(path string, data []byte, mode os.FileMode) (err error) {
 // has since replaced by rename; it then retries on the new file, so no
 // update is lost (libuci itself re-reads the stale file in that case).
 func lockTarget(path string, mode os.FileMode) (*os.File, error) {
+	return lockFile(path, os.O_RDWR|os.O_CREATE, mode)
+}
+
+// LockFile opens path (creating it with mode when flag has os.O_CREATE)
+// and takes its exclusive lock the way uci commit does, retrying when the
+// file was replaced while waiting. Without os.O_CREATE a missing file is
+// an error satisfying os.IsNotExist. Closing the file releases the lock.
+func LockFile(path string, flag int, mode os.FileMode) (*os.File, error) {
+	f, err := lockFile(path, flag, mode)
+	if err != nil {
+		if e, ok := err.(*Error); ok && os.IsNotExist(e.Err) {
+			return nil, e.Err
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func lockFile(path string, flag int, mode os.FileMode) (*os.File, error) {
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, mode)
+		f, err := os.OpenFile(path, flag, mode)
 		if err != nil {
 			return nil, &Error{Code: ErrIO, File: path, Err: err}
 		}
@@ -64,6 +100,7 @@ func replaceLocked(path string, data []byte) (err error) {
 		return &Error{Code: ErrIO, File: path, Err: err}
 	}
 	dir, base := filepath.Split(real)
+	step("create", real)
 	tmp, err := os.CreateTemp(dir, "."+base+".uci-")
 	if err != nil {
 		return &Error{Code: ErrIO, File: path, Err: err}
@@ -77,12 +114,15 @@ func replaceLocked(path string, data []byte) (err error) {
 	if err := flock(tmp, syscall.LOCK_EX); err != nil {
 		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
 	}
+	step("write", tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
 	}
+	step("sync", tmp.Name())
 	if err := tmp.Sync(); err != nil {
 		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
 	}
+	step("chmod", tmp.Name())
 	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
 		return &Error{Code: ErrIO, File: tmp.Name(), Err: err}
 	}
@@ -94,9 +134,11 @@ func replaceLocked(path string, data []byte) (err error) {
 			return &Error{Code: ErrIO, File: path, Err: err}
 		}
 	}
+	step("rename", real)
 	if err := os.Rename(tmp.Name(), real); err != nil {
 		return &Error{Code: ErrIO, File: path, Err: err}
 	}
+	step("syncdir", dir)
 	syncDir(dir)
 	return nil
 }
@@ -119,6 +161,10 @@ func flock(f *os.File, how int) error {
 		}
 	}
 }
+
+// ReadLocked reads a regular file under a shared lock, as libuci reads
+// config and delta files.
+func ReadLocked(path string) ([]byte, error) { return readLocked(path) }
 
 // readLocked reads a regular file under a shared lock.
 func readLocked(path string) ([]byte, error) {

@@ -4,9 +4,11 @@ package main
 import (
 	"os"
 
+	"github.com/wgowrt/wgowrt/internal/bridge"
 	"github.com/wgowrt/wgowrt/internal/cli"
 )
 
 func main() {
+	cli.RPCD = bridge.Methods
 	os.Exit(cli.Main(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -10,6 +10,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/internal/wgquick"
@@ -17,7 +18,7 @@ import (
 
 // defaultClientIface is the interface name when neither --iface nor the
 // file name gives one.
-const defaultClientIface = "wgc"
+const defaultClientIface = ops.DefaultClientIface
 
 func clientCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
@@ -40,7 +41,7 @@ func clientModeFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "kill-switch", Usage: "traffic meant for the tunnel is refused while it is down instead of leaving via wan"},
 		&ucli.StringFlag{Name: "lan", Usage: "none or masquerade: whether LAN hosts use the tunnel (default masquerade in full and split mode)"},
 		&ucli.StringSliceFlag{Name: "allow", Usage: "services reachable through the tunnel on the router (PROTO/PORT, e.g. tcp/22; repeatable or comma-separated)"},
-		commitPendingFlag,
+		allowLockoutFlag, commitPendingFlag,
 	}
 }
 
@@ -80,14 +81,26 @@ func clientImport(env *Env, c *ucli.Context) error {
 // system path, so --root does not apply.
 func readConfigFile(env *Env, name string) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(io.LimitReader(env.Stdin, 1<<20))
+		return io.ReadAll(io.LimitReader(env.Stdin, maxConfigFile))
 	}
-	data, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %v", name, strings.TrimPrefix(err.Error(), "open "+name+": "))
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %v", name, strings.TrimPrefix(err.Error(), "read "+name+": "))
+	}
+	if len(data) > maxConfigFile {
+		return nil, fmt.Errorf("%s is larger than %d KiB, which no WireGuard configuration or key is; give the .conf file", name, maxConfigFile>>10)
+	}
 	return data, nil
 }
+
+// maxConfigFile bounds what is read from a file or stdin: a wg-quick
+// file is a few hundred bytes (/dev/zero would otherwise fill memory).
+const maxConfigFile = 1 << 20
 
 func displayName(name string) string {
 	if name == "-" {
@@ -96,15 +109,7 @@ func displayName(name string) string {
 	return filepath.Base(name)
 }
 
-// ifaceFromFile follows wg-quick, which names the interface after the
-// file (wg44.conf -> wg44), when that is a usable name.
-func ifaceFromFile(name string) string {
-	base := strings.TrimSuffix(filepath.Base(name), ".conf")
-	if name == "-" || wg.ValidateIface(base) != nil || strings.Contains(base, "_") {
-		return defaultClientIface
-	}
-	return base
-}
+func ifaceFromFile(name string) string { return ops.IfaceFromFile(name) }
 
 // runClient plans, commits and reports a client from conf.
 func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) error {
@@ -112,23 +117,16 @@ func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) er
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	r, err := env.ops().ClientImport(ops.ClientImport{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	r, err := plan.ClientImport(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printClient(env, r.State, iface, wrote)
+	return printClient(env, r.Plan.State, iface, r.Wrote)
 }
 
 func clientIntent(c *ucli.Context, iface string, conf *wgquick.Config) (plan.ClientIntent, error) {
-	in := plan.ClientIntent{Iface: iface, Mode: c.String("mode"), KillSwitch: c.Bool("kill-switch"), Lan: c.String("lan"), Conf: conf}
+	in := plan.ClientIntent{Iface: iface, Mode: c.String("mode"), KillSwitch: c.Bool("kill-switch"), Lan: c.String("lan"), Conf: conf,
+		AllowLockout: c.Bool("allow-lockout")}
 	for _, a := range splitFlag(c.StringSlice("allowed")) {
 		p, err := wg.ParsePrefix(a)
 		if err != nil {
@@ -141,34 +139,9 @@ func clientIntent(c *ucli.Context, iface string, conf *wgquick.Config) (plan.Cli
 	return in, err
 }
 
-// splitFlag flattens repeated and comma-separated flag values.
-func splitFlag(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
+func splitFlag(vals []string) []string { return ops.SplitList(vals) }
 
-func parseServices(vals []string) ([]plan.Service, error) {
-	var out []plan.Service
-	seen := map[plan.Service]bool{}
-	for _, v := range splitFlag(vals) {
-		s, err := plan.ParseService(v)
-		if err != nil {
-			return nil, err
-		}
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out, nil
-}
+func parseServices(vals []string) ([]plan.Service, error) { return ops.ParseServices(vals) }
 
 func clientShowCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
@@ -176,7 +149,7 @@ func clientShowCommand(env *Env) *ucli.Command {
 		Usage: "show a client's mode, table, zone and endpoints (keys hidden)",
 		Flags: []ucli.Flag{&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Value: defaultClientIface, Usage: "client interface"}},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, _, err := env.ops().Read("", "")
 			if err != nil {
 				return err
 			}
@@ -185,29 +158,11 @@ func clientShowCommand(env *Env) *ucli.Command {
 	}
 }
 
-// clientJSON is `client show --json`, version 1.
-type clientJSON struct {
-	Version    int      `json:"version"`
-	Iface      string   `json:"iface"`
-	Mode       string   `json:"mode"`
-	Table      string   `json:"table,omitempty"`
-	Zone       string   `json:"zone"`
-	Lan        string   `json:"lan"`
-	KillSwitch bool     `json:"kill_switch"`
-	Allow      []string `json:"allow"`
-	Addresses  []string `json:"addresses"`
-	Endpoints  []string `json:"endpoints"`
-	PrivateKey string   `json:"private_key"`
-	Changed    bool     `json:"changed"`
-}
-
 func printClient(env *Env, st plan.State, iface string, changed bool) error {
-	cl, err := plan.ReadClient(st, iface)
+	j, err := ops.ViewClient(st, iface, changed)
 	if err != nil {
 		return err
 	}
-	j := clientJSON{Version: 1, Iface: iface, Mode: cl.Mode, Table: cl.Table, Zone: cl.Zone, Lan: cl.Lan, KillSwitch: cl.KillSwitch,
-		Allow: cl.Allow, Addresses: cl.Addresses, Endpoints: cl.Endpoints, PrivateKey: wg.Hidden, Changed: changed}
 	if env.JSON {
 		return writeJSON(env.Stdout, j)
 	}

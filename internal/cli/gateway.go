@@ -6,6 +6,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 )
 
@@ -38,19 +39,11 @@ func gatewayAdd(env *Env, c *ucli.Context) error {
 	if in.Allow, err = parseServices(c.StringSlice("allow")); err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	out, err := env.ops().GatewayAdd(ops.GatewayAdd{Txn: txn(env, c), Intent: in})
+	if err = report(env, out, err); done(env, err) {
 		return err
 	}
-	r, err := plan.GatewayAdd(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, in.Iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printGateway(env, r.State, in, wrote)
+	return printGateway(env, out.Plan.State, in, out.Wrote)
 }
 
 func printGateway(env *Env, st plan.State, in plan.GatewayIntent, changed bool) error {

@@ -7,10 +7,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
-	"github.com/wgowrt/wgowrt/internal/store"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/ubus"
 )
 
 func accessCommand(env *Env) *ucli.Command {
@@ -32,19 +31,12 @@ func access(env *Env, c *ucli.Context) error {
 	if c.NArg() != 2 {
 		return Usagef("access needs PEER and STRATEGY (masquerade, routed or default) (got %d arguments)", c.NArg())
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	in := plan.AccessIntent{Iface: c.String("iface"), Peer: c.Args().Get(0), Strategy: c.Args().Get(1)}
+	r, err := env.ops().Access(ops.Access{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	in := plan.AccessIntent{Iface: ifaceOf(c, st), Peer: c.Args().Get(0), Strategy: c.Args().Get(1)}
-	r, err := plan.PeerAccess(st, in)
-	if err != nil {
-		return err
-	}
-	if _, err := commit(env, c, s, r.Result, in.Iface); err != nil || env.DryRun {
-		return err
-	}
-	return printAccess(env, in, r.AllowedIPs)
+	return printAccess(env, r.Intent, r.AllowedIPs)
 }
 
 func printAccess(env *Env, in plan.AccessIntent, allowed []netip.Prefix) error {
@@ -82,49 +74,18 @@ func lanRoute(env *Env, c *ucli.Context) error {
 	if c.NArg() > 0 {
 		return Usagef("lan-route takes no arguments (got %q)", c.Args().First())
 	}
-	st, s, err := loadState(env)
-	if err != nil {
-		return err
-	}
-	routes, err := plan.LanRoutes(st)
-	if err != nil {
-		return err
-	}
+	r, err := env.ops().LanRoute(ops.LanRoute{Txn: txn(env, c), DHCP: c.Bool("dhcp")})
 	if c.Bool("dhcp") {
-		wrote, err := lanRouteDHCP(env, c, st, s, routes)
-		if err != nil || env.DryRun {
+		if err = report(env, r.Outcome, err); done(env, err) {
 			return err
 		}
-		if wrote {
+		if r.Wrote {
 			fmt.Fprintln(env.Stderr, "wgowrt: DHCP clients get the routes (option 121) when they renew their lease")
 		}
+	} else if err != nil {
+		return err
 	}
-	return printLanRoutes(env, routes)
-}
-
-// lanRouteDHCP writes option 121 and lets dnsmasq reload.
-func lanRouteDHCP(env *Env, c *ucli.Context, st plan.State, s *store.Store, routes []plan.LanRoute) (bool, error) {
-	d, err := s.Load("dhcp", true)
-	if err != nil {
-		return false, err
-	}
-	if len(d.Sections) > 0 {
-		st.Dhcp = d
-	}
-	r, err := plan.LanRouteDHCP(st, routes)
-	if err != nil {
-		return false, err
-	}
-	wrote, err := commit(env, c, s, r, "")
-	if err != nil || !wrote {
-		return wrote, err
-	}
-	if ls := deps.live(env); ls != nil {
-		if err := ubus.ConfigChanged(ls.ubus, "dhcp"); err != nil {
-			return true, fmt.Errorf("configuration written, but dnsmasq could not be reloaded: %v", err)
-		}
-	}
-	return true, nil
+	return printLanRoutes(env, r.Routes)
 }
 
 func printLanRoutes(env *Env, routes []plan.LanRoute) error {

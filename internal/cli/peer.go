@@ -2,10 +2,10 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -45,7 +45,7 @@ func peerAddCommand(env *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "keep-private-key", Usage: "keep the peer's private key on the router so the config can be shown again"},
 			&ucli.BoolFlag{Name: "qr", Usage: "draw the config as a QR code"},
 			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the client config to FILE (mode 0600) instead of printing it"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		SkipFlagParsing: true,
 		Action:          interspersed(func(c *ucli.Context) error { return peerAdd(env, c) }),
@@ -65,30 +65,26 @@ func peerAdd(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
+	in, err := peerIntent(c, name)
 	if err != nil {
 		return err
 	}
-	in, err := peerIntent(c, st, name)
-	if err != nil {
+	r, err := env.ops().PeerAdd(ops.PeerAdd{Txn: txn(env, c), Intent: in, PSK: c.Bool("psk"), Output: c.String("output")})
+	report(env, r.Outcome, nil)
+	if !r.Deliver {
 		return err
 	}
-	r, err := plan.PeerAdd(st, in)
-	if err != nil {
-		return err
+	// Committed: the config is delivered whatever else failed, or the
+	// private key would be lost.
+	if derr := deliverAdded(env, c, r); derr != nil {
+		return derr
 	}
-	if _, err := commit(env, c, s, r.Result, in.Iface); err != nil || env.DryRun {
-		return err
-	}
-	if r.Existed && r.Config.PrivateKey == nil {
-		return nil
-	}
-	return deliverConfig(env, c, r.Config)
+	return err
 }
 
-func peerIntent(c *ucli.Context, st plan.State, name string) (plan.PeerIntent, error) {
-	in := plan.PeerIntent{Iface: ifaceOf(c, st), Name: name, IPs: c.StringSlice("ip"), Routes: c.StringSlice("route"),
-		Tunnel: c.String("tunnel"), KeepPrivate: c.Bool("keep-private-key")}
+func peerIntent(c *ucli.Context, name string) (plan.PeerIntent, error) {
+	in := plan.PeerIntent{Iface: c.String("iface"), Name: name, IPs: c.StringSlice("ip"), Routes: c.StringSlice("route"),
+		Tunnel: c.String("tunnel"), KeepPrivate: c.Bool("keep-private-key"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("dns") {
 		in.DNS = c.StringSlice("dns")
 	}
@@ -103,7 +99,6 @@ func peerIntent(c *ucli.Context, st plan.State, name string) (plan.PeerIntent, e
 		}
 		in.Endpoint = &e
 	}
-	var err error
 	if c.IsSet("public-key") {
 		k, err := wg.ParseKey(c.String("public-key"))
 		if err != nil {
@@ -113,61 +108,48 @@ func peerIntent(c *ucli.Context, st plan.State, name string) (plan.PeerIntent, e
 			return in, Usagef("--keep-private-key makes no sense with --public-key: the router never sees that private key")
 		}
 		in.PublicKey = &k
-	} else if in.NewPrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return in, err
-	}
-	if c.Bool("psk") {
-		k, err := wg.GeneratePreshared(deps.keys)
-		if err != nil {
-			return in, err
-		}
-		in.PSK = &k
 	}
 	return in, nil
 }
 
-// deliverConfig prints the client config, writes it to --output, and
-// draws it as a QR code.
-func deliverConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
-	text := cfg.Render()
-	if out := c.String("output"); out != "" {
-		if err := writeSecretFile(out, []byte(text)); err != nil {
+// deliverAdded hands a new peer's config over: written to --output, or,
+// when that failed after the commit, printed instead.
+func deliverAdded(env *Env, c *ucli.Context, r *ops.PeerAddResult) error {
+	if r.WriteErr != nil {
+		fmt.Fprintf(env.Stderr, "wgowrt: peer %s was added, but its client config could not be written (%v); here it is, keep it safe:\n", r.Config.Name, r.WriteErr)
+		if err := showConfig(env, c, r.Config); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", out)
-	} else if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": cfg.Name, "config": text})
-	} else {
-		fmt.Fprint(env.Stdout, text)
+		return &ExitError{Code: ExitFailure}
 	}
-	if c.Bool("qr") {
-		code, err := qr.Encode([]byte(text), qr.M)
-		if err != nil {
-			return err
-		}
-		fmt.Fprint(env.Stdout, code.Half())
+	if r.Written != "" {
+		fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", r.Written)
+		return drawQR(env, c, r.Config)
 	}
-	return nil
+	return showConfig(env, c, r.Config)
 }
 
-// writeSecretFile writes data readable by its owner only, keeping the mode
-// of an existing file if it is stricter.
-func writeSecretFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0600)
+// showConfig prints the client config (as JSON with --json) and draws it
+// as a QR code with --qr.
+func showConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+	text := cfg.Render()
+	if env.JSON {
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": cfg.Name, "config": text})
+	}
+	fmt.Fprint(env.Stdout, text)
+	return drawQR(env, c, cfg)
+}
+
+func drawQR(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+	if !c.Bool("qr") {
+		return nil
+	}
+	code, err := qr.Encode([]byte(cfg.Render()), qr.M)
 	if err != nil {
-		return fmt.Errorf("writing the client config: %v", err)
+		return err
 	}
-	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0077 != 0 {
-		if err := f.Chmod(0600); err != nil {
-			f.Close()
-			return fmt.Errorf("writing the client config: %v", err)
-		}
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("writing the client config: %v", err)
-	}
-	return f.Close()
+	fmt.Fprint(env.Stdout, code.Half())
+	return nil
 }
 
 func peerEditCommand(env *Env, verb, usage string) *ucli.Command {
@@ -182,23 +164,8 @@ func peerEditCommand(env *Env, verb, usage string) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			st, s, err := loadState(env)
-			if err != nil {
-				return err
-			}
-			iface := ifaceOf(c, st)
-			var r *plan.Result
-			switch verb {
-			case "remove":
-				r, err = plan.PeerRemove(st, iface, name)
-			default:
-				r, err = plan.PeerSetDisabled(st, iface, name, verb == "disable")
-			}
-			if err != nil {
-				return err
-			}
-			_, err = commit(env, c, s, r, iface)
-			return err
+			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb})
+			return report(env, out, err)
 		}),
 	}
 }
@@ -214,17 +181,8 @@ func peerRenameCommand(env *Env) *ucli.Command {
 			if c.NArg() != 2 {
 				return Usagef("peer rename needs OLD and NEW names (got %d arguments)", c.NArg())
 			}
-			st, s, err := loadState(env)
-			if err != nil {
-				return err
-			}
-			iface := ifaceOf(c, st)
-			r, err := plan.PeerRename(st, iface, c.Args().Get(0), c.Args().Get(1))
-			if err != nil {
-				return err
-			}
-			_, err = commit(env, c, s, r, iface)
-			return err
+			out, err := env.ops().PeerRename(ops.PeerRename{Txn: txn(env, c), Iface: c.String("iface"), Old: c.Args().Get(0), New: c.Args().Get(1)})
+			return report(env, out, err)
 		}),
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
 // BenchmarkPeerAdd500 measures `peer add` (load, plan, commit of network
@@ -12,10 +14,10 @@ import (
 // restored before each add, so every iteration adds the 501st peer.
 func BenchmarkPeerAdd500(b *testing.B) {
 	t := &testing.T{}
-	old := deps
-	defer func() { deps = old }()
-	deps.keys = testKeys()
-	deps.live = func(*Env) *liveSystem { return nil }
+	old := ops.Default
+	defer func() { ops.Default = old }()
+	ops.Default.Keys = testKeys()
+	ops.Default.Live = func(string) *ops.Live { return nil }
 	root := b.TempDir()
 	copyTree(t, "testdata/wg/roots/stock", root)
 	if _, e, code := run(t, root, "server init --endpoint vpn.example.com --subnet 10.8.0.0/22", false); code != 0 {

@@ -6,51 +6,11 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
-
-// peerJSON is one peer in `peer list --json` and `peer show --json`.
-type peerJSON struct {
-	Name          string   `json:"name"`
-	Section       string   `json:"section"`
-	Owned         bool     `json:"owned"`
-	PublicKey     string   `json:"public_key"`
-	PrivateKey    string   `json:"private_key"`
-	PresharedKey  string   `json:"preshared_key"`
-	AllowedIPs    []string `json:"allowed_ips"`
-	RouteAllowed  bool     `json:"route_allowed_ips"`
-	Endpoint      string   `json:"endpoint,omitempty"`
-	Disabled      bool     `json:"disabled"`
-	Tunnel        string   `json:"tunnel,omitempty"`
-	DNS           []string `json:"dns,omitempty"`
-	Keepalive     *int     `json:"keepalive,omitempty"`
-	KeptPrivate   bool     `json:"private_key_kept"`
-	HasPresharedK bool     `json:"has_preshared_key"`
-}
-
-func toPeerJSON(p plan.Peer) peerJSON {
-	j := peerJSON{Name: p.Name, Section: "network." + p.Section, Owned: p.Owned, PublicKey: p.PublicKey,
-		AllowedIPs: p.AllowedIPs, RouteAllowed: p.Routes, Endpoint: p.Endpoint, Disabled: p.Disabled,
-		Tunnel: p.Tunnel, DNS: p.DNS, KeptPrivate: p.PrivateKey != nil, HasPresharedK: p.HasPSK}
-	if j.AllowedIPs == nil {
-		j.AllowedIPs = []string{}
-	}
-	j.PrivateKey, j.PresharedKey = secretState(p.PrivateKey != nil), secretState(p.HasPSK)
-	if p.KeepaliveOn {
-		k := p.Keepalive
-		j.Keepalive = &k
-	}
-	return j
-}
-
-func secretState(present bool) string {
-	if present {
-		return wg.Hidden
-	}
-	return ""
-}
 
 func peerListCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
@@ -58,19 +18,18 @@ func peerListCommand(env *Env) *ucli.Command {
 		Usage: "list the peers of a server (wgowrt's and others')",
 		Flags: []ucli.Flag{ifaceFlag},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
 			}
-			iface := ifaceOf(c, st)
 			if _, err := plan.ReadServer(st, iface); err != nil {
 				return err
 			}
 			peers := plan.ReadPeers(st, iface)
 			if env.JSON {
-				out := []peerJSON{}
+				out := []ops.PeerView{}
 				for _, p := range peers {
-					out = append(out, toPeerJSON(p))
+					out = append(out, ops.ViewPeer(p))
 				}
 				return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peers": out})
 			}
@@ -116,11 +75,10 @@ func peerShow(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, _, err := loadState(env)
+	st, iface, err := env.ops().Read("", c.String("iface"))
 	if err != nil {
 		return err
 	}
-	iface := ifaceOf(c, st)
 	if _, err := plan.ReadServer(st, iface); err != nil {
 		return err
 	}
@@ -132,7 +90,7 @@ func peerShow(env *Env, c *ucli.Context) error {
 		return reexport(env, c, st, iface, name)
 	}
 	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peer": toPeerJSON(p)})
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peer": ops.ViewPeer(p)})
 	}
 	return printPeer(env, iface, p)
 }
@@ -159,8 +117,26 @@ func reexport(env *Env, c *ucli.Context, st plan.State, iface, name string) erro
 	return deliverConfig(env, c, cfg)
 }
 
+// deliverConfig writes the client config to --output (never with
+// --dry-run), or prints it.
+func deliverConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+	out := c.String("output")
+	if out == "" {
+		return showConfig(env, c, cfg)
+	}
+	if env.DryRun {
+		fmt.Fprintf(env.Stderr, "wgowrt: would write the client config to %s (mode 0600)\n", out)
+		return nil
+	}
+	if err := ops.WriteSecretFile(out, []byte(cfg.Render())); err != nil {
+		return fmt.Errorf("writing the client config: %v", err)
+	}
+	fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", out)
+	return drawQR(env, c, cfg)
+}
+
 func printPeer(env *Env, iface string, p plan.Peer) error {
-	j := toPeerJSON(p)
+	j := ops.ViewPeer(p)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "peer:\t%s\n", j.Name)
 	fmt.Fprintf(tw, "interface:\t%s\n", iface)

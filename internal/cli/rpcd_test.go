@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 	"github.com/wgowrt/wgowrt/internal/store"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -43,7 +44,7 @@ func TestRPCDContract(t *testing.T) {
 
 func contract(t *testing.T, file string) {
 	useTestDeps(t)
-	deps.devices = func() (wgdev.Client, error) { return wgdev.NewFake(), nil }
+	ops.Default.Devices = func() (wgdev.Client, error) { return wgdev.NewFake(), nil }
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +54,12 @@ func contract(t *testing.T, file string) {
 		a.dropWant()
 	}
 	root := prepareRoot(t, a)
+	// Sessions stage their changes after setup (the CLI plans around
+	// them, so staging first would change what setup writes).
+	sessions, held := filepath.Join(root, "var/run/rpcd"), filepath.Join(t.TempDir(), "rpcd")
+	os.Rename(sessions, held)
 	runSetup(t, root, a.files["setup"])
+	os.Rename(held, sessions)
 	before := snapshot(t, root)
 	out := callMethod(t, root, strings.TrimSpace(a.files["call"]), a.files["args"])
 	if after := snapshot(t, root); !equalMaps(before, after) {
@@ -65,6 +71,7 @@ func contract(t *testing.T, file string) {
 	}
 	noSecretsShown(t, ans)
 	check(t, a, "want", indented(t, ans))
+	oracleCheckAnswer(t, root, a.files["args"], out)
 	if cli := strings.TrimSpace(a.files["cli"]); cli != "" && !*update {
 		sameAsCLI(t, a, root, out, cli)
 	}

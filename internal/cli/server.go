@@ -6,9 +6,9 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/ubus"
 )
 
 func serverCommand(env *Env) *ucli.Command {
@@ -33,9 +33,10 @@ func serverInitCommand(env *Env) *ucli.Command {
 			&ucli.StringFlag{Name: "ipv6", Usage: "tunnel IPv6 subnet: auto (a /64 of the ULA prefix), a CIDR, or off"},
 			&ucli.StringFlag{Name: "endpoint", Usage: "host name or address peers use to reach this router (HOST or HOST:PORT)"},
 			&ucli.StringFlag{Name: "lan-access", Usage: "routed (LAN sees peer addresses), masquerade (LAN sees the router) or none (default routed)"},
+			&ucli.StringFlag{Name: "router-access", Usage: "which of the router's own services peers reach: all (LuCI, ssh, DNS, ...), dns, or none (default dns with --lan-access none, else all)"},
 			&ucli.BoolFlag{Name: "internet", Usage: "let peers use this router's internet uplink (vpn -> wan)"},
 			&ucli.BoolFlag{Name: "client-to-client", Usage: "let peers reach each other through the router"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		Action: func(c *ucli.Context) error { return serverInit(env, c) },
 	}
@@ -49,27 +50,16 @@ func serverInit(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
-	if err != nil {
+	r, err := env.ops().ServerInit(ops.ServerInit{Txn: txn(env, c), Intent: in})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	st.Live = livePrefixes(env)
-	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return err
-	}
-	r, err := plan.ServerInit(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, in.Iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printServer(env, r.State, in.Iface, wrote)
+	return printServer(env, r.Plan.State, in.Iface, r.Wrote)
 }
 
 func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
-	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access")}
+	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access"),
+		RouterAccess: c.String("router-access"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("port") {
 		p := c.Int("port")
 		if _, err := wg.ParsePort(fmt.Sprint(p)); err != nil {
@@ -95,32 +85,17 @@ func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
 	return in, nil
 }
 
-// livePrefixes asks a running netifd what addresses and routes exist, so
-// --subnet auto avoids them too.
-func livePrefixes(env *Env) []netipPrefix {
-	ls := deps.live(env)
-	if ls == nil {
-		return nil
-	}
-	ifs, err := ubus.InterfaceDump(ls.ubus)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "wgowrt: warning: %v (only /etc/config is checked for address overlaps)\n", err)
-		return nil
-	}
-	return ubus.LivePrefixes(ifs)
-}
-
 func serverShowCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "show",
 		Usage: "show a WireGuard server's settings (private key hidden)",
 		Flags: []ucli.Flag{ifaceFlag},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
 			}
-			return printServer(env, st, ifaceOf(c, st), false)
+			return printServer(env, st, iface, false)
 		},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/txtar"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -31,10 +32,23 @@ func testKeys() wg.KeySource {
 // for the duration of a test.
 func useTestDeps(t *testing.T) {
 	t.Helper()
-	old := deps
-	deps.keys = testKeys()
-	deps.live = func(*Env) *liveSystem { return nil }
-	t.Cleanup(func() { deps = old })
+	old := ops.Default
+	ops.Default.Keys = testKeys()
+	ops.Default.Live = func(string) *ops.Live { return nil }
+	ops.Default.Getenv = func(string) string { return "" }
+	t.Cleanup(func() { ops.Default = old })
+}
+
+// scenarioEnv makes the scenario's -- env -- lines (NAME=value) the
+// environment wgowrt sees ($SSH_CLIENT for the lockout guards).
+func scenarioEnv(a *archive) {
+	vars := map[string]string{}
+	for _, l := range nonEmptyLines(a.files["env"]) {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			vars[k] = v
+		}
+	}
+	ops.Default.Getenv = func(k string) string { return vars[k] }
 }
 
 // archive is a txtar file: a comment and named sections.
@@ -100,7 +114,8 @@ func run(t *testing.T, root, line string, dry bool) (stdout, stderr string, code
 	return o.String(), e.String(), code
 }
 
-// snapshot reads every file under root.
+// snapshot reads every file under root but the operations lock, which
+// is runtime state (an empty file on a tmpfs), not configuration.
 func snapshot(t *testing.T, root string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -108,6 +123,9 @@ func snapshot(t *testing.T, root string) map[string]string {
 		if err == nil && !d.IsDir() {
 			b, _ := os.ReadFile(p)
 			rel, _ := filepath.Rel(root, p)
+			if "/"+filepath.ToSlash(rel) == ops.LockPath {
+				return nil
+			}
 			out[rel] = string(b)
 		}
 		return nil
@@ -133,6 +151,7 @@ func copyTree(t *testing.T, from, to string) {
 // TestGolden replays every scenario in testdata/wg/*.txtar:
 //
 //	-- base --          optional: a tree from testdata/wg/roots (default stock)
+//	-- env --           optional: NAME=value lines, the environment ($SSH_CLIENT)
 //	-- in/<path> --     files placed under the root (override the base)
 //	-- setup --         commands run first, each must succeed
 //	-- args --          the command under test
@@ -168,6 +187,7 @@ func golden(t *testing.T, file string) {
 	if *update {
 		a.dropWant()
 	}
+	scenarioEnv(a)
 	root := prepareRoot(t, a)
 	confDir := writeConfs(t, a)
 	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }
@@ -184,6 +204,7 @@ func golden(t *testing.T, file string) {
 	} else {
 		goldenSuccess(t, a, root, args)
 	}
+	oracleCheck(t, root)
 	if *update {
 		if err := os.WriteFile(file, []byte(a.format()), 0644); err != nil {
 			t.Fatal(err)

@@ -2,12 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -39,7 +39,7 @@ func siteAddCommand(env *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "psk", Usage: "add a fresh preshared key (export it for the other router with 'site invite --psk-file')"},
 			&ucli.StringFlag{Name: "psk-file", Usage: "read the preshared key from FILE (as written by 'site invite --psk-file' or 'wg genpsk')"},
 			&ucli.IntFlag{Name: "keepalive", Usage: "PersistentKeepalive in seconds, 0 = off (default 25)"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		SkipFlagParsing: true,
 		Action:          interspersed(func(c *ucli.Context) error { return siteAdd(env, c) }),
@@ -62,27 +62,20 @@ func siteAdd(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	st, s, err := loadState(env)
+	in, err := siteIntent(c, name)
 	if err != nil {
 		return err
 	}
-	in, err := siteIntent(c, st, name)
-	if err != nil {
+	r, err := env.ops().SiteAdd(ops.SiteAdd{Txn: txn(env, c), Intent: in, NewPSK: c.Bool("psk")})
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	r, err := plan.SiteAdd(st, in)
-	if err != nil {
-		return err
-	}
-	wrote, err := commit(env, c, s, r, in.Iface)
-	if err != nil || env.DryRun {
-		return err
-	}
-	return printSites(env, r.State, in.Iface, name, wrote)
+	return printSites(env, r.Plan.State, r.Iface, name, r.Wrote)
 }
 
-func siteIntent(c *ucli.Context, st plan.State, name string) (plan.SiteIntent, error) {
-	in := plan.SiteIntent{Iface: ifaceOf(c, st), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet")}
+func siteIntent(c *ucli.Context, name string) (plan.SiteIntent, error) {
+	in := plan.SiteIntent{Iface: c.String("iface"), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet"),
+		AllowLockout: c.Bool("allow-lockout")}
 	if !c.IsSet("public-key") {
 		return in, Usagef("site add needs --public-key KEY (the other router's; 'wgowrt server show' there prints it)")
 	}
@@ -111,15 +104,15 @@ func siteIntent(c *ucli.Context, st plan.State, name string) (plan.SiteIntent, e
 	return in, sitePSKFlags(c, &in)
 }
 
-// sitePSKFlags reads --psk-file or draws a key for --psk. The key never
-// appears in an error.
+// sitePSKFlags reads --psk-file (--psk has ops draw a key). The key
+// never appears in an error.
 func sitePSKFlags(c *ucli.Context, in *plan.SiteIntent) error {
 	file := c.String("psk-file")
 	if file != "" && c.Bool("psk") {
 		return Usagef("--psk and --psk-file exclude each other: --psk makes a new key, --psk-file reads the other router's")
 	}
 	if file != "" {
-		b, err := os.ReadFile(file)
+		b, err := readBounded(file)
 		if err != nil {
 			return fmt.Errorf("--psk-file: %v", err)
 		}
@@ -128,13 +121,6 @@ func sitePSKFlags(c *ucli.Context, in *plan.SiteIntent) error {
 			return fmt.Errorf("--psk-file %s: %v", file, err)
 		}
 		in.PSK = &k
-	}
-	if c.Bool("psk") {
-		k, err := wg.GeneratePreshared(deps.keys)
-		if err != nil {
-			return err
-		}
-		in.NewPSK = &k
 	}
 	return nil
 }
@@ -145,11 +131,11 @@ func siteListCommand(env *Env) *ucli.Command {
 		Usage: "list the sites of an interface",
 		Flags: []ucli.Flag{ifaceFlag},
 		Action: func(c *ucli.Context) error {
-			st, _, err := loadState(env)
+			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
 			}
-			return printSites(env, st, ifaceOf(c, st), "", false)
+			return printSites(env, st, iface, "", false)
 		},
 	}
 }
@@ -204,17 +190,8 @@ func siteRemoveCommand(env *Env) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			st, s, err := loadState(env)
-			if err != nil {
-				return err
-			}
-			iface := ifaceOf(c, st)
-			r, err := plan.SiteRemove(st, iface, name)
-			if err != nil {
-				return err
-			}
-			_, err = commit(env, c, s, r, iface)
-			return err
+			out, err := env.ops().SiteRemove(ops.SiteRemove{Txn: txn(env, c), Iface: c.String("iface"), Name: name})
+			return report(env, out, err)
 		}),
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
-	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
 )
 
@@ -30,8 +30,8 @@ func TestStatusJoinsLiveDeviceWithUCINames(t *testing.T) {
 			Endpoint: &net.UDPAddr{IP: net.ParseIP("203.0.113.1"), Port: 51902}, ReceiveBytes: 2048, TransmitBytes: 100},
 		{PublicKey: laptop},
 	}})
-	deps.devices = func() (wgdev.Client, error) { return dev, nil }
-	deps.now = func() time.Time { return now }
+	ops.Default.Devices = func() (wgdev.Client, error) { return dev, nil }
+	ops.Default.Now = func() time.Time { return now }
 	var s statusJSON
 	out := mustRun(t, root, "--json status")
 	if err := json.Unmarshal([]byte(out), &s); err != nil || s.Version != 1 || len(s.Interfaces) != 1 {
@@ -58,17 +58,3 @@ func TestStatusJoinsLiveDeviceWithUCINames(t *testing.T) {
 		}
 	}
 }
-
-func TestStatusStaleAfterThreeMinutes(t *testing.T) {
-	now := time.Unix(1000000, 0)
-	ps := livePeer(wgtypes.Peer{LastHandshakeTime: now.Add(-181 * time.Second)}, plannedNone(), now)
-	if ps.State != "stale" {
-		t.Errorf("state %s, want stale", ps.State)
-	}
-	ps = livePeer(wgtypes.Peer{LastHandshakeTime: now.Add(-180 * time.Second)}, plannedNone(), now)
-	if ps.State != "active" {
-		t.Errorf("state %s, want active", ps.State)
-	}
-}
-
-func plannedNone() (p plan.Peer) { return p }

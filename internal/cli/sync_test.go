@@ -7,6 +7,7 @@ import (
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
@@ -22,7 +23,7 @@ func TestSyncPushesCommittedPeers(t *testing.T) {
 	mustRun(t, root, "server init --endpoint vpn.example.com")
 	mustRun(t, root, "peer add keep --public-key a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=")
 	mustRun(t, root, "peer add new --public-key 98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU=")
-	st, _, err := loadState(&Env{Root: root})
+	st, _, err := ops.New(root).State("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestSyncPushesCommittedPeers(t *testing.T) {
 	dev := &wgtypes.Device{Name: "wg0", PrivateKey: wgtypes.Key(*srv.PrivateKey), ListenPort: 51820, Peers: []wgtypes.Peer{
 		{PublicKey: keep, AllowedIPs: []net.IPNet{*a, *b}}, {PublicKey: gone}}}
 	fake := wgdev.NewFake(dev)
-	deps.devices = func() (wgdev.Client, error) { return fake, nil }
+	ops.Default.Devices = func() (wgdev.Client, error) { return fake, nil }
 	if _, e, code := run(t, root, "sync", false); code != 0 {
 		t.Fatalf("sync: exit %d: %s", code, e)
 	}
@@ -49,7 +50,7 @@ func TestSyncPushesCommittedPeers(t *testing.T) {
 		t.Errorf("peer changes %v, want +98cG (new) -1EAh (gone), keep untouched", got)
 	}
 	other := wgdev.NewFake(&wgtypes.Device{Name: "wg0", ListenPort: 51820})
-	deps.devices = func() (wgdev.Client, error) { return other, nil }
+	ops.Default.Devices = func() (wgdev.Client, error) { return other, nil }
 	if _, e, code := run(t, root, "sync", false); code != 0 || !strings.Contains(e, "set up again by netifd") || len(other.Configs) != 0 {
 		t.Errorf("device with another key: exit %d, %q, configs %v", code, e, other.Configs)
 	}

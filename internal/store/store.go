@@ -1,7 +1,10 @@
 // Package store loads the UCI packages wgowrt plans against and writes the
 // planned edits back the way uci commit does. It never loses someone
-// else's staged change: pending edits in /tmp/.uci (LuCI's "unsaved
-// changes", a half-done `uci set`) make it refuse unless told to commit them.
+// else's staged change: pending edits in /tmp/.uci (a half-done `uci set`)
+// make it refuse unless told to commit them, and what LuCI sessions have
+// staged in rpcd (/var/run/rpcd/uci-<sid>) is planned around but never
+// committed. A write over several files is all or nothing even when the
+// process is killed midway (see journal.go).
 package store
 
 import (
@@ -9,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/wgowrt/wgowrt/uci"
@@ -24,6 +28,11 @@ type Store struct {
 	// OverrideDir is /var/run/uci (under the root), where OpenWrt 25.12+
 	// looks for a config before /etc/config.
 	OverrideDir string
+	// SessionDir is /var/run/rpcd (under the root), whose uci-<sid>
+	// directories hold what each LuCI session has staged.
+	SessionDir string
+
+	recovered bool
 }
 
 // New returns the store of a filesystem rooted at root ("" = /).
@@ -32,6 +41,7 @@ func New(root string) *Store {
 		ConfDir:     filepath.Join(root, uci.DefaultConfDir),
 		SaveDir:     filepath.Join(root, uci.DefaultSaveDir),
 		OverrideDir: filepath.Join(root, uci.DefaultOverrideDir),
+		SessionDir:  filepath.Join(root, "/var/run/rpcd"),
 	}
 }
 
@@ -40,10 +50,19 @@ func (s *Store) ctx() *uci.Context {
 }
 
 // Load reads package name with its staged changes applied, as netifd and
-// fw4 see it. A missing file is an empty package when optional is true.
+// fw4 see it, and then what LuCI sessions have staged for it (so that
+// addresses, keys and subnets in their unsaved edits count as taken; see
+// CheckPending). A missing file is an empty package when optional is true.
+// The first Load finishes an interrupted write (Recover).
 func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
+	if !s.recovered {
+		if err := s.Recover(); err != nil {
+			return nil, err
+		}
+	}
 	p, err := s.ctx().Load(name)
 	if err == nil {
+		s.applySessions(p)
 		return p, nil
 	}
 	if uci.CodeOf(err) == uci.ErrNotFound {
@@ -57,105 +76,231 @@ func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
 	return nil, fmt.Errorf("reading %s: %v", s.ctx().Path(name), err)
 }
 
+// applySessions applies every LuCI session's staged changes of p, in
+// session-directory order.
+func (s *Store) applySessions(p *uci.Package) {
+	ents, err := os.ReadDir(s.SessionDir)
+	if err != nil {
+		return
+	}
+	var dirs []string
+	for _, e := range ents {
+		if e.IsDir() && sessionDir(e.Name()) {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		f := filepath.Join(s.SessionDir, d, p.Name)
+		if data, err := uci.ReadLocked(f); err == nil {
+			p.ApplyDeltaFile(data, f)
+		}
+	}
+}
+
+// sessionDir says whether name is rpcd's staging directory of a session
+// (uci-<32 hex digits>).
+func sessionDir(name string) bool {
+	sid, ok := strings.CutPrefix(name, "uci-")
+	if !ok || len(sid) != 32 {
+		return false
+	}
+	for _, c := range sid {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// fromSession says whether a staged change was read from a LuCI session.
+func fromSession(d uci.Delta) bool {
+	dir := filepath.Dir(d.File)
+	return d.File != "" && sessionDir(filepath.Base(dir)) && filepath.Base(filepath.Dir(dir)) == "rpcd"
+}
+
 // Pending returns the names of the packages among pkgs that have staged,
-// uncommitted changes.
+// uncommitted changes in /tmp/.uci (those of LuCI sessions are Staged).
 func Pending(pkgs ...*uci.Package) []string {
 	var out []string
 	for _, p := range pkgs {
-		if len(p.Changes()) > len(p.Unsaved()) {
-			out = append(out, p.Name)
+		ch := p.Changes()
+		for _, d := range ch[:len(ch)-len(p.Unsaved())] { // the staged ones
+			if !fromSession(d) {
+				out = append(out, p.Name)
+				break
+			}
 		}
 	}
 	return out
+}
+
+// Staged returns the names of the packages among pkgs that LuCI sessions
+// have unsaved changes to.
+func Staged(pkgs ...*uci.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		for _, d := range p.Changes() {
+			if fromSession(d) {
+				out = append(out, p.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// StagedNote is the warning for a plan made around LuCI sessions' unsaved
+// changes ("" when there are none).
+func StagedNote(pkgs []*uci.Package) string {
+	st := Staged(pkgs...)
+	if len(st) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("a LuCI session has unsaved changes to %s: they were taken into account (their addresses, keys and subnets count as used) but not committed; they stay pending in LuCI", strings.Join(st, ", "))
 }
 
 // PendingError is returned when staged changes would be mixed with ours.
 type PendingError struct{ Packages []string }
 
 func (e *PendingError) Error() string {
-	return fmt.Sprintf("uncommitted changes are pending for %s (e.g. unsaved LuCI edits; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
+	return fmt.Sprintf("uncommitted changes are pending for %s (staged in /tmp/.uci, e.g. by 'uci set' without commit; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
 		strings.Join(e.Packages, ", "))
+}
+
+// StagedConflictError is returned when a change edits sections that a
+// LuCI session has unsaved changes to: committing ours would make theirs
+// apply onto something they were not made for.
+type StagedConflictError struct{ Sections []string }
+
+func (e *StagedConflictError) Error() string {
+	return fmt.Sprintf("a LuCI session has unsaved changes to %s, which this change edits too: apply or revert them in LuCI first (or wait until that session expires)",
+		strings.Join(e.Sections, ", "))
 }
 
 // Write commits the edits recorded in each package. Without commitPending
 // it refuses (before writing anything) when any of them has staged changes
-// from someone else; with it, those are committed as well, exactly as `uci
-// commit` would. Packages without edits are not touched.
+// in /tmp/.uci; with it, those are committed as well, exactly as `uci
+// commit` would. What LuCI sessions staged is never committed (see
+// CheckPending). Packages without edits are not touched.
 //
-// Each file is replaced atomically; across files, a failure restores the
-// files (and delta files) already written, so a plan lands whole or not at
-// all.
+// The write is journaled (journal.go): an error before the journal exists
+// changes nothing; once it exists, a kill or an error is finished by the
+// next Recover, so the plan lands whole or not at all, and SIGINT, SIGHUP
+// and SIGTERM wait until it has landed.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
-	if err := CheckPending(pkgs, commitPending); err != nil {
+	var h sigHold
+	defer h.stop()
+	done, err := s.write(pkgs, commitPending, &h)
+	if err != nil {
 		return err
 	}
-	var done []snapshot
-	for _, p := range edited(pkgs) {
-		withPending := commitPending && len(Pending(p)) > 0
-		snaps := []snapshot{takeSnapshot(s.ctx().Path(p.Name))}
-		if withPending {
-			snaps = append(snaps, takeSnapshot(s.ctx().DeltaPath(p.Name)))
-		}
-		if err := s.commit(p, withPending); err != nil {
-			// uci's commit leaves this package's files as they were.
-			return restore(done, err)
-		}
-		done = append(done, snaps...)
-		if failAfterCommit != nil {
-			if err := failAfterCommit(p.Name); err != nil {
-				return restore(done, err)
-			}
+	return done()
+}
+
+// WriteHeld is Write that keeps the write undoable until done is called:
+// the files are in place, but the journal and the backups stay, so if the
+// process dies before done (say, before a new peer's private key was
+// shown or saved) the next run rolls the write back, as if the command
+// had never run, and running it again does it whole. Call done once the
+// command's results are delivered; it makes the write final. A concurrent
+// Recover waits for done.
+func (s *Store) WriteHeld(pkgs []*uci.Package, commitPending bool) (done func() error, err error) {
+	var h sigHold
+	defer h.stop()
+	return s.write(pkgs, commitPending, &h)
+}
+
+// write does WriteHeld, holding signals with h from the moment the files
+// are locked.
+func (s *Store) write(pkgs []*uci.Package, commitPending bool, h *sigHold) (done func() error, err error) {
+	if err := CheckPending(pkgs, commitPending); err != nil {
+		return nil, err
+	}
+	ed := edited(pkgs)
+	if len(ed) == 0 {
+		return func() error { return nil }, nil
+	}
+	if err := s.Recover(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.ConfDir, 0755); err != nil {
+		return nil, fmt.Errorf("writing %s: %v", s.ConfDir, err)
+	}
+	fws, err := s.prepare(ed, commitPending)
+	if err != nil {
+		return nil, fmt.Errorf("%v; nothing was changed", err)
+	}
+	releaseAll := func() {
+		for _, fw := range fws {
+			release(fw)
 		}
 	}
-	return nil
+	h.start()
+	jf, err := s.writeJournal(fws)
+	if err != nil {
+		discard(fws)
+		return nil, fmt.Errorf("writing %s: %v; nothing was changed", s.journalPath(), err)
+	}
+	if err := s.finish(fws, jf); err != nil {
+		jf.Close()
+		releaseAll()
+		return nil, err
+	}
+	final := false
+	return func() error {
+		if final {
+			return nil
+		}
+		final = true
+		defer releaseAll()
+		defer jf.Close()
+		return s.closeJournal(fws, true)
+	}, nil
 }
 
 // failAfterCommit lets tests fail a multi-file write after a package.
 var failAfterCommit func(pkg string) error
 
-// snapshot is a file's content before a write (absent when it did not exist).
-type snapshot struct {
-	path   string
-	data   []byte
-	absent bool
-}
-
-func takeSnapshot(path string) snapshot {
-	data, err := os.ReadFile(path)
-	return snapshot{path: path, data: data, absent: errors.Is(err, os.ErrNotExist)}
-}
-
-// restore puts snapshots back, newest first, and returns cause with what
-// could not be restored.
-func restore(snaps []snapshot, cause error) error {
-	var failed []string
-	for i := len(snaps) - 1; i >= 0; i-- {
-		sn := snaps[i]
-		var err error
-		if sn.absent {
-			if err = os.Remove(sn.path); errors.Is(err, os.ErrNotExist) {
-				err = nil
-			}
-		} else {
-			err = uci.WriteFileAtomic(sn.path, sn.data, 0600)
-		}
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s (%v)", sn.path, err))
-		}
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%v; restoring the files already written failed too: %s", cause, strings.Join(failed, ", "))
-	}
-	return fmt.Errorf("%v; nothing was changed", cause)
-}
-
 // CheckPending returns a PendingError when a package with edits also has
-// someone else's staged changes and commitPending is false.
+// staged changes in /tmp/.uci and commitPending is false, and a
+// StagedConflictError when our edits touch a section a LuCI session has
+// unsaved changes to (whatever commitPending says: another session's
+// changes are never ours to commit).
 func CheckPending(pkgs []*uci.Package, commitPending bool) error {
-	if pend := Pending(edited(pkgs)...); len(pend) > 0 && !commitPending {
+	ed := edited(pkgs)
+	if c := stagedConflicts(ed); len(c) > 0 {
+		return &StagedConflictError{Sections: c}
+	}
+	if pend := Pending(ed...); len(pend) > 0 && !commitPending {
 		return &PendingError{Packages: pend}
 	}
 	return nil
+}
+
+// stagedConflicts lists the sections (package.section) both edited by us
+// and staged in a LuCI session.
+func stagedConflicts(pkgs []*uci.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		staged := map[string]bool{}
+		for _, d := range p.Changes() {
+			if fromSession(d) {
+				staged[d.Section] = true
+				if d.Cmd == uci.CmdRename {
+					staged[d.Value] = true
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for _, d := range p.Unsaved() {
+			if staged[d.Section] && !seen[d.Section] {
+				seen[d.Section] = true
+				out = append(out, p.Name+"."+d.Section)
+			}
+		}
+	}
+	return out
 }
 
 func edited(pkgs []*uci.Package) []*uci.Package {
@@ -167,30 +312,3 @@ func edited(pkgs []*uci.Package) []*uci.Package {
 	}
 	return out
 }
-
-// commit writes one package. Our edits are staged in a private directory
-// so that /tmp/.uci is neither read nor written unless the user asked to
-// commit what is pending there.
-func (s *Store) commit(p *uci.Package, withPending bool) error {
-	c := s.ctx()
-	if !withPending {
-		dir, err := os.MkdirTemp("", "wgowrt-uci-")
-		if err != nil {
-			return fmt.Errorf("staging %s: %v", p.Name, err)
-		}
-		defer os.RemoveAll(dir)
-		c.SaveDir = dir
-	}
-	if err := os.MkdirAll(c.ConfDir, 0755); err != nil {
-		return fmt.Errorf("writing %s: %v", c.Path(p.Name), err)
-	}
-	if _, err := c.Commit(p); err != nil {
-		return fmt.Errorf("writing %s: %v", c.Path(p.Name), err)
-	}
-	return nil
-}
-
-// Recover finishes or undoes a Write that was interrupted (killed, power
-// cut) and removes the temporary files it left. It is idempotent and a
-// no-op when nothing was interrupted. Callers hold the operations lock.
-func (s *Store) Recover() error { return nil }

@@ -106,9 +106,10 @@ func TestWriteIsAllOrNothingAcrossFiles(t *testing.T) {
 	if after, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); string(after) != string(before) {
 		t.Errorf("network not restored:\n%s", after)
 	}
-	if _, err := os.Stat(filepath.Join(s.ConfDir, "wgowrt")); !os.IsNotExist(err) {
-		t.Errorf("wgowrt left behind: %v", err)
+	if b, err := os.ReadFile(filepath.Join(s.ConfDir, "wgowrt")); len(b) != 0 {
+		t.Errorf("wgowrt left behind: %q %v", b, err)
 	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }
 
 // TestWriteRestoresCommittedPendingChanges: with --commit-pending the
@@ -133,4 +134,5 @@ func TestWriteRestoresCommittedPendingChanges(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(s.ConfDir, "network")); strings.Contains(string(b), "dhcp") {
 		t.Errorf("network keeps the pending change after the failed write:\n%s", b)
 	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
 }

@@ -51,34 +51,66 @@ test('splitList accepts commas and blanks', () => {
 	assert.deepStrictEqual(h.splitList(undefined), []);
 });
 
-/* a recording stand-in for uci.js */
-function fakeUCI() {
-	const calls = [];
-	const rec = (op) => (...a) => { calls.push([op, ...a]); };
-	return { calls, add: rec('add'), set: rec('set'), unset: rec('unset'), remove: rec('remove'), move: rec('move') };
-}
-
-test('stageEdits maps each edit onto uci.js calls', () => {
-	const uci = fakeUCI();
-	const touched = h.stageEdits(uci, [
+test('ubusCalls stages each edit as ubus uci calls, values in the edit\'s order', () => {
+	const calls = h.ubusCalls([
 		{ op: 'add', config: 'network', section: 'wgowrt_wg0_phone', type: 'wireguard_wg0',
-			values: { description: 'phone', allowed_ips: ['10.8.0.2/32'] } },
+			values: { description: 'phone', public_key: 'K=', allowed_ips: ['10.8.0.2/32'] } },
 		{ op: 'set', config: 'network', section: 'wg0', values: { mtu: '1420', listen_port: null } },
+		{ op: 'set', config: 'network', section: 'wg1', values: { mtu: null } },
 		{ op: 'remove', config: 'wgowrt', section: 'wgowrt_wg0_old' },
 		{ op: 'order', config: 'network', sections: ['wg0', 'wgowrt_wg0_phone'] }
 	]);
-	assert.deepStrictEqual(touched, ['network', 'wgowrt']);
-	assert.deepStrictEqual(uci.calls, [
-		['add', 'network', 'wireguard_wg0', 'wgowrt_wg0_phone'],
-		['set', 'network', 'wgowrt_wg0_phone', 'allowed_ips', ['10.8.0.2/32']],
-		['set', 'network', 'wgowrt_wg0_phone', 'description', 'phone'],
-		['unset', 'network', 'wg0', 'listen_port'],
-		['set', 'network', 'wg0', 'mtu', '1420'],
-		['remove', 'wgowrt', 'wgowrt_wg0_old'],
-		['move', 'network', 'wg0', null],
-		['move', 'network', 'wgowrt_wg0_phone', null]
+	assert.deepStrictEqual(calls, [
+		['add', { config: 'network', type: 'wireguard_wg0', name: 'wgowrt_wg0_phone',
+			values: { description: 'phone', public_key: 'K=', allowed_ips: ['10.8.0.2/32'] } }],
+		['set', { config: 'network', section: 'wg0', values: { mtu: '1420' } }],
+		['delete', { config: 'network', section: 'wg0', options: ['listen_port'] }],
+		['delete', { config: 'network', section: 'wg1', options: ['mtu'] }],
+		['delete', { config: 'wgowrt', section: 'wgowrt_wg0_old' }],
+		['order', { config: 'network', sections: ['wg0', 'wgowrt_wg0_phone'] }]
 	]);
-	assert.throws(() => h.stageEdits(fakeUCI(), [{ op: 'rename', config: 'x' }]));
+	/* the option order of a new section is kept (the file gets the CLI's order) */
+	assert.deepStrictEqual(Object.keys(calls[0][1].values), ['description', 'public_key', 'allowed_ips']);
+	assert.throws(() => h.ubusCalls([{ op: 'rename', config: 'x' }]));
+});
+
+/* a paging router: items 0..n-1, pages of at most size, total only when paging */
+function pager(n, size, withTotal) {
+	const asked = [];
+	const fetch = (offset, limit) => {
+		asked.push([offset, limit]);
+		const from = offset || 0, to = Math.min(n, from + Math.min(limit || size, size));
+		const res = { items: Array.from({ length: to - from }, (_, i) => from + i) };
+		if (withTotal)
+			res.total = n;
+		return Promise.resolve(res);
+	};
+	return { asked, fetch };
+}
+
+const items = (r) => (r && r.items) || [];
+const merge = (a, b) => { a.items = a.items.concat(b.items) };
+
+test('pages fetches the remaining pages while the list is shorter than total', async () => {
+	const p = pager(2000, 300, true);
+	const res = await h.pages(p.fetch, items, merge);
+	assert.strictEqual(res.items.length, 2000);
+	assert.deepStrictEqual(res.items.slice(295, 305), [295, 296, 297, 298, 299, 300, 301, 302, 303, 304]);
+	assert.deepStrictEqual(p.asked[0], [undefined, undefined], 'the first call sends no offset or limit');
+	assert.deepStrictEqual(p.asked.slice(1, 3), [[300, 300], [600, 300]]);
+	assert.strictEqual(p.asked.length, 7);
+});
+
+test('pages takes an answer without total as complete, and stops on an empty page', async () => {
+	const p = pager(50, 20, false);
+	assert.strictEqual((await h.pages(p.fetch, items, merge)).items.length, 20);
+	assert.strictEqual(p.asked.length, 1);
+	/* a router that claims more than it gives: no endless loop */
+	let n = 0;
+	const liar = () => Promise.resolve(n++ == 0 ? { items: [1, 2], total: 10 } : { items: [], total: 10 });
+	assert.deepStrictEqual((await h.pages(liar, items, merge)).items, [1, 2]);
+	const err = () => Promise.resolve({ error: 'no', total: 5 });
+	assert.strictEqual((await h.pages(err, items, merge)).error, 'no');
 });
 
 test('rowPlan updates rows in place and adds, drops and orders by key', () => {

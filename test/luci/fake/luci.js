@@ -194,10 +194,16 @@
 			}
 		},
 
-		/* create(tag | '<html>' | node | [nodes…], [attrs], [children]) */
+		/*
+		 * create(tag | '<html>' | node | [nodes…], [attrs], [children]).
+		 * As in LuCI, the second argument is the attributes unless it is
+		 * not an object or is an array: E('p', node) takes the node (and
+		 * E('p', fn) the function) for the attributes, and the child is
+		 * lost; E('p', 'text') and E('p', {}, 'text') set it as HTML.
+		 */
 		create: function(html, attr, data) {
 			var elem;
-			if (!(attr instanceof Object) || Array.isArray(attr) || this.elem(attr) || typeof attr == 'function') {
+			if (!(attr instanceof Object) || Array.isArray(attr)) {
 				data = attr;
 				attr = null;
 			}
@@ -333,15 +339,17 @@
 		/* the page actions: one button per handler that is not null */
 		addFooter: function() {
 			var btns = [];
-			if (this.handleSaveApply)
+			/* LuCI's Save & Apply combo button calls handleSaveApply(ev, '0') */
+			var saveApply = this.handleSaveApply ? L.ui.createHandlerFn(this, 'handleSaveApply') : null;
+			if (saveApply)
 				btns.push(E('button', { 'class': 'cbi-button cbi-button-apply',
-					'click': L.ui.createHandlerFn(this, 'handleSaveApply', '1') }, _('Save & Apply')));
+					'click': function(ev) { return saveApply(ev, '0') } }, [ _('Save & Apply') ]));
 			if (this.handleSave)
 				btns.push(' ', E('button', { 'class': 'cbi-button cbi-button-save',
-					'click': L.ui.createHandlerFn(this, 'handleSave') }, _('Save')));
+					'click': L.ui.createHandlerFn(this, 'handleSave') }, [ _('Save') ]));
 			if (this.handleReset)
 				btns.push(' ', E('button', { 'class': 'cbi-button cbi-button-reset',
-					'click': L.ui.createHandlerFn(this, 'handleReset') }, _('Reset')));
+					'click': L.ui.createHandlerFn(this, 'handleReset') }, [ _('Reset') ]));
 			return btns.length ? E('div', { 'class': 'cbi-page-actions' }, btns) : E([]);
 		}
 	});

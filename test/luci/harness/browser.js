@@ -16,7 +16,9 @@ const executable = process.env.CHROMIUM || '/usr/bin/chromium';
 const shots = process.env.WGOWRT_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'wgowrt-luci-shots-'));
 fs.mkdirSync(shots, { recursive: true });
 
-async function launch() {
+/* launch starts Chromium; only host (default 127.0.0.1) can be reached */
+async function launch(host) {
+	host = host || '127.0.0.1';
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'wgowrt-chromium-'));
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: executable,
@@ -26,7 +28,8 @@ async function launch() {
 		viewport: { width: 1200, height: 900 }
 	});
 	/* nothing leaves localhost */
-	await context.route(/^(?!http:\/\/127\.0\.0\.1[:/]|data:|about:)/, (route) => route.abort('blockedbyclient'));
+	const allowed = new RegExp('^(?!http://' + host.replace(/\./g, '\\.') + '[:/]|data:|about:)');
+	await context.route(allowed, (route) => route.abort('blockedbyclient'));
 	return {
 		context,
 		close: async () => {
@@ -37,8 +40,10 @@ async function launch() {
 }
 
 /* open loads a wgowrt page and waits for the view's first render */
-async function open(browser, server, name) {
+async function open(browser, server, name, opts) {
 	const page = await browser.context.newPage();
+	if (opts && opts.init)
+		await page.addInitScript(opts.init);
 	const problems = [];
 	page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
 	page.on('console', (m) => { if (m.type() == 'error') problems.push('console: ' + m.text()) });

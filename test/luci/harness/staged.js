@@ -71,4 +71,8 @@ function hideSecrets(got, want) {
 	return got;
 }
 
-module.exports = { fromChanges, fromUbus, hideSecrets };
+/* ubusCalls: what the views' own helpers make of a plan's edits */
+const helpers = require('../../../luci-app/tests/luci-loader.js').load('wgowrt.helpers');
+const ubusCalls = (edits) => JSON.parse(JSON.stringify(helpers.ubusCalls(edits)));
+
+module.exports = { fromChanges, fromUbus, hideSecrets, ubusCalls };

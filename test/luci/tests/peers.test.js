@@ -105,19 +105,13 @@ test('the add dialog shows config and QR code and stages what peer_add plans', a
 	else
 		t.diagnostic('QR scan not checked: zbarimg is missing (apt-get install zbar-tools)');
 
-	/* staging: uci.js calls, then what reaches the session */
-	const uciBefore = await page.evaluate(() => window.__luci.uciCalls.length);
+	/* staging: ubus uci calls in the edits' order, without ever reading network */
 	const initBefore = await page.evaluate(() => window.__luci.ui.changesInit);
 	await dlg.getByRole('button', { name: 'Add to unsaved changes' }).click();
 	await dlg.getByRole('button', { name: 'Close' }).waitFor();
 
-	const uciCalls = (await page.evaluate(() => window.__luci.uciCalls)).slice(uciBefore);
-	assert.deepStrictEqual(uciCalls[0], [ 'load', [ 'network', 'wgowrt' ] ]);
-	assert.deepStrictEqual(uciCalls.at(-1), [ 'save' ]);
-	assert.deepStrictEqual(uciCalls.filter((c) => c[0] == 'add'), [
-		[ 'add', 'network', 'wireguard_wg0', 'wgowrt_wg0_phone' ],
-		[ 'add', 'wgowrt', 'peer', 'wgowrt_wg0_phone' ]
-	]);
+	assert.deepStrictEqual(server.state.staged, staged.ubusCalls(want.edits));
+	assert.deepStrictEqual(server.state.calls.filter(([ o, m ]) => o == 'uci' && m == 'get'), [], 'no uci get');
 	assert.deepStrictEqual(staged.fromUbus(server.state.staged), staged.fromChanges(want.changes),
 		'the session holds exactly what the changes lines say');
 	assert.strictEqual(await page.evaluate(() => window.__luci.ui.changesInit), initBefore + 1);
@@ -190,6 +184,28 @@ test('a failed ubus call of peer_add is reported, not shown as a peer', async ()
 	assert.strictEqual(await err.textContent(), 'The router gave no answer.');
 	assert.ok(await dlg.locator('.wgowrt-add-form').isVisible());
 	assert.strictEqual(await dlg.getByRole('button', { name: 'Add to unsaved changes' }).count(), 0);
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});
+
+/* LuCI's E(tag, node) drops the node: these notes were lost that way once */
+test('Peers of a router without a server says where to make one', async () => {
+	server.answer('wgowrt', 'status', () => contract.answer('status-empty'));
+	const page = await browser.open(br, server, 'peers');
+	assert.strictEqual(await page.locator('.wgowrt-no-server').textContent(),
+		'There is no wgowrt server yet. Create one on the Setup page.');
+	assert.deepStrictEqual(calls('peers'), []);
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});
+
+test('a plan that changes nothing says so', async () => {
+	server.answer('wgowrt', 'peer_remove', () => Object.assign(contract.answer('peer-remove'), { changes: [], edits: [] }));
+	const page = await browser.open(br, server, 'peers');
+	await page.locator('tr[data-key]').first().getByRole('button', { name: 'Remove' }).click();
+	const dlg = page.locator('#modal_overlay .modal');
+	await dlg.locator('.wgowrt-nothing').waitFor();
+	assert.strictEqual(await dlg.locator('.wgowrt-nothing').textContent(), 'Nothing to change.');
 	assert.deepStrictEqual(await page.problems(), []);
 	await page.close();
 });

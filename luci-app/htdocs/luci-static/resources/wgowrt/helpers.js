@@ -94,34 +94,46 @@ function splitList(s) {
 }
 
 /*
- * stageEdits applies a plan's edits to uci.js (or anything with its add,
- * set, unset, remove and move methods) and returns the configs touched.
- * Every config must be loaded first: uci.js ignores sets in sections it
- * does not know.
+ * ubusCalls turns a plan's edits into the ubus "uci" calls that stage them
+ * in the session, in order: [ method, args ] pairs for add, set, delete and
+ * order. The page never loads the network config (it holds every private
+ * key): these calls need only the write permission, and a new section's
+ * values go to rpcd in the edit's option order, so the file gets the
+ * options in the order the command line writes them.
  */
-function stageEdits(uci, edits) {
-	var touched = {};
+function ubusCalls(edits) {
+	var out = [];
 
 	(edits || []).forEach(function(e) {
-		touched[e.config] = true;
+		var set = {}, unset = [], nset = 0;
+
+		Object.keys(e.values || {}).forEach(function(opt) {
+			if (e.values[opt] == null)
+				unset.push(opt);
+			else {
+				set[opt] = e.values[opt];
+				nset++;
+			}
+		});
 
 		switch (e.op) {
 		case 'add':
-			uci.add(e.config, e.type, e.section);
-			setValues(uci, e);
+			out.push([ 'add', { config: e.config, type: e.type, name: e.section, values: set } ]);
 			break;
 
 		case 'set':
-			setValues(uci, e);
+			if (nset)
+				out.push([ 'set', { config: e.config, section: e.section, values: set } ]);
+			if (unset.length)
+				out.push([ 'delete', { config: e.config, section: e.section, options: unset } ]);
 			break;
 
 		case 'remove':
-			uci.remove(e.config, e.section);
+			out.push([ 'delete', { config: e.config, section: e.section } ]);
 			break;
 
 		case 'order':
-			/* moving each section to the end in turn leaves them in this order */
-			e.sections.forEach(function(sid) { uci.move(e.config, sid, null) });
+			out.push([ 'order', { config: e.config, sections: e.sections.slice() } ]);
 			break;
 
 		default:
@@ -129,16 +141,37 @@ function stageEdits(uci, edits) {
 		}
 	});
 
-	return Object.keys(touched).sort();
+	return out;
 }
 
-function setValues(uci, e) {
-	Object.keys(e.values || {}).sort().forEach(function(opt) {
-		var v = e.values[opt];
-		if (v == null)
-			uci.unset(e.config, e.section, opt);
-		else
-			uci.set(e.config, e.section, opt, v);
+/*
+ * pages fetches a list that the router may answer in pages: fetch() asks
+ * for the first page (no offset or limit is sent, so a router that does
+ * not page answers as before), fetch(offset, limit) for a later one;
+ * list(answer) is the page's items and answer.total counts them all.
+ * While fewer than total have come, the next page is asked for; an
+ * answer without total is complete. merge(first, next) adds
+ * a page to the first answer. Stops when a page brings nothing new.
+ */
+function pages(fetch, list, merge) {
+	return Promise.resolve(fetch()).then(function(first) {
+		var got = list(first).length, size = got, total = first ? first.total : null;
+
+		if (typeof(total) != 'number' || got >= total || got == 0 || first.error)
+			return first;
+
+		function next() {
+			return Promise.resolve(fetch(got, size)).then(function(res) {
+				var n = list(res).length;
+				if (!res || res.error || n == 0)
+					return first;
+				merge(first, res);
+				got += n;
+				return (got < total) ? next() : first;
+			});
+		}
+
+		return next();
 	});
 }
 
@@ -179,6 +212,7 @@ return baseclass.extend({
 	configHref: configHref,
 	svgHref: svgHref,
 	splitList: splitList,
-	stageEdits: stageEdits,
+	ubusCalls: ubusCalls,
+	pages: pages,
 	rowPlan: rowPlan
 });

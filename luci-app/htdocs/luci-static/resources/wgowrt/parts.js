@@ -1,21 +1,29 @@
 'use strict';
 'require baseclass';
-'require uci';
+'require rpc';
 'require ui';
 'require wgowrt.helpers as helpers';
 
 /*
  * DOM parts shared by the wgowrt views: form rows in LuCI's cbi markup,
  * the preview of a plan, and staging a plan into the session.
+ *
+ * Text rule of every wgowrt view: LuCI's E(tag, attrs, 'string') and
+ * dom.content(node, 'string') set a lone string as HTML, and E(tag, node)
+ * takes the node for the attributes (the child is lost). So children are
+ * always passed as E(tag, attrs, [ … ]): in an array a string is a text
+ * node. Anything the router answers (names, errors, warnings, changes,
+ * configs) is only ever shown that way or through textContent, and
+ * dialog titles are given as [ text ] too.
  */
 
 /* field is one labelled form row */
 function field(label, input, help) {
 	return E('div', { 'class': 'cbi-value' }, [
-		E('label', { 'class': 'cbi-value-title' }, label),
+		E('label', { 'class': 'cbi-value-title' }, [ label ]),
 		E('div', { 'class': 'cbi-value-field' }, [
 			input,
-			help ? E('div', { 'class': 'cbi-value-description' }, help) : ''
+			help ? E('div', { 'class': 'cbi-value-description' }, [ help ]) : ''
 		])
 	]);
 }
@@ -32,7 +40,7 @@ function checkbox(name, checked) {
 /* select offers [ value, label ] pairs */
 function select(name, choices, value) {
 	return E('select', { 'class': 'cbi-input-select', 'name': name }, choices.map(function(c) {
-		return E('option', { 'value': c[0], 'selected': (c[0] == value) ? 'selected' : null }, c[1]);
+		return E('option', { 'value': c[0], 'selected': (c[0] == value) ? 'selected' : null }, [ c[1] ]);
 	}));
 }
 
@@ -56,7 +64,12 @@ function errorText(res) {
 		return _('The router gave no answer.');
 	if (!res.error)
 		return null;
-	return res.field ? '%s (%s)'.format(res.error, res.field) : res.error;
+	return res.field ? '%s (%s)'.format(res.error, res.field) : String(res.error);
+}
+
+/* text is a block element showing s as plain text */
+function text(tag, attrs, s) {
+	return E(tag, attrs || {}, [ s ]);
 }
 
 /* preview shows what a plan would change, its warnings and notes */
@@ -64,35 +77,51 @@ function preview(res) {
 	var nodes = [];
 
 	(res.warnings || []).forEach(function(w) {
-		nodes.push(E('div', { 'class': 'alert-message warning' }, w));
+		nodes.push(text('div', { 'class': 'alert-message warning' }, w));
 	});
 	(res.notes || []).concat(res.info || []).forEach(function(n) {
-		nodes.push(E('div', { 'class': 'alert-message notice' }, n));
+		nodes.push(text('div', { 'class': 'alert-message notice' }, n));
 	});
 
 	if (res.changes && res.changes.length) {
-		nodes.push(E('p', _('These changes will be added to the unsaved changes (keys hidden):')));
-		nodes.push(E('pre', { 'class': 'wgowrt-changes' }, res.changes.join('\n')));
+		nodes.push(text('p', {}, _('These changes will be added to the unsaved changes (keys hidden):')));
+		nodes.push(text('pre', { 'class': 'wgowrt-changes' }, res.changes.join('\n')));
 	}
 	else {
-		nodes.push(E('p', E('em', _('Nothing to change.'))));
+		nodes.push(E('p', {}, [ text('em', { 'class': 'wgowrt-nothing' }, _('Nothing to change.')) ]));
 	}
 
 	return E('div', { 'class': 'wgowrt-preview' }, nodes);
 }
 
+var uciCalls = {
+	add: rpc.declare({ object: 'uci', method: 'add', params: [ 'config', 'type', 'name', 'values' ], reject: true }),
+	set: rpc.declare({ object: 'uci', method: 'set', params: [ 'config', 'section', 'values' ], reject: true }),
+	'delete': rpc.declare({ object: 'uci', method: 'delete', params: [ 'config', 'section', 'options' ], reject: true }),
+	order: rpc.declare({ object: 'uci', method: 'order', params: [ 'config', 'sections' ], reject: true })
+};
+
 /*
- * stage puts a plan's edits into the session through uci.js, so that
+ * stage puts a plan's edits into the session's staged changes with ubus
+ * uci calls, one after the other (rpcd keeps them in that order), so that
  * LuCI's Save & Apply commits them with rollback, and refreshes the
- * unsaved-changes indicator.
+ * unsaved-changes indicator. It needs the write permission only: the page
+ * never reads the network config, which holds the private keys.
  */
 function stage(res) {
-	var configs = (res.configs || []).slice();
+	var calls = helpers.ubusCalls(res.edits);
 
-	return uci.load(configs).then(function() {
-		helpers.stageEdits(uci, res.edits);
-		return uci.save();
-	}).then(function() {
+	return calls.reduce(function(p, c) {
+		return p.then(function() {
+			var a = c[1];
+			switch (c[0]) {
+			case 'add':    return uciCalls.add(a.config, a.type, a.name, a.values);
+			case 'set':    return uciCalls.set(a.config, a.section, a.values);
+			case 'delete': return uciCalls['delete'](a.config, a.section, a.options);
+			case 'order':  return uciCalls.order(a.config, a.sections);
+			}
+		});
+	}, Promise.resolve()).then(function() {
 		return ui.changes.init();
 	});
 }
@@ -100,7 +129,7 @@ function stage(res) {
 /* qrImage is the QR code of a client config, or a note why there is none */
 function qrImage(res) {
 	if (!res.qr)
-		return E('p', E('em', _('No QR code: the private key of this peer is not kept on the router.')));
+		return E('p', {}, [ text('em', { 'class': 'wgowrt-no-qr' }, _('No QR code: the private key of this peer is not kept on the router.')) ]);
 	return E('img', { 'class': 'wgowrt-qr', 'src': helpers.svgHref(res.qr), 'alt': _('QR code of the client configuration'),
 		'style': 'width:280px;height:280px;image-rendering:pixelated' });
 }
@@ -108,7 +137,7 @@ function qrImage(res) {
 /* download is a link saving the client config as a .conf file */
 function download(res) {
 	return E('a', { 'class': 'cbi-button cbi-button-action', 'href': helpers.configHref(res.config),
-		'download': res.filename }, _('Download %s').format(res.filename));
+		'download': res.filename }, [ _('Download %s').format(res.filename) ]);
 }
 
 return baseclass.extend({
@@ -118,6 +147,7 @@ return baseclass.extend({
 	select: select,
 	values: values,
 	errorText: errorText,
+	text: text,
 	preview: preview,
 	stage: stage,
 	qrImage: qrImage,

@@ -21,11 +21,36 @@
  *       "rx_bytes": 2048, "tx_bytes": 100, "state": "active" } ] } ] }
  */
 
-var callStatus = rpc.declare({
+var callStatusPage = rpc.declare({
 	object: 'wgowrt',
 	method: 'status',
+	params: [ 'offset', 'limit' ],
 	expect: { '': {} }
 });
+
+/* statusPeers lists the peers of a status answer, interface by interface */
+function statusPeers(st) {
+	var out = [];
+	((st && st.interfaces) || []).forEach(function(i) { out = out.concat(i.peers || []) });
+	return out;
+}
+
+/* mergeStatus adds the peers of a further page to the first answer */
+function mergeStatus(first, next) {
+	var byName = {};
+	(first.interfaces = first.interfaces || []).forEach(function(i) { byName[i.name] = i });
+	(next.interfaces || []).forEach(function(i) {
+		if (byName[i.name])
+			byName[i.name].peers = (byName[i.name].peers || []).concat(i.peers || []);
+		else
+			first.interfaces.push(byName[i.name] = i);
+	});
+}
+
+/* callStatus is the whole status answer: a big server's peers come in pages */
+function callStatus() {
+	return helpers.pages(callStatusPage, statusPeers, mergeStatus);
+}
 
 /* the columns of a peer row, in order */
 var columns = [ 'name', 'endpoint', 'allowed', 'handshake', 'transfer', 'state' ];
@@ -115,15 +140,15 @@ function summaryText(iface) {
 function newSection(iface) {
 	var table = E('table', { 'class': 'table wgowrt-peers' }, [
 		E('tr', { 'class': 'tr table-titles' },
-			columns.map(function(c) { return E('th', { 'class': 'th' }, columnTitle(c)) })),
+			columns.map(function(c) { return E('th', { 'class': 'th' }, [ columnTitle(c) ]) })),
 		E('tr', { 'class': 'tr placeholder wgowrt-empty' },
-			E('td', { 'class': 'td', 'colspan': columns.length }, E('em', _('No peers configured'))))
+			E('td', { 'class': 'td', 'colspan': columns.length }, [ E('em', {}, [ _('No peers configured') ]) ]))
 	]);
 
 	return E('div', { 'class': 'cbi-section', 'data-iface': iface.name }, [
-		E('h3', iface.name),
+		E('h3', {}, [ iface.name ]),
 		E('p', { 'class': 'wgowrt-summary' }),
-		E('p', { 'class': 'wgowrt-key' }, [ _('Public key'), ': ', E('code') ]),
+		E('p', { 'class': 'wgowrt-key' }, [ _('Public key'), ': ', E('code', {}) ]),
 		table
 	]);
 }
@@ -176,12 +201,12 @@ return view.extend({
 				'.wgowrt-peers tr[data-state="disabled"] td { opacity: .6 }',
 				'.wgowrt-peers tr[data-state="never"] td:nth-child(4) { font-style: italic }'
 			].join('\n')),
-			E('h2', _('WireGuard')),
+			E('h2', {}, [ _('WireGuard') ]),
 			E('div', { 'class': 'cbi-map-descr' },
-				_('Every WireGuard interface of this router, with its peers. Stale and never-seen peers are highlighted.')),
+				[ _('Every WireGuard interface of this router, with its peers. Stale and never-seen peers are highlighted.') ]),
 			E('div', { 'class': 'alert-message warning wgowrt-warning', 'style': 'display:none' }),
 			E('p', { 'class': 'wgowrt-none', 'style': 'display:none' },
-				E('em', _('No WireGuard interfaces configured yet. Create a server on the Setup page.'))),
+				[ E('em', {}, [ _('No WireGuard interfaces configured yet. Create a server on the Setup page.') ]) ]),
 			E('div', { 'class': 'wgowrt-ifaces' })
 		]);
 

@@ -1,7 +1,6 @@
 'use strict';
 'require view';
 'require rpc';
-'require uci';
 'require poll';
 'require ui';
 'require dom';
@@ -23,19 +22,46 @@
  *   "private_key_kept": false } ] }
  */
 
-var callStatus = rpc.declare({
+var callStatusPage = rpc.declare({
 	object: 'wgowrt',
 	method: 'status',
-	params: [ 'iface' ],
+	params: [ 'iface', 'offset', 'limit' ],
 	expect: { '': {} }
 });
 
-var callPeers = rpc.declare({
+var callPeersPage = rpc.declare({
 	object: 'wgowrt',
 	method: 'peers',
-	params: [ 'iface' ],
+	params: [ 'iface', 'offset', 'limit' ],
 	expect: { '': {} }
 });
+
+/* callStatus is the whole status answer: a big server's peers come in pages */
+function callStatus(iface) {
+	return helpers.pages(function(offset, limit) { return callStatusPage(iface, offset, limit) },
+		function(st) {
+			var out = [];
+			((st && st.interfaces) || []).forEach(function(i) { out = out.concat(i.peers || []) });
+			return out;
+		},
+		function(first, next) {
+			var byName = {};
+			(first.interfaces = first.interfaces || []).forEach(function(i) { byName[i.name] = i });
+			(next.interfaces || []).forEach(function(i) {
+				if (byName[i.name])
+					byName[i.name].peers = (byName[i.name].peers || []).concat(i.peers || []);
+				else
+					first.interfaces.push(byName[i.name] = i);
+			});
+		});
+}
+
+/* callPeers is every configured peer of iface, page by page */
+function callPeers(iface) {
+	return helpers.pages(function(offset, limit) { return callPeersPage(iface, offset, limit) },
+		function(res) { return (res && res.peers) || [] },
+		function(first, next) { first.peers = (first.peers || []).concat(next.peers || []) });
+}
 
 var callNextAddress = rpc.declare({
 	object: 'wgowrt',
@@ -90,40 +116,43 @@ var callPeerRename = rpc.declare({
 function failed(res) {
 	var msg = parts.errorText(res);
 	if (msg)
-		ui.addNotification(null, E('p', msg), 'danger');
+		ui.addNotification(null, parts.text('p', {}, msg), 'danger');
 	return msg != null;
 }
 
 function button(label, cls, handler, disabled) {
 	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler,
-		'disabled': disabled ? 'disabled' : null }, label);
+		'disabled': disabled ? 'disabled' : null }, [ label ]);
 }
 
 return view.extend({
 	load: function() {
-		return Promise.all([
-			callStatus(),
-			uci.load([ 'network', 'firewall', 'wgowrt' ])
-		]);
+		return callStatus();
 	},
 
 	/* the interface shown: the one chosen, else the only or first server */
 	iface: null,
 
-	render: function(data) {
-		var st = data[0] || {},
-		    servers = st.servers || [];
+	render: function(st) {
+		var servers = (st && st.servers) || [];
 
 		this.iface = servers[0] || null;
 
 		var root = E('div', { 'class': 'wgowrt-peers-page' }, [
-			E('h2', _('WireGuard peers')),
+			E('h2', {}, [ _('WireGuard peers') ]),
 			E('div', { 'class': 'cbi-map-descr' },
-				_('Peers of a wgowrt server. Changes are added to the unsaved changes; Save & Apply activates them without restarting the interface.'))
+				[ _('Peers of a wgowrt server. Changes are added to the unsaved changes; Save & Apply activates them without restarting the interface.') ])
 		]);
 
+		var err = parts.errorText(st);
+		if (err && !servers.length) {
+			root.appendChild(parts.text('div', { 'class': 'alert-message warning' }, err));
+			return root;
+		}
+
 		if (!servers.length) {
-			root.appendChild(E('p', E('em', _('There is no wgowrt server yet. Create one on the Setup page.'))));
+			root.appendChild(E('p', {}, [ parts.text('em', { 'class': 'wgowrt-no-server' },
+				_('There is no wgowrt server yet. Create one on the Setup page.')) ]));
 			return root;
 		}
 
@@ -139,11 +168,11 @@ return view.extend({
 				button(_('Add peer…'), 'cbi-button-add', ui.createHandlerFn(this, 'handleAdd'))),
 			E('table', { 'class': 'table wgowrt-peer-list' }, [
 				E('tr', { 'class': 'tr table-titles' }, [
-					E('th', { 'class': 'th' }, _('Name')),
-					E('th', { 'class': 'th' }, _('Allowed IPs')),
-					E('th', { 'class': 'th' }, _('State')),
-					E('th', { 'class': 'th' }, _('Latest handshake')),
-					E('th', { 'class': 'th cbi-section-actions' }, '')
+					E('th', { 'class': 'th' }, [ _('Name') ]),
+					E('th', { 'class': 'th' }, [ _('Allowed IPs') ]),
+					E('th', { 'class': 'th' }, [ _('State') ]),
+					E('th', { 'class': 'th' }, [ _('Latest handshake') ]),
+					E('th', { 'class': 'th cbi-section-actions' }, [])
 				])
 			])
 		]));
@@ -254,7 +283,7 @@ return view.extend({
 	confirmPlan: function(title, res) {
 		if (failed(res))
 			return;
-		ui.showModal(title, [
+		ui.showModal([ title ], [
 			parts.preview(res),
 			E('div', { 'class': 'right' }, [
 				button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
@@ -274,7 +303,7 @@ return view.extend({
 	handleRename: function(name) {
 		var input = parts.textInput('new_name', name);
 
-		ui.showModal(_('Rename peer %s').format(name), [
+		ui.showModal([ _('Rename peer %s').format(name) ], [
 			parts.field(_('New name'), input),
 			E('div', { 'class': 'right' }, [
 				button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
@@ -291,11 +320,11 @@ return view.extend({
 		return callPeerConfig(this.iface, name).then(function(res) {
 			if (failed(res))
 				return;
-			ui.showModal(_('Client configuration of %s').format(name), [
-				res.private_key_included ? '' : E('div', { 'class': 'alert-message notice' },
+			ui.showModal([ _('Client configuration of %s').format(name) ], [
+				res.private_key_included ? '' : parts.text('div', { 'class': 'alert-message notice' },
 					_('The private key of this peer was not kept on the router: the configuration lacks it.')),
 				parts.qrImage(res),
-				E('textarea', { 'class': 'cbi-input-textarea', 'readonly': 'readonly', 'rows': 12, 'style': 'width:100%;font-family:monospace' }, res.config),
+				parts.text('textarea', { 'class': 'cbi-input-textarea', 'readonly': 'readonly', 'rows': 12, 'style': 'width:100%;font-family:monospace' }, res.config),
 				E('div', { 'class': 'right' }, [ parts.download(res), ' ',
 					button(_('Close'), 'cbi-button-neutral', ui.hideModal) ])
 			]);
@@ -332,7 +361,7 @@ return view.extend({
 				form.querySelector('[name="ip"]').placeholder = res.addresses.join(', ');
 		});
 
-		ui.showModal(_('Add peer to %s').format(this.iface), [
+		ui.showModal([ _('Add peer to %s').format(this.iface) ], [
 			form, result,
 			E('div', { 'class': 'right wgowrt-add-buttons' }, [
 				button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
@@ -349,17 +378,17 @@ return view.extend({
 			v.keepalive, v.endpoint, v.keep_private_key).then(L.bind(function(res) {
 			var msg = parts.errorText(res);
 			if (msg) {
-				dom.content(result, E('div', { 'class': 'alert-message error' }, msg));
+				dom.content(result, parts.text('div', { 'class': 'alert-message error' }, msg));
 				return;
 			}
 			form.style.display = 'none';
 			dom.content(result, [
-				E('p', _('Peer %s gets %s.').format(res.peer, (res.addresses || []).join(', '))),
-				res.private_key_included ? E('div', { 'class': 'alert-message notice' },
+				parts.text('p', { 'class': 'wgowrt-lead' }, _('Peer %s gets %s.').format(res.peer, (res.addresses || []).join(', '))),
+				res.private_key_included ? parts.text('div', { 'class': 'alert-message notice' },
 					_('This configuration holds the peer\'s private key and is shown only now: scan or download it before closing.')) : '',
 				parts.qrImage(res),
-				E('textarea', { 'class': 'cbi-input-textarea', 'readonly': 'readonly', 'rows': 12, 'style': 'width:100%;font-family:monospace' }, res.config),
-				E('p', parts.download(res)),
+				parts.text('textarea', { 'class': 'cbi-input-textarea', 'readonly': 'readonly', 'rows': 12, 'style': 'width:100%;font-family:monospace' }, res.config),
+				E('p', {}, [ parts.download(res) ]),
 				parts.preview(res)
 			]);
 			var buttons = document.querySelector('.wgowrt-add-buttons');
@@ -375,8 +404,9 @@ return view.extend({
 		}, this));
 	},
 
+	/* the plans are staged already: Save & Apply only applies */
 	handleSave: function() {
-		return uci.save().then(function() { return ui.changes.init() });
+		return ui.changes.init();
 	},
 
 	handleSaveApply: function(ev, mode) {

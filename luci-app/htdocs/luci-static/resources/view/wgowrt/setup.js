@@ -1,7 +1,6 @@
 'use strict';
 'require view';
 'require rpc';
-'require uci';
 'require ui';
 'require dom';
 'require wgowrt.helpers as helpers';
@@ -57,7 +56,7 @@ var callGenerateKeys = rpc.declare({
 });
 
 function button(label, cls, handler) {
-	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler }, label);
+	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler }, [ label ]);
 }
 
 /* section is one setup form with its result area */
@@ -65,8 +64,8 @@ function section(title, descr, form, onPreview) {
 	var result = E('div', { 'class': 'wgowrt-result' });
 
 	return E('div', { 'class': 'cbi-section' }, [
-		E('h3', title),
-		E('div', { 'class': 'cbi-section-descr' }, descr),
+		E('h3', {}, [ title ]),
+		E('div', { 'class': 'cbi-section-descr' }, [ descr ]),
 		form,
 		E('div', { 'class': 'cbi-page-actions' },
 			button(_('Preview'), 'cbi-button-action', ui.createHandlerFn(null, function() {
@@ -80,19 +79,19 @@ function section(title, descr, form, onPreview) {
 function showPlan(result, res, summary) {
 	var msg = parts.errorText(res);
 	if (msg) {
-		dom.content(result, E('div', { 'class': 'alert-message error' }, msg));
+		dom.content(result, parts.text('div', { 'class': 'alert-message error' }, msg));
 		return;
 	}
 
 	var stageBtn = button(_('Add to unsaved changes'), 'cbi-button-positive', ui.createHandlerFn(null, function() {
 		return parts.stage(res).then(function() {
-			dom.content(result, E('div', { 'class': 'alert-message success' },
+			dom.content(result, parts.text('div', { 'class': 'alert-message success' },
 				_('Added to the unsaved changes. Save & Apply activates them; LuCI rolls them back if the router becomes unreachable.')));
 		});
 	}));
 
 	dom.content(result, [
-		summary ? E('p', summary) : '',
+		summary ? parts.text('p', { 'class': 'wgowrt-summary' }, summary) : '',
 		parts.preview(res),
 		res.changes && res.changes.length ? E('div', { 'class': 'right' }, stageBtn) : ''
 	]);
@@ -100,20 +99,16 @@ function showPlan(result, res, summary) {
 
 return view.extend({
 	load: function() {
-		return Promise.all([
-			callStatus(),
-			uci.load([ 'network', 'firewall', 'wgowrt' ])
-		]);
+		return callStatus();
 	},
 
-	render: function(data) {
-		var st = data[0] || {},
-		    servers = st.servers || [];
+	render: function(st) {
+		var servers = (st && st.servers) || [];
 
 		return E('div', { 'class': 'wgowrt-setup' }, [
-			E('h2', _('WireGuard setup')),
+			E('h2', {}, [ _('WireGuard setup') ]),
 			E('div', { 'class': 'cbi-map-descr' },
-				_('Each form shows what would change first. Nothing is saved until you add it to the unsaved changes and press Save & Apply.')),
+				[ _('Each form shows what would change first. Nothing is saved until you add it to the unsaved changes and press Save & Apply.') ]),
 			this.renderServer(),
 			this.renderClient(),
 			this.renderSite(servers)
@@ -173,10 +168,8 @@ return view.extend({
 			parts.field(_('…or paste it'), text),
 			parts.field(_('Interface name'), parts.textInput('iface', '', _('from the file name, else wgc'))),
 			parts.field(_('Mode'), parts.select('mode', [
-				[ '', _('Automatic: full when the provider routes everything, else split') ],
-				[ 'full', _('Full: the LAN\'s traffic through the tunnel; the router stays on wan') ],
-				[ 'split', _('Split: only the networks below through the tunnel') ],
-				[ 'source', _('Source: only traffic from the tunnel address (44Net)') ] ], '')),
+				[ '', _('Automatic') ], [ 'full', _('Full') ], [ 'split', _('Split') ], [ 'source', _('Source') ] ], ''),
+				_('Automatic: full when the provider routes everything, else split. Full: the LAN\'s traffic through the tunnel; the router stays on wan. Split: only the networks below through the tunnel. Source: only traffic from the tunnel address (44Net).')),
 			parts.field(_('Networks through the tunnel'), parts.textInput('allowed', '', '10.0.0.0/8'),
 				_('Split mode only; comma separated.')),
 			parts.field(_('Kill switch'), parts.checkbox('kill_switch', false),
@@ -202,8 +195,8 @@ return view.extend({
 	renderSite: function(servers) {
 		if (!servers.length)
 			return E('div', { 'class': 'cbi-section' }, [
-				E('h3', _('Link a site')),
-				E('p', E('em', _('Create a server first: a site is linked through it.')))
+				E('h3', {}, [ _('Link a site') ]),
+				E('p', {}, [ parts.text('em', { 'class': 'wgowrt-no-server' }, _('Create a server first: a site is linked through it.')) ])
 			]);
 
 		var psk = parts.textInput('preshared_key', '', _('none'));
@@ -239,8 +232,9 @@ return view.extend({
 			});
 	},
 
+	/* the plans are staged already: Save & Apply only applies */
 	handleSave: function() {
-		return uci.save().then(function() { return ui.changes.init() });
+		return ui.changes.init();
 	},
 
 	handleSaveApply: function(ev, mode) {

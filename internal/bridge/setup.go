@@ -1,10 +1,12 @@
-package cli
+package bridge
 
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -26,13 +28,13 @@ func (b *bridge) generateKeys(args json.RawMessage) (any, error) {
 		return nil, err
 	}
 	if a.PSK {
-		k, err := wg.GeneratePreshared(deps.keys)
+		k, err := b.ops.NewPresharedKey()
 		if err != nil {
 			return nil, err
 		}
 		return map[string]string{"preshared_key": k.String()}, nil
 	}
-	k, err := wg.GeneratePrivate(deps.keys)
+	k, err := b.ops.NewPrivateKey()
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ var serverInitSignature = map[string]any{"iface": "", "port": 32, "subnet": "", 
 
 func (b *bridge) serverInit(args json.RawMessage) (any, error) {
 	var a serverInitArgs
-	sid, err := rpcd.Decode(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -64,23 +66,15 @@ func (b *bridge) serverInit(args json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := b.state(sid)
+	r, err := b.ops.ServerInit(ops.ServerInit{Txn: txn, Intent: in})
 	if err != nil {
 		return nil, err
 	}
-	st.Live = livePrefixes(b.env)
-	if in.PrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return nil, err
-	}
-	r, err := plan.ServerInit(st, in)
+	pa, err := planned(r.Outcome)
 	if err != nil {
 		return nil, err
 	}
-	pa, err := planned(st, r)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := plan.ReadServer(r.State, in.Iface)
+	srv, err := plan.ReadServer(r.Plan.State, in.Iface)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +130,7 @@ var clientImportSignature = map[string]any{"config": "", "filename": "", "iface"
 
 func (b *bridge) clientImport(args json.RawMessage) (any, error) {
 	var a clientImportArgs
-	sid, err := rpcd.Decode(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
@@ -148,48 +142,45 @@ func (b *bridge) clientImport(args json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := b.state(sid)
+	r, err := b.ops.ClientImport(ops.ClientImport{Txn: txn, Intent: in})
 	if err != nil {
 		return nil, err
 	}
-	r, err := plan.ClientImport(st, in)
+	pa, err := planned(r.Outcome)
 	if err != nil {
 		return nil, err
 	}
-	pa, err := planned(st, r)
+	cl, err := ops.ViewClient(r.Plan.State, in.Iface, r.Plan.Changed())
 	if err != nil {
 		return nil, err
 	}
-	cl, err := plan.ReadClient(r.State, in.Iface)
-	if err != nil {
-		return nil, err
-	}
-	cl.Iface = in.Iface
+	cl.Allow, cl.Addresses, cl.Endpoints = nonNil(cl.Allow), nonNil(cl.Addresses), nonNil(cl.Endpoints)
 	return struct {
 		*planAnswer
-		Client clientJSON `json:"client"`
-	}{pa, clientJSON{Version: 1, Iface: in.Iface, Mode: cl.Mode, Table: cl.Table, Zone: cl.Zone, Lan: cl.Lan,
-		KillSwitch: cl.KillSwitch, Allow: nonNil(cl.Allow), Addresses: nonNil(cl.Addresses), Endpoints: nonNil(cl.Endpoints),
-		PrivateKey: wg.Hidden, Changed: r.Changed()}}, nil
+		Client ops.ClientView `json:"client"`
+	}{pa, cl}, nil
 }
 
 func displayConf(name string) string {
 	if name == "" {
 		return "the pasted config"
 	}
-	return displayName(name)
+	if name == "-" {
+		return "stdin"
+	}
+	return filepath.Base(name)
 }
 
 func (a clientImportArgs) intent(conf *wgquick.Config) (plan.ClientIntent, error) {
 	iface := a.Iface
 	if iface == "" {
-		iface = defaultClientIface
+		iface = ops.DefaultClientIface
 		if a.Filename != "" {
-			iface = ifaceFromFile(a.Filename)
+			iface = ops.IfaceFromFile(a.Filename)
 		}
 	}
 	in := plan.ClientIntent{Iface: iface, Mode: a.Mode, KillSwitch: a.KillSwitch, Lan: a.Lan, Conf: conf}
-	for _, s := range splitFlag(a.Allowed) {
+	for _, s := range ops.SplitList(a.Allowed) {
 		p, err := wg.ParsePrefix(s)
 		if err != nil {
 			return in, rpcd.Errorf("allowed", s, "%q is not a CIDR (e.g. 10.0.0.0/8)", s)
@@ -197,7 +188,7 @@ func (a clientImportArgs) intent(conf *wgquick.Config) (plan.ClientIntent, error
 		in.Allowed = append(in.Allowed, p)
 	}
 	var err error
-	if in.Allow, err = parseServices(a.Allow); err != nil {
+	if in.Allow, err = ops.ParseServices(a.Allow); err != nil {
 		return in, rpcd.Errorf("allow", strings.Join(a.Allow, ","), "%v", err)
 	}
 	return in, nil
@@ -221,30 +212,26 @@ var siteAddSignature = map[string]any{"iface": "", "name": "", "public_key": "",
 
 func (b *bridge) siteAdd(args json.RawMessage) (any, error) {
 	var a siteAddArgs
-	sid, err := rpcd.Decode(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
 	if err := wg.ValidatePeerName(a.Name); err != nil {
 		return nil, rpcd.Errorf("name", a.Name, "site %s", strings.TrimPrefix(err.Error(), "peer "))
 	}
-	st, err := b.state(sid)
+	in, err := a.intent()
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.intent(b.iface(st, a.Iface))
+	r, err := b.ops.SiteAdd(ops.SiteAdd{Txn: txn, Intent: in})
 	if err != nil {
 		return nil, err
 	}
-	r, err := plan.SiteAdd(st, in)
-	if err != nil {
-		return nil, err
-	}
-	return planned(st, r)
+	return planned(r.Outcome)
 }
 
-func (a siteAddArgs) intent(iface string) (plan.SiteIntent, error) {
-	in := plan.SiteIntent{Iface: iface, Name: a.Name, Remote: splitFlag(a.RemoteSubnets), Local: splitFlag(a.LocalSubnets)}
+func (a siteAddArgs) intent() (plan.SiteIntent, error) {
+	in := plan.SiteIntent{Iface: a.Iface, Name: a.Name, Remote: ops.SplitList(a.RemoteSubnets), Local: ops.SplitList(a.LocalSubnets)}
 	k, err := wg.ParseKey(strings.TrimSpace(a.PublicKey))
 	if err != nil {
 		return in, rpcd.Errorf("public_key", "", "the other router's public key: %v", err)

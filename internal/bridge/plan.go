@@ -1,10 +1,11 @@
-package cli
+package bridge
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/rpcd"
@@ -26,10 +27,11 @@ type planAnswer struct {
 	Configs  []string    `json:"configs"`
 }
 
-// planned turns a plan made from before into its answer.
-func planned(before plan.State, r *plan.Result) (*planAnswer, error) {
-	a := &planAnswer{Version: 1, Changes: lines(r.ChangeLines()), Warnings: nonNil(r.Warnings), Notes: nonNil(r.Notes),
-		Info: nonNil(r.Info), Edits: []rpcd.Edit{}, Configs: []string{}}
+// planned turns a previewed outcome into its answer.
+func planned(out *ops.Outcome) (*planAnswer, error) {
+	before, r := out.Before, out.Plan
+	a := &planAnswer{Version: 1, Changes: lines(r.ChangeLines()), Warnings: nonNil(append(out.Warnings, r.Warnings...)),
+		Notes: nonNil(r.Notes), Info: nonNil(r.Info), Edits: []rpcd.Edit{}, Configs: []string{}}
 	if r.State.Dhcp != nil && len(r.State.Dhcp.Unsaved()) > 0 {
 		return nil, fmt.Errorf("internal error: this change edits dhcp, which the page does not stage")
 	}
@@ -107,30 +109,26 @@ type Exported struct {
 
 func (b *bridge) peerAdd(args json.RawMessage) (any, error) {
 	var a peerAddArgs
-	sid, err := rpcd.Decode(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
 	if err := wg.ValidatePeerName(a.Name); err != nil {
 		return nil, rpcd.Errorf("name", a.Name, "%v", err)
 	}
-	st, err := b.state(sid)
+	in, err := a.intent()
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.intent(b.iface(st, a.Iface))
+	r, err := b.ops.PeerAdd(ops.PeerAdd{Txn: txn, Intent: in, PSK: a.PSK})
 	if err != nil {
 		return nil, err
 	}
-	r, err := plan.PeerAdd(st, in)
+	pa, err := planned(r.Outcome)
 	if err != nil {
 		return nil, err
 	}
-	pa, err := planned(st, r.Result)
-	if err != nil {
-		return nil, err
-	}
-	out := peerAddAnswer{planAnswer: pa, Peer: a.Name, Section: wg.PeerSection(in.Iface, a.Name), Existed: r.Existed,
+	out := peerAddAnswer{planAnswer: pa, Peer: a.Name, Section: r.Section, Existed: r.Existed,
 		Address: []string{}, Exported: export(r.Config)}
 	for _, p := range r.Config.Addresses {
 		out.Address = append(out.Address, p.String())
@@ -138,10 +136,10 @@ func (b *bridge) peerAdd(args json.RawMessage) (any, error) {
 	return out, nil
 }
 
-// intent is peerIntent for JSON arguments: keys are drawn here, as the
-// command does.
-func (a peerAddArgs) intent(iface string) (plan.PeerIntent, error) {
-	in := plan.PeerIntent{Iface: iface, Name: a.Name, IPs: a.IP, Routes: a.Routes, Tunnel: a.Tunnel, DNS: a.DNS,
+// intent is the request `peer add` makes from its flags; keys are drawn
+// by ops.
+func (a peerAddArgs) intent() (plan.PeerIntent, error) {
+	in := plan.PeerIntent{Iface: a.Iface, Name: a.Name, IPs: a.IP, Routes: a.Routes, Tunnel: a.Tunnel, DNS: a.DNS,
 		KeepPrivate: a.KeepPrivateKey}
 	if a.Keepalive.Set {
 		k := a.Keepalive.Value
@@ -154,7 +152,6 @@ func (a peerAddArgs) intent(iface string) (plan.PeerIntent, error) {
 		}
 		in.Endpoint = &e
 	}
-	var err error
 	if a.PublicKey != "" {
 		k, err := wg.ParseKey(a.PublicKey)
 		if err != nil {
@@ -164,15 +161,6 @@ func (a peerAddArgs) intent(iface string) (plan.PeerIntent, error) {
 			return in, rpcd.Errorf("keep_private_key", "", "keeping the private key makes no sense with a public key given: the router never sees that private key")
 		}
 		in.PublicKey = &k
-	} else if in.NewPrivateKey, err = wg.GeneratePrivate(deps.keys); err != nil {
-		return in, err
-	}
-	if a.PSK {
-		k, err := wg.GeneratePreshared(deps.keys)
-		if err != nil {
-			return in, err
-		}
-		in.PSK = &k
 	}
 	return in, nil
 }
@@ -216,11 +204,11 @@ type peerArgs struct {
 
 func (b *bridge) peerConfig(args json.RawMessage) (any, error) {
 	var a peerArgs
-	st, err := b.decodeState(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := plan.PeerConfig(st, b.iface(st, a.Iface), a.Name)
+	cfg, err := b.ops.PeerConfig(txn.Session, a.Iface, a.Name)
 	if err != nil {
 		return nil, rpcd.Errorf("name", a.Name, "%v", err)
 	}
@@ -235,33 +223,37 @@ func (b *bridge) peerConfig(args json.RawMessage) (any, error) {
 func (b *bridge) peerEdit(verb string) func(json.RawMessage) (any, error) {
 	return func(args json.RawMessage) (any, error) {
 		var a peerArgs
-		st, err := b.decodeState(args, &a)
+		txn, err := decode(args, &a)
 		if err != nil {
 			return nil, err
 		}
-		iface := b.iface(st, a.Iface)
-		var r *plan.Result
-		if verb == "remove" {
-			r, err = plan.PeerRemove(st, iface, a.Name)
-		} else {
-			r, err = plan.PeerSetDisabled(st, iface, a.Name, verb == "disable")
-		}
+		out, err := b.ops.PeerEdit(ops.PeerEdit{Txn: txn, Iface: a.Iface, Name: a.Name, Verb: verb})
 		if err != nil {
-			return nil, rpcd.Errorf("name", a.Name, "%v", err)
+			return nil, planErr(out, err, "name", a.Name)
 		}
-		return planned(st, r)
+		return planned(out)
 	}
 }
 
 func (b *bridge) peerRename(args json.RawMessage) (any, error) {
 	var a peerArgs
-	st, err := b.decodeState(args, &a)
+	txn, err := decode(args, &a)
 	if err != nil {
 		return nil, err
 	}
-	r, err := plan.PeerRename(st, b.iface(st, a.Iface), a.Name, a.NewName)
+	out, err := b.ops.PeerRename(ops.PeerRename{Txn: txn, Iface: a.Iface, Old: a.Name, New: a.NewName})
 	if err != nil {
-		return nil, rpcd.Errorf("new_name", a.NewName, "%v", err)
+		return nil, planErr(out, err, "new_name", a.NewName)
 	}
-	return planned(st, r)
+	return planned(out)
+}
+
+// planErr names the argument a planning error is about; errors from
+// before planning (reading the configuration, the lock) are not the
+// argument's.
+func planErr(out *ops.Outcome, err error, field, value string) error {
+	if out == nil || out.Before.Network == nil {
+		return err
+	}
+	return rpcd.Errorf(field, value, "%v", err)
 }

@@ -1,0 +1,195 @@
+package ops
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/store"
+	"github.com/wgowrt/wgowrt/internal/system"
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+type netipPrefix = netip.Prefix
+
+// Txn says how a configuration-changing use case runs.
+type Txn struct {
+	// DryRun plans and previews: nothing is written or applied.
+	DryRun bool
+	// CommitPending commits other staged (/tmp/.uci) changes of the same
+	// configs together with the plan, as `uci commit` would; without it
+	// they make the use case refuse.
+	CommitPending bool
+	// Session plans against the configuration as rpcd shows it to this
+	// session (LuCI's staged edits included). It implies DryRun: LuCI
+	// stages the answer's edits and commits them with its own rollback.
+	Session string
+}
+
+func (t Txn) preview() bool { return t.DryRun || t.Session != "" }
+
+// Outcome is what every configuration-changing use case returns.
+type Outcome struct {
+	// Before is the configuration the plan was made from.
+	Before plan.State
+	// Plan is the plan (nil when the use case failed before planning, or
+	// refused pending changes).
+	Plan *plan.Result
+	// Warnings come from looking at the running system (the plan's own
+	// are in Plan.Warnings).
+	Warnings []string
+	// Preview is set when nothing was to be written (Txn.DryRun, a session).
+	Preview bool
+	// Changed says the plan has edits (Plan.Changed() no longer does once
+	// they are committed).
+	Changed bool
+	// Wrote says the plan was committed.
+	Wrote bool
+	// Applied are notes from making the running system follow.
+	Applied []string
+}
+
+// planFunc makes a plan from the loaded state and names the interface it
+// acts on (for applying).
+type planFunc func(st plan.State) (r *plan.Result, iface string, err error)
+
+// transact is the transaction every writing use case runs: lock, recover
+// an interrupted write, load, plan, then preview, or check pending
+// changes, commit and apply. before runs after the plan, under the lock,
+// ahead of the commit: a use case refuses there what it could not deliver
+// afterwards. The Outcome is never nil: with an error it holds what was
+// done (e.g. committed, but not applied).
+func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Outcome, error) {
+	out := &Outcome{Preview: t.preview()}
+	s, unlock, err := o.begin()
+	if err != nil {
+		return out, err
+	}
+	defer unlock()
+	st, s, err := o.load(s, t.Session)
+	if err != nil {
+		return out, err
+	}
+	// Only plans need the live facts (an ubus call): reads do not pay.
+	st.Live = o.liveFacts()
+	out.Before = st
+	r, iface, err := pf(st)
+	if err != nil {
+		return out, err
+	}
+	if n := store.StagedNote(r.Packages()); n != "" && t.Session == "" {
+		out.Warnings = append(out.Warnings, n)
+	}
+	out.Changed = r.Changed()
+	if out.Preview {
+		out.Plan = r
+		return out, nil
+	}
+	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
+		return out, err
+	}
+	if n := store.StagedNote(r.Packages()); n != "" && out.Changed {
+		out.Warnings = append(out.Warnings, n)
+	}
+	out.Plan = r
+	if !r.Changed() {
+		return out, nil
+	}
+	if before != nil {
+		if err := before(r); err != nil {
+			return out, err
+		}
+	}
+	ch := describe(r, iface)
+	if err := s.Write(r.Packages(), t.CommitPending); err != nil {
+		return out, err
+	}
+	out.Wrote = true
+	out.Applied, err = o.apply(ch)
+	return out, err
+}
+
+// begin takes the lock and finishes or undoes a write an earlier run was
+// killed in; it returns the store to go on with and the function that
+// releases the lock.
+func (o *Ops) begin() (*store.Store, func(), error) {
+	unlock, err := o.lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	s := store.New(o.Root)
+	if err := s.Recover(); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return s, unlock, nil
+}
+
+// read runs a read-only use case under the lock, on a consistent
+// configuration.
+func (o *Ops) read(session string) (plan.State, func(), error) {
+	s, unlock, err := o.begin()
+	if err != nil {
+		return plan.State{}, nil, err
+	}
+	st, _, err := o.load(s, session)
+	if err != nil {
+		unlock()
+		return st, nil, err
+	}
+	return st, unlock, nil
+}
+
+// describe says what a plan touches, for the applier: edits to iface's
+// peer sections alone can go to the running device; anything else in
+// network (the interface, routes, rules, other interfaces) needs netifd.
+// Sections are told apart by type, which each change records, so removed
+// sections are classified too.
+func describe(r *plan.Result, iface string) system.Change {
+	ch := system.Change{Iface: iface, Network: r.State.Network, Firewall: len(r.State.Firewall.Unsaved()) > 0}
+	peerType := wg.PeerType(iface)
+	for _, d := range r.State.Network.Unsaved() {
+		if d.SectionType != peerType {
+			ch.Interface = true
+			ch.Addresses = ch.Addresses || d.Section == iface && d.Option == "addresses"
+			continue
+		}
+		ch.Peers = true
+		if d.Option == "route_allowed_ips" || d.Option == "allowed_ips" && routed(r, d.Section) {
+			ch.Routes = true
+		}
+	}
+	return ch
+}
+
+func routed(r *plan.Result, sec string) bool {
+	s := r.State.Network.Section(sec)
+	if s == nil {
+		return false
+	}
+	v, _ := s.Get("route_allowed_ips")
+	return v == "1"
+}
+
+// apply makes a live router follow; with a root prefix there is nothing
+// to do.
+func (o *Ops) apply(ch system.Change) ([]string, error) {
+	ls := o.live()
+	if ls == nil {
+		return nil, nil
+	}
+	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release, Resolve: ls.Resolve}
+	if ch.Peers {
+		dev, err := ls.Dev()
+		if err != nil {
+			return nil, fmt.Errorf("configuration written, but the WireGuard device cannot be reached (%v); run 'ifup %s' to apply it", err, ch.Iface)
+		}
+		defer dev.Close()
+		a.Dev = dev
+	}
+	notes, err := a.Apply(ch)
+	if err != nil {
+		return notes, fmt.Errorf("configuration written, but applying it failed: %v", err)
+	}
+	return notes, nil
+}
