@@ -100,7 +100,8 @@ func runVM(logPath string, cfg config, qemu []string) error {
 		<-exited
 		return errors.New("qemu did not exit after poweroff")
 	}
-	cfg.Say("ok   OpenWrt VM session done in %s", time.Since(start).Round(time.Second))
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	cfg.Say("ok   OpenWrt VM session done in %s; qemu used %.0f s of CPU", time.Since(start).Round(time.Second), cpu.Seconds())
 	return nil
 }
 
