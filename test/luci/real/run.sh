@@ -48,7 +48,9 @@ export WGOWRT_LUCI_BOX=${name:0:16}
 cleanup() {
 	"$OWRT_BOOT" "$WGOWRT_LUCI_BOX" down >/dev/null 2>&1 || true
 	# owrt-boot keeps the container's state (overlay, console log) after down
-	if "$OWRT_BOOT" "$WGOWRT_LUCI_BOX" status 2>/dev/null | grep -q 'not running'; then
+	local st
+	st=$("$OWRT_BOOT" "$WGOWRT_LUCI_BOX" status 2>&1 || true)
+	if [[ $st == *"not running"* ]]; then
 		rm -rf "${OWRT_STATE:-/run/owrt-oracle}/.boot/$WGOWRT_LUCI_BOX"
 	fi
 	rm -rf "$work"
