@@ -30,7 +30,7 @@ func Methods(root string) []rpcd.Method {
 }
 
 func methods(b *bridge) []rpcd.Method {
-	return []rpcd.Method{
+	ms := []rpcd.Method{
 		{Name: "status", Args: pagedSignature, Call: b.status},
 		{Name: "peers", Args: pagedSignature, Call: b.peers},
 		{Name: "next_address", Args: map[string]any{"iface": ""}, Call: b.nextAddress},
@@ -45,6 +45,10 @@ func methods(b *bridge) []rpcd.Method {
 		{Name: "client_import", Args: clientImportSignature, Write: true, Call: b.clientImport},
 		{Name: "site_add", Args: siteAddSignature, Write: true, Call: b.siteAdd},
 	}
+	for i := range ms {
+		ms[i].Call = inLuCIWords(ms[i].Call)
+	}
+	return ms
 }
 
 // bridge answers the methods for one process (one call).

@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
@@ -31,23 +33,65 @@ type rpcdStatus struct {
 }
 
 // rpcdIface is one interface of `status --json` plus what the overview
-// shows next to it.
+// shows next to it. Total is the number of its peers when the answer is
+// paged (Peers then holds one page of them).
 type rpcdIface struct {
 	ops.IfaceStatus
 	Role      string   `json:"role"`
 	Addresses []string `json:"addresses"`
 	Disabled  bool     `json:"disabled"`
+	Total     *int     `json:"total,omitempty"`
 }
 
 type ifaceArgs struct {
 	Iface string `json:"iface"`
 }
 
-var pagedSignature = map[string]any{"iface": ""}
+// pagedArgs are the arguments of status and peers: offset and limit
+// page the peers (of each interface), so that a server with thousands of
+// peers is shown in answers that fit rpcd's buffer (about 250 dual-stack
+// peers a page leave ample room); without them every peer is answered,
+// as before paging existed.
+type pagedArgs struct {
+	Iface  string   `json:"iface"`
+	Offset rpcd.Int `json:"offset"`
+	Limit  rpcd.Int `json:"limit"`
+}
+
+var pagedSignature = map[string]any{"iface": "", "offset": 32, "limit": 32}
+
+// page is a window of a peer list; on is false when not asked for.
+type page struct {
+	on            bool
+	offset, limit int
+}
+
+func (a pagedArgs) page() (page, error) {
+	p := page{on: a.Offset.Set || a.Limit.Set, offset: a.Offset.Value, limit: a.Limit.Value}
+	if p.offset < 0 {
+		return p, rpcd.Errorf("offset", fmt.Sprint(p.offset), "offset %d is negative; the first peer is at 0", p.offset)
+	}
+	if !a.Limit.Set {
+		p.limit = math.MaxInt
+	} else if p.limit < 1 {
+		return p, rpcd.Errorf("limit", fmt.Sprint(p.limit), "limit %d asks for no peers; give 1 or more (e.g. 250)", p.limit)
+	}
+	return p, nil
+}
+
+// window returns the bounds of the page in a list of n.
+func (p page) window(n int) (lo, hi int) {
+	lo = min(p.offset, n)
+	return lo, lo + min(p.limit, n-lo)
+}
 
 func (b *bridge) status(args json.RawMessage) (any, error) {
-	var a ifaceArgs
+	var a pagedArgs
 	txn, err := decode(args, &a)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := a.page()
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +112,7 @@ func (b *bridge) status(args json.RawMessage) (any, error) {
 	for _, is := range res.Interfaces {
 		out.Roles[is.Name] = roleOf(st, is.Name)
 		if a.Iface == "" || is.Name == a.Iface {
-			out.Interfaces = append(out.Interfaces, withRole(st, is))
+			out.Interfaces = append(out.Interfaces, paged(withRole(st, is), pg))
 		}
 	}
 	return out, nil
@@ -88,6 +132,17 @@ func withRole(st plan.State, is ops.IfaceStatus) rpcdIface {
 	return ri
 }
 
+// paged cuts an interface's peers to the page asked for.
+func paged(ri rpcdIface, pg page) rpcdIface {
+	if !pg.on {
+		return ri
+	}
+	n := len(ri.Peers)
+	lo, hi := pg.window(n)
+	ri.Peers, ri.Total = ri.Peers[lo:hi], &n
+	return ri
+}
+
 // roleOf says what wgowrt made of iface.
 func roleOf(st plan.State, iface string) string {
 	if m := st.Wgowrt.Section(iface); m != nil {
@@ -102,8 +157,12 @@ func roleOf(st plan.State, iface string) string {
 }
 
 func (b *bridge) peers(args json.RawMessage) (any, error) {
-	var a ifaceArgs
+	var a pagedArgs
 	txn, err := decode(args, &a)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := a.page()
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +173,17 @@ func (b *bridge) peers(args json.RawMessage) (any, error) {
 	if _, err := plan.ReadServer(st, iface); err != nil {
 		return nil, rpcd.Errorf("iface", iface, "%v", err)
 	}
+	all := plan.ReadPeers(st, iface)
+	lo, hi := pg.window(len(all))
 	out := []ops.PeerView{}
-	for _, p := range plan.ReadPeers(st, iface) {
+	for _, p := range all[lo:hi] {
 		out = append(out, ops.ViewPeer(p))
 	}
-	return map[string]any{"version": 1, "iface": iface, "peers": out}, nil
+	ans := map[string]any{"version": 1, "iface": iface, "peers": out}
+	if pg.on {
+		ans["total"], ans["offset"] = len(all), lo
+	}
+	return ans, nil
 }
 
 func (b *bridge) nextAddress(args json.RawMessage) (any, error) {

@@ -41,7 +41,7 @@ func clientModeFlags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "kill-switch", Usage: "traffic meant for the tunnel is refused while it is down instead of leaving via wan"},
 		&ucli.StringFlag{Name: "lan", Usage: "none or masquerade: whether LAN hosts use the tunnel (default masquerade in full and split mode)"},
 		&ucli.StringSliceFlag{Name: "allow", Usage: "services reachable through the tunnel on the router (PROTO/PORT, e.g. tcp/22; repeatable or comma-separated)"},
-		commitPendingFlag,
+		allowLockoutFlag, commitPendingFlag,
 	}
 }
 
@@ -125,7 +125,8 @@ func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) er
 }
 
 func clientIntent(c *ucli.Context, iface string, conf *wgquick.Config) (plan.ClientIntent, error) {
-	in := plan.ClientIntent{Iface: iface, Mode: c.String("mode"), KillSwitch: c.Bool("kill-switch"), Lan: c.String("lan"), Conf: conf}
+	in := plan.ClientIntent{Iface: iface, Mode: c.String("mode"), KillSwitch: c.Bool("kill-switch"), Lan: c.String("lan"), Conf: conf,
+		AllowLockout: c.Bool("allow-lockout")}
 	for _, a := range splitFlag(c.StringSlice("allowed")) {
 		p, err := wg.ParsePrefix(a)
 		if err != nil {

@@ -22,6 +22,7 @@ func exposeCommand(env *Env) *ucli.Command {
 			&ucli.StringFlag{Name: "port", Usage: "LISTEN[:TARGET][/tcp|udp], e.g. 8080:80/tcp (required)"},
 			&ucli.StringFlag{Name: "on", Value: "lan", Usage: "where the port opens: lan or wan"},
 			&ucli.BoolFlag{Name: "remove", Usage: "remove the forward instead"},
+			&ucli.BoolFlag{Name: "hide-router-service", Usage: "forward a port the router itself serves (ssh, LuCI, DNS, ...) anyway: it becomes unreachable there"},
 			commitPendingFlag,
 		},
 		Action: func(c *ucli.Context) error { return expose(env, c) },
@@ -39,7 +40,8 @@ func expose(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	in := plan.ExposeIntent{Iface: c.String("iface"), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove")}
+	in := plan.ExposeIntent{Iface: c.String("iface"), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove"),
+		HideRouterService: c.Bool("hide-router-service")}
 	r, err := env.ops().Expose(ops.Expose{Txn: txn(env, c), Intent: in})
 	if err = report(env, r.Outcome, err); done(env, err) || in.Remove {
 		return err

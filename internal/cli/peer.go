@@ -45,7 +45,7 @@ func peerAddCommand(env *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "keep-private-key", Usage: "keep the peer's private key on the router so the config can be shown again"},
 			&ucli.BoolFlag{Name: "qr", Usage: "draw the config as a QR code"},
 			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the client config to FILE (mode 0600) instead of printing it"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		SkipFlagParsing: true,
 		Action:          interspersed(func(c *ucli.Context) error { return peerAdd(env, c) }),
@@ -84,7 +84,7 @@ func peerAdd(env *Env, c *ucli.Context) error {
 
 func peerIntent(c *ucli.Context, name string) (plan.PeerIntent, error) {
 	in := plan.PeerIntent{Iface: c.String("iface"), Name: name, IPs: c.StringSlice("ip"), Routes: c.StringSlice("route"),
-		Tunnel: c.String("tunnel"), KeepPrivate: c.Bool("keep-private-key")}
+		Tunnel: c.String("tunnel"), KeepPrivate: c.Bool("keep-private-key"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("dns") {
 		in.DNS = c.StringSlice("dns")
 	}

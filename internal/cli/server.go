@@ -33,9 +33,10 @@ func serverInitCommand(env *Env) *ucli.Command {
 			&ucli.StringFlag{Name: "ipv6", Usage: "tunnel IPv6 subnet: auto (a /64 of the ULA prefix), a CIDR, or off"},
 			&ucli.StringFlag{Name: "endpoint", Usage: "host name or address peers use to reach this router (HOST or HOST:PORT)"},
 			&ucli.StringFlag{Name: "lan-access", Usage: "routed (LAN sees peer addresses), masquerade (LAN sees the router) or none (default routed)"},
+			&ucli.StringFlag{Name: "router-access", Usage: "which of the router's own services peers reach: all (LuCI, ssh, DNS, ...), dns, or none (default dns with --lan-access none, else all)"},
 			&ucli.BoolFlag{Name: "internet", Usage: "let peers use this router's internet uplink (vpn -> wan)"},
 			&ucli.BoolFlag{Name: "client-to-client", Usage: "let peers reach each other through the router"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		Action: func(c *ucli.Context) error { return serverInit(env, c) },
 	}
@@ -57,7 +58,8 @@ func serverInit(env *Env, c *ucli.Context) error {
 }
 
 func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
-	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access")}
+	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access"),
+		RouterAccess: c.String("router-access"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("port") {
 		p := c.Int("port")
 		if _, err := wg.ParsePort(fmt.Sprint(p)); err != nil {

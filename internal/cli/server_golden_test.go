@@ -35,7 +35,20 @@ func useTestDeps(t *testing.T) {
 	old := ops.Default
 	ops.Default.Keys = testKeys()
 	ops.Default.Live = func(string) *ops.Live { return nil }
+	ops.Default.Getenv = func(string) string { return "" }
 	t.Cleanup(func() { ops.Default = old })
+}
+
+// scenarioEnv makes the scenario's -- env -- lines (NAME=value) the
+// environment wgowrt sees ($SSH_CLIENT for the lockout guards).
+func scenarioEnv(a *archive) {
+	vars := map[string]string{}
+	for _, l := range nonEmptyLines(a.files["env"]) {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			vars[k] = v
+		}
+	}
+	ops.Default.Getenv = func(k string) string { return vars[k] }
 }
 
 // archive is a txtar file: a comment and named sections.
@@ -138,6 +151,7 @@ func copyTree(t *testing.T, from, to string) {
 // TestGolden replays every scenario in testdata/wg/*.txtar:
 //
 //	-- base --          optional: a tree from testdata/wg/roots (default stock)
+//	-- env --           optional: NAME=value lines, the environment ($SSH_CLIENT)
 //	-- in/<path> --     files placed under the root (override the base)
 //	-- setup --         commands run first, each must succeed
 //	-- args --          the command under test
@@ -173,6 +187,7 @@ func golden(t *testing.T, file string) {
 	if *update {
 		a.dropWant()
 	}
+	scenarioEnv(a)
 	root := prepareRoot(t, a)
 	confDir := writeConfs(t, a)
 	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }

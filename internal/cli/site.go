@@ -39,7 +39,7 @@ func siteAddCommand(env *Env) *ucli.Command {
 			&ucli.BoolFlag{Name: "psk", Usage: "add a fresh preshared key (export it for the other router with 'site invite --psk-file')"},
 			&ucli.StringFlag{Name: "psk-file", Usage: "read the preshared key from FILE (as written by 'site invite --psk-file' or 'wg genpsk')"},
 			&ucli.IntFlag{Name: "keepalive", Usage: "PersistentKeepalive in seconds, 0 = off (default 25)"},
-			commitPendingFlag,
+			allowLockoutFlag, commitPendingFlag,
 		},
 		SkipFlagParsing: true,
 		Action:          interspersed(func(c *ucli.Context) error { return siteAdd(env, c) }),
@@ -74,7 +74,8 @@ func siteAdd(env *Env, c *ucli.Context) error {
 }
 
 func siteIntent(c *ucli.Context, name string) (plan.SiteIntent, error) {
-	in := plan.SiteIntent{Iface: c.String("iface"), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet")}
+	in := plan.SiteIntent{Iface: c.String("iface"), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet"),
+		AllowLockout: c.Bool("allow-lockout")}
 	if !c.IsSet("public-key") {
 		return in, Usagef("site add needs --public-key KEY (the other router's; 'wgowrt server show' there prints it)")
 	}

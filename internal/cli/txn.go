@@ -10,6 +10,11 @@ import (
 
 var ifaceFlag = &ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "WireGuard interface (default: the only wgowrt server, else wg0)"}
 
+// allowLockoutFlag lets a change cut the path of the SSH session running
+// the command (a route into a tunnel holding its address, ssh closed to
+// the peers it comes through).
+var allowLockoutFlag = &ucli.BoolFlag{Name: "allow-lockout", Usage: "do it even if it cuts this SSH session's path to the router (the session will probably hang)"}
+
 var commitPendingFlag = &ucli.BoolFlag{Name: "commit-pending", Usage: "commit other pending /tmp/.uci changes of the same configs together with this one"}
 
 // ops returns the operations on the router (or the --root copy).

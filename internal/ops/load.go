@@ -7,8 +7,8 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/store"
+	"github.com/wgowrt/wgowrt/internal/system"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/ubus"
 	"github.com/wgowrt/wgowrt/uci"
 )
 
@@ -27,7 +27,12 @@ func (e *SessionError) Error() string { return "not an rpcd session id" }
 // edits on top) when session is set. Facts about the running system that
 // plans need are added here too.
 func (o *Ops) State(session string) (plan.State, *store.Store, error) {
-	s := store.New(o.Root)
+	return o.load(store.New(o.Root), session)
+}
+
+// load reads the state through s (whose first Load finishes an
+// interrupted write, when begin has not already).
+func (o *Ops) load(s *store.Store, session string) (plan.State, *store.Store, error) {
 	if session != "" {
 		st, err := o.sessionState(session)
 		return st, s, err
@@ -98,18 +103,17 @@ func ValidSession(sid string) bool {
 	return true
 }
 
-// livePrefixes asks a running netifd what addresses and routes exist, so
-// an automatic subnet avoids them too. The warning says when it cannot.
-func (o *Ops) livePrefixes() ([]netipPrefix, string) {
-	ls := o.live()
-	if ls == nil {
-		return nil, ""
+// liveFacts gathers what the running router and the SSH session tell
+// beyond the files (plan.Live). With a --root prefix there is no running
+// router: only the files (dropbear, uhttpd) and $SSH_CLIENT count.
+func (o *Ops) liveFacts() plan.Live {
+	src := system.LiveSource{Getenv: o.Deps.Getenv, Load: func(name string) (*uci.Package, error) {
+		return store.New(o.Root).Load(name, true)
+	}}
+	if ls := o.live(); ls != nil {
+		src.Ubus, src.Links = ls.Ubus, ls.Links
 	}
-	ifs, err := ubus.InterfaceDump(ls.Ubus)
-	if err != nil {
-		return nil, fmt.Sprintf("%v (only /etc/config is checked for address overlaps)", err)
-	}
-	return ubus.LivePrefixes(ifs), ""
+	return system.GatherLive(src)
 }
 
 // Iface is the interface a use case acts on: given, or the only server

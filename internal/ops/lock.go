@@ -49,8 +49,13 @@ func (o *Ops) lock() (func(), error) {
 		return nil, fmt.Errorf("creating the lock directory: %v", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0600)
+	if errors.Is(err, os.ErrPermission) {
+		// Someone else's lock file (root's, read by a user's read-only
+		// command): flock needs no write access.
+		f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("opening the lock %s: %v", path, err)
+		return nil, fmt.Errorf("opening the lock %s: %v", path, unwrapPath(err))
 	}
 	deadline := time.Now().Add(o.LockWait)
 	for {

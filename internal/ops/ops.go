@@ -11,6 +11,9 @@ package ops
 import (
 	"crypto/rand"
 	"io"
+	"net"
+	"net/netip"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -32,6 +35,8 @@ type Deps struct {
 	Devices func() (wgdev.Client, error)
 	// Now is the clock (handshake ages).
 	Now func() time.Time
+	// Getenv reads the environment ($SSH_CLIENT for the lockout guards).
+	Getenv func(string) string
 }
 
 // Live is a running router: its ubus, its devices, its release.
@@ -39,6 +44,10 @@ type Live struct {
 	Ubus    ubus.Caller
 	Dev     func() (wgdev.Client, error)
 	Release system.Release
+	// Resolve looks up host-name endpoints (nil: left to netifd).
+	Resolve func(string) (netip.Addr, error)
+	// Links lists the network devices (nil: unknown).
+	Links func() ([]net.Interface, error)
 }
 
 // Default are the real side effects; New copies them.
@@ -51,10 +60,11 @@ var Default = Deps{
 		if root != "" {
 			return nil
 		}
-		return &Live{Ubus: &ubus.Exec{}, Dev: wgdev.Open, Release: system.DetectRelease("/")}
+		return &Live{Ubus: &ubus.Exec{}, Dev: wgdev.Open, Release: system.DetectRelease("/"), Resolve: system.Resolve, Links: net.Interfaces}
 	},
 	Devices: wgdev.Open,
 	Now:     time.Now,
+	Getenv:  os.Getenv,
 }
 
 // Ops runs the use cases against one router's filesystem.

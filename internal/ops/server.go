@@ -21,9 +21,7 @@ type ServerResult struct {
 // ServerInit plans (and commits) a WireGuard server.
 func (o *Ops) ServerInit(req ServerInit) (*ServerResult, error) {
 	in := req.Intent
-	var warn string
 	out, err := o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
-		st.Live, warn = o.livePrefixes()
 		var err error
 		if in.PrivateKey, err = wg.GeneratePrivate(o.Deps.Keys); err != nil {
 			return nil, "", err
@@ -31,8 +29,5 @@ func (o *Ops) ServerInit(req ServerInit) (*ServerResult, error) {
 		r, err := plan.ServerInit(st, in)
 		return r, in.Iface, err
 	}, nil)
-	if warn != "" {
-		out.Warnings = append([]string{warn}, out.Warnings...)
-	}
 	return &ServerResult{Outcome: out, Iface: in.Iface}, err
 }

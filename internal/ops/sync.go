@@ -7,7 +7,6 @@ import (
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
-	"github.com/wgowrt/wgowrt/internal/store"
 	"github.com/wgowrt/wgowrt/internal/system"
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/internal/wgdev"
@@ -36,12 +35,11 @@ type SyncIface struct {
 // (only iface when set) into the running devices. Per-interface failures
 // are in the result; the error is for failing to start at all.
 func (o *Ops) Sync(iface string) ([]SyncIface, error) {
-	unlock, err := o.begin()
+	s, unlock, err := o.begin()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	s := store.New(o.Root)
 	ctx := &uci.Context{ConfDir: s.ConfDir, OverrideDir: s.OverrideDir}
 	n, err := ctx.LoadFile(wg.PkgNetwork)
 	if err != nil {

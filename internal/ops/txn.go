@@ -61,19 +61,24 @@ type planFunc func(st plan.State) (r *plan.Result, iface string, err error)
 // done (e.g. committed, but not applied).
 func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Outcome, error) {
 	out := &Outcome{Preview: t.preview()}
-	unlock, err := o.begin()
+	s, unlock, err := o.begin()
 	if err != nil {
 		return out, err
 	}
 	defer unlock()
-	st, s, err := o.State(t.Session)
+	st, s, err := o.load(s, t.Session)
 	if err != nil {
 		return out, err
 	}
+	// Only plans need the live facts (an ubus call): reads do not pay.
+	st.Live = o.liveFacts()
 	out.Before = st
 	r, iface, err := pf(st)
 	if err != nil {
 		return out, err
+	}
+	if n := store.StagedNote(r.Packages()); n != "" && t.Session == "" {
+		out.Warnings = append(out.Warnings, n)
 	}
 	out.Changed = r.Changed()
 	if out.Preview {
@@ -82,6 +87,9 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	}
 	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
 		return out, err
+	}
+	if n := store.StagedNote(r.Packages()); n != "" && out.Changed {
+		out.Warnings = append(out.Warnings, n)
 	}
 	out.Plan = r
 	if !r.Changed() {
@@ -102,27 +110,29 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 }
 
 // begin takes the lock and finishes or undoes a write an earlier run was
-// killed in; it returns the function that releases the lock.
-func (o *Ops) begin() (func(), error) {
+// killed in; it returns the store to go on with and the function that
+// releases the lock.
+func (o *Ops) begin() (*store.Store, func(), error) {
 	unlock, err := o.lock()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := store.New(o.Root).Recover(); err != nil {
+	s := store.New(o.Root)
+	if err := s.Recover(); err != nil {
 		unlock()
-		return nil, err
+		return nil, nil, err
 	}
-	return unlock, nil
+	return s, unlock, nil
 }
 
 // read runs a read-only use case under the lock, on a consistent
 // configuration.
 func (o *Ops) read(session string) (plan.State, func(), error) {
-	unlock, err := o.begin()
+	s, unlock, err := o.begin()
 	if err != nil {
 		return plan.State{}, nil, err
 	}
-	st, _, err := o.State(session)
+	st, _, err := o.load(s, session)
 	if err != nil {
 		unlock()
 		return st, nil, err
@@ -168,7 +178,7 @@ func (o *Ops) apply(ch system.Change) ([]string, error) {
 	if ls == nil {
 		return nil, nil
 	}
-	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release}
+	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release, Resolve: ls.Resolve}
 	if ch.Peers {
 		dev, err := ls.Dev()
 		if err != nil {

@@ -163,10 +163,17 @@ func usedTables(st State, iface string) map[int]bool {
 // checkClientOverlap refuses tunnel addresses or split prefixes that
 // collide with the router's other interfaces: the LAN would become
 // unreachable or the tunnel would never be used.
-func checkClientOverlap(st State, c *client) error {
-	used := otherInterfaceSpace(st, c.Iface)
+func checkClientOverlap(r *Result, c *client) error {
+	st := r.State
+	var items []labelled
+	for _, u := range otherInterfaceSpace(st, c.Iface) {
+		items = append(items, labelled{u, u.String()})
+	}
+	own := func(n string) bool { return n == c.Iface || strings.HasPrefix(n, clientPrefix(c.Iface)) }
+	used := newUsedIndex(append(items, liveUsed(st, own)...))
+	liveNote(r)
 	for _, a := range c.Conf.Addresses {
-		if x, clash := used.Overlaps(a.Masked()); clash {
+		if x, clash := used.overlaps(a.Masked()); clash {
 			return fmt.Errorf("Address %s overlaps %s already used on this router; the provider's address range collides with a local network", a, x)
 		}
 	}
@@ -175,8 +182,11 @@ func checkClientOverlap(st State, c *client) error {
 	}
 	for _, p := range c.peers {
 		for _, a := range p.AllowedIPs {
-			if x, clash := used.Overlaps(a); clash {
+			if x, clash := used.overlaps(a); clash {
 				return fmt.Errorf("AllowedIPs %s overlaps %s already used on this router; routing it into the tunnel would cut that network off", a, x)
+			}
+			if err := tunnelRoute(r, "AllowedIPs", a.Masked(), c.AllowLockout); err != nil {
+				return err
 			}
 		}
 	}

@@ -66,6 +66,9 @@ type ClientIntent struct {
 	Lan   string
 	Allow []Service
 	Conf  *wgquick.Config
+	// AllowLockout routes prefixes holding the address of the SSH session
+	// running the command (--allow-lockout).
+	AllowLockout bool
 }
 
 // client is the settled intent: every default decided.
@@ -108,7 +111,7 @@ func settleClient(r *Result, in ClientIntent) (*client, error) {
 	if err := checkPeers(c); err != nil {
 		return nil, err
 	}
-	if err := checkClientOverlap(r.State, c); err != nil {
+	if err := checkClientOverlap(r, c); err != nil {
 		return nil, err
 	}
 	var err error
@@ -133,11 +136,6 @@ func validateClientIface(st State, iface string) error {
 	if err := wg.ValidateIface(iface); err != nil {
 		return err
 	}
-	if strings.Contains(iface, "_") {
-		// Sections are owned by the prefix wgowrt_<iface>_: with "_" in
-		// names, client wg's prefix would also cover client wg_x's.
-		return fmt.Errorf("interface name %q is not usable for a client: use letters and digits only (e.g. wgc, wg44)", iface)
-	}
 	meta := st.Wgowrt.Section(iface)
 	sec := st.Network.Section(iface)
 	if meta != nil && meta.Type == TypeClient {
@@ -146,10 +144,8 @@ func validateClientIface(st State, iface string) error {
 	if sec != nil || meta != nil {
 		return fmt.Errorf("interface %s already exists and was not created by 'wgowrt client'; choose another name with --iface", iface)
 	}
-	for _, d := range st.Network.SectionsOfType("device") {
-		if get(d, "name") == iface {
-			return fmt.Errorf("a network device called %s already exists; choose another name with --iface", iface)
-		}
+	if what := deviceTaken(st, iface); what != "" {
+		return fmt.Errorf("%s is already a network device on this router (%s); choose another name with --iface", iface, what)
 	}
 	return nil
 }

@@ -57,6 +57,9 @@ type ExposeIntent struct {
 	// On is the zone role the port opens on: lan or wan.
 	On     string
 	Remove bool
+	// HideRouterService forwards a port the router itself serves
+	// (--hide-router-service).
+	HideRouterService bool
 }
 
 // ExposeResult is a planned port forward and where it is reachable.
@@ -68,9 +71,60 @@ type ExposeResult struct {
 	Target string
 }
 
-// routerPorts are the router's own services on the LAN that a forward
-// must not shadow (dropbear, dnsmasq, uhttpd).
-var routerPorts = map[int]string{22: "ssh", 53: "DNS", 80: "LuCI", 443: "LuCI"}
+// routerPorts are the router's own services that a forward must not
+// shadow (dropbear, dnsmasq, uhttpd), by the zone role the forward opens
+// on: on wan, ssh and LuCI are how a remote admin reaches the router.
+var routerPorts = map[string]map[int]string{
+	"lan": {22: "ssh", 53: "DNS", 80: "LuCI", 443: "LuCI"},
+	"wan": {22: "ssh", 80: "LuCI (remote administration)", 443: "LuCI (remote administration)"},
+}
+
+// routerService names the router's own service that a DNAT of port on
+// zone role on would hide, "" when none: the well-known ports, the ports
+// dropbear and uhttpd are configured for, and the ports a firewall rule
+// opens to the router itself from that zone (udp 68 from wan: DHCP
+// renewals).
+func routerService(st State, on, zone string, port PortSpec) string {
+	if port.Proto == "tcp" {
+		if what, ok := routerPorts[on][port.Listen]; ok {
+			return what
+		}
+	}
+	for _, sv := range st.Live.Services {
+		if sv.Port == port.Listen && sv.Proto == port.Proto {
+			return sv.What
+		}
+	}
+	for _, s := range st.Firewall.SectionsOfType("rule") {
+		if get(s, "src") != zone || get(s, "dest") != "" || get(s, "enabled") == "0" || !strings.EqualFold(get(s, "target"), "ACCEPT") {
+			continue
+		}
+		if !protoCovers(listOf(s, "proto"), port.Proto) {
+			continue
+		}
+		for _, d := range listOf(s, "dest_port") {
+			if portIn(d, port.Listen) {
+				return fmt.Sprintf("service opened by firewall rule %q", orName(get(s, "name"), st.Firewall.SectionRef(s)))
+			}
+		}
+	}
+	return ""
+}
+
+// protoCovers reports whether a rule's proto list (fw4's default tcpudp)
+// matches proto.
+func protoCovers(protos []string, proto string) bool {
+	if len(protos) == 0 {
+		return true
+	}
+	for _, p := range protos {
+		switch p = strings.ToLower(p); {
+		case p == proto, p == "tcpudp", p == "all", p == "any":
+			return true
+		}
+	}
+	return false
+}
 
 // Expose plans `wgowrt expose`.
 func Expose(cur State, in ExposeIntent) (*ExposeResult, error) {
@@ -79,6 +133,9 @@ func Expose(cur State, in ExposeIntent) (*ExposeResult, error) {
 	}
 	srv, err := ReadServer(cur, in.Iface)
 	if err != nil {
+		return nil, err
+	}
+	if err := ownable(in.Iface); err != nil {
 		return nil, err
 	}
 	p, ok := FindPeer(cur, in.Iface, in.Peer)
@@ -118,6 +175,23 @@ func exposeSection(peerSec string, in ExposeIntent) string {
 	return fmt.Sprintf("%s_%s%s_%d_%s", peerSec, exposeInfix, in.On, in.Port.Listen, in.Port.Proto)
 }
 
+// isExposeOf reports whether firewall section name is a port forward of
+// peer section peerSec, exactly as exposeSection names it: a prefix match
+// would also take the forwards of a peer called x_fwd_a when removing x.
+func isExposeOf(peerSec, name string) bool {
+	rest, ok := strings.CutPrefix(name, peerSec+"_"+exposeInfix)
+	if !ok {
+		return false
+	}
+	rest = strings.TrimSuffix(rest, "_src")
+	f := strings.Split(rest, "_")
+	if len(f) != 3 || f[0] != "lan" && f[0] != "wan" || f[2] != "tcp" && f[2] != "udp" {
+		return false
+	}
+	n, err := strconv.Atoi(f[1])
+	return err == nil && n > 0 && n < 65536 && strconv.Itoa(n) == f[1]
+}
+
 func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec string, dest netip.Addr) error {
 	fw := r.State.Firewall
 	vpn, _, err := siteZones(fw, srv.Iface)
@@ -132,6 +206,12 @@ func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec stri
 		if wgIf := wgListening(r.State, in.Port.Listen); wgIf != "" {
 			return fmt.Errorf("udp port %d on wan is where WireGuard interface %s listens; choose another --port", in.Port.Listen, wgIf)
 		}
+	}
+	if what := routerService(r.State, in.On, get(from, "name"), in.Port); what != "" {
+		if !in.HideRouterService {
+			return fmt.Errorf("--port %d/%s on %s would hide the router's own %s: connections to it would reach %s instead; choose another LISTEN port, or give --hide-router-service", in.Port.Listen, in.Port.Proto, in.On, what, p.Name)
+		}
+		r.warnf("--port %d/%s on %s hides the router's own %s: connections to it reach %s instead (--hide-router-service)", in.Port.Listen, in.Port.Proto, in.On, what, p.Name)
 	}
 	if other := exposeClash(fw, sec, get(from, "name"), in.Port); other != "" {
 		return fmt.Errorf("port %d/%s on %s is already forwarded by %s; choose another --port", in.Port.Listen, in.Port.Proto, in.On, other)
@@ -168,9 +248,6 @@ func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec stri
 func exposeWhere(st State, srv *Server, in ExposeIntent) (netip.AddrPort, error) {
 	if in.On != "lan" {
 		return netip.AddrPort{}, nil
-	}
-	if name, ok := routerPorts[in.Port.Listen]; ok {
-		return netip.AddrPort{}, fmt.Errorf("--port %d on lan would hide the router's own %s; choose another LISTEN port", in.Port.Listen, name)
 	}
 	a, ok := lanAddr4(st)
 	if !ok {

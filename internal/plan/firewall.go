@@ -46,6 +46,7 @@ type fwSettings struct {
 	iface, zone    string
 	port           int
 	lanAccess      string
+	routerAccess   string
 	internet, c2c  bool
 	subnet4        string
 	wanZone        string
@@ -74,8 +75,12 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		if s.c2c {
 			fwd = "ACCEPT"
 		}
+		input := "ACCEPT"
+		if s.routerAccess != wg.RouterAll {
+			input = "REJECT"
+		}
 		if err := ensure(fw, "zone", name(wg.FwZone), opt("name", s.zone), list("network", s.iface),
-			opt("input", "ACCEPT"), opt("output", "ACCEPT"), opt("forward", fwd)); err != nil {
+			opt("input", input), opt("output", "ACCEPT"), opt("forward", fwd)); err != nil {
 			return err
 		}
 	}
@@ -88,8 +93,9 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwFromLan: s.lanAccess == wg.AccessRouted,
 		wg.FwToWan:   s.internet,
 		wg.FwMasq:    s.lanAccess == wg.AccessMasquerade && s.subnet4 != "",
+		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 	}
-	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq} {
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwDNS} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
@@ -109,6 +115,11 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 		return ensure(fw, "forwarding", sec, opt("src", s.lanZone), opt("dest", s.zone))
 	case wg.FwToWan:
 		return ensure(fw, "forwarding", sec, opt("src", s.zone), opt("dest", s.wanZone))
+	case wg.FwDNS:
+		// The router's resolver (dnsmasq), which full-tunnel client
+		// configs name; nothing else of the router is reachable.
+		return ensure(fw, "rule", sec, opt("name", "Allow-DNS-"+s.iface), opt("src", s.zone),
+			opt("proto", "tcp udp"), opt("dest_port", "53"), opt("target", "ACCEPT"))
 	default:
 		// LAN hosts see the router as the source: masquerade on the lan
 		// zone's egress, limited to the tunnel's IPv4 subnet.

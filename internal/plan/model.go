@@ -19,9 +19,12 @@ type Server struct {
 	Port       int
 	// Addresses are the interface's own addresses with their prefix
 	// lengths (e.g. 10.8.0.1/24).
-	Addresses      []netip.Prefix
-	Endpoint       wg.Endpoint
-	LanAccess      string
+	Addresses []netip.Prefix
+	Endpoint  wg.Endpoint
+	LanAccess string
+	// RouterAccess is what was asked for (all, dns, none), "" when it
+	// follows LanAccess (see EffectiveRouterAccess).
+	RouterAccess   string
 	Internet       bool
 	ClientToClient bool
 	// Zone is the name of the firewall zone holding the interface.
@@ -35,6 +38,20 @@ func (s *Server) PublicKey() wg.Key {
 		return wg.Key{}
 	}
 	return s.PrivateKey.PublicKey()
+}
+
+// EffectiveRouterAccess is the router access in force: as asked, else
+// dns for a server whose peers have no LAN access (the guest-zone recipe:
+// DNS, as their client configs point at the router, and nothing else),
+// else all. A server wgowrt did not create is left as configured: all.
+func (s *Server) EffectiveRouterAccess() string {
+	switch {
+	case s.RouterAccess != "":
+		return s.RouterAccess
+	case s.LanAccess == wg.AccessNone:
+		return wg.RouterDNS
+	}
+	return wg.RouterAll
 }
 
 // Subnet returns the server's subnet of the address family of v4.
@@ -76,6 +93,7 @@ func ReadServer(st State, iface string) (*Server, error) {
 		s.Endpoint, _ = wg.ParseEndpoint(e)
 	}
 	s.LanAccess = get(meta, "lan_access")
+	s.RouterAccess = get(meta, "router_access")
 	s.Internet = truthy(get(meta, "internet"))
 	s.ClientToClient = truthy(get(meta, "client_to_client"))
 	return s, nil

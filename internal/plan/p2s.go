@@ -218,7 +218,7 @@ func DropPeerExtras(r *Result, iface, sec string) error {
 	}
 	names := []string{siteRule(sec, siteIn), siteRule(sec, siteOut)}
 	for _, s := range r.State.Firewall.Sections {
-		if strings.HasPrefix(s.Name, sec+"_"+exposeInfix) {
+		if isExposeOf(sec, s.Name) {
 			names = append(names, s.Name)
 		}
 	}
@@ -241,7 +241,7 @@ func renamePeerExtras(r *Result, from, to string) error {
 		names = append(names, from+"_"+role)
 	}
 	for _, s := range fw.Sections {
-		if strings.HasPrefix(s.Name, from+"_"+exposeInfix) {
+		if isExposeOf(from, s.Name) {
 			names = append(names, s.Name)
 		}
 	}

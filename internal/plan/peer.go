@@ -30,6 +30,9 @@ type PeerIntent struct {
 	Keepalive   *int
 	KeepPrivate bool
 	Endpoint    *wg.Endpoint
+	// AllowLockout routes subnets holding the address of the SSH session
+	// running the command (--allow-lockout).
+	AllowLockout bool
 }
 
 // DefaultKeepalive keeps NAT mappings of phones and home routers open.
@@ -52,6 +55,9 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ownable(in.Iface); err != nil {
+		return nil, err
+	}
 	r := &PeerResult{Result: &Result{State: cur.clone()}}
 	if p, ok := FindPeer(cur, in.Iface, in.Name); ok {
 		return r, existingPeer(r, srv, p, in)
@@ -67,7 +73,7 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes, err := peerRoutes(cur, srv, in.Routes)
+	routes, err := peerRoutes(r.Result, in)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +86,16 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	}
 	r.Config = clientConfig(cur, srv, in.Name, peerKey(in), in.PSK, addrs, opts)
 	return r, nil
+}
+
+// ownable refuses to name wgowrt sections after an interface wgowrt could
+// not have created (see wg.ValidateIface): with '_' in it, the sections of
+// a peer of wg_0 would be those of peer 0_... of wg.
+func ownable(iface string) error {
+	if strings.Contains(iface, "_") {
+		return fmt.Errorf("interface %s has _ in its name, so wgowrt's section names could not tell its peers from another interface's; manage it with LuCI or uci", iface)
+	}
+	return nil
 }
 
 // existingPeer makes a repeated `peer add` a no-op that still shows the
@@ -207,11 +223,21 @@ func explicitAddr(srv *Server, g string, explicit map[bool]netip.Addr) error {
 }
 
 // peerRoutes validates --route subnets: CIDRs not overlapping anything the
-// router or another peer already has.
-func peerRoutes(st State, srv *Server, given []string) ([]netip.Prefix, error) {
-	used := append(usedSpace(st), takenPrefixes(st)...)
-	var out []netip.Prefix
-	for _, g := range given {
+// router or another peer already has, nor carrying the admin's session.
+func peerRoutes(r *Result, in PeerIntent) ([]netip.Prefix, error) {
+	st := r.State
+	var items []labelled
+	for _, u := range append(usedSpace(st, func(string) bool { return true }), takenPrefixes(st)...) {
+		items = append(items, labelled{u, u.String()})
+	}
+	used := newUsedIndex(append(items, liveUsed(st, func(n string) bool { return n == in.Iface })...))
+	given := make([]netip.Prefix, len(in.Routes))
+	for i, g := range in.Routes {
+		given[i], _ = wg.ParsePrefix(g)
+	}
+	earlier := wg.NewPrefixSet(given)
+	liveNote(r)
+	for i, g := range in.Routes {
 		p, err := wg.ParsePrefix(g)
 		if err != nil {
 			return nil, fmt.Errorf("--route %q is not a CIDR (e.g. 192.168.50.0/24)", g)
@@ -219,13 +245,18 @@ func peerRoutes(st State, srv *Server, given []string) ([]netip.Prefix, error) {
 		if p.Bits() == 0 {
 			return nil, fmt.Errorf("--route %s would send all traffic to this peer; give the subnets behind it instead", p)
 		}
-		if x, clash := wg.Used(used).Overlaps(p); clash {
+		x, clash := used.overlaps(p)
+		if j, ok := firstBefore(earlier, i, p); !clash && ok {
+			x, clash = given[j].String(), true
+		}
+		if clash {
 			return nil, fmt.Errorf("--route %s overlaps %s already used on this router or by another peer", p, x)
 		}
-		used = append(used, p)
-		out = append(out, p)
+		if err := tunnelRoute(r, "--route", p, in.AllowLockout); err != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+	return given, nil
 }
 
 // clientOpts are the client-side settings kept in wgowrt's config.
@@ -260,7 +291,7 @@ func clientOptions(srv *Server, in PeerIntent) (clientOpts, error) {
 		}
 		o.dns = append(o.dns, a)
 	}
-	if in.DNS == nil && o.tunnel == wg.TunnelFull {
+	if in.DNS == nil && o.tunnel == wg.TunnelFull && srv.EffectiveRouterAccess() != wg.RouterNone {
 		if s, ok := srv.Subnet(true); ok {
 			o.dns = []netip.Addr{serverIP(srv, s)}
 		}
@@ -321,6 +352,9 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 	}
 	if len(in.Routes) > 0 && srv.Owned && !srv.ClientToClient {
 		r.warnf("other peers of %s cannot reach %s: the vpn zone does not forward between peers (run 'wgowrt server init --iface %s --client-to-client' for hub-and-spoke)", in.Iface, strings.Join(in.Routes, ", "), in.Iface)
+	}
+	if in.DNS == nil && o.tunnel == wg.TunnelFull && srv.EffectiveRouterAccess() == wg.RouterNone {
+		r.warnf("%s gives its peers no access to the router (--router-access none), so its DNS is not in %s's config: pass --dns with a resolver reachable through the tunnel", in.Iface, in.Name)
 	}
 	if o.endpoint.Host == "" {
 		r.warnf("no endpoint known for %s: add 'Endpoint = HOST:%d' to the client config, or pass --endpoint", in.Iface, srv.Port)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/uci"
@@ -18,13 +19,19 @@ type ServerIntent struct {
 	// (10.8.0.1/24) becomes the server's address.
 	Subnet4 string
 	// IPv6 is "auto" (or empty), "off", or an IPv6 CIDR.
-	IPv6           string
-	Endpoint       *wg.Endpoint
-	LanAccess      string
+	IPv6      string
+	Endpoint  *wg.Endpoint
+	LanAccess string
+	// RouterAccess is all, dns or none; "" keeps what the server has, or
+	// follows LanAccess (none: dns, else all).
+	RouterAccess   string
 	Internet       *bool
 	ClientToClient *bool
 	// PrivateKey is a fresh key, used only when the interface is created.
 	PrivateKey wg.Key
+	// AllowLockout closes ssh to peers even when this SSH session comes
+	// through the tunnel (--allow-lockout).
+	AllowLockout bool
 }
 
 // DefaultPort is WireGuard's customary port.
@@ -36,6 +43,9 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 		return nil, err
 	}
 	if err := validateAccess(in.LanAccess); err != nil {
+		return nil, err
+	}
+	if err := validateRouterAccess(in.RouterAccess); err != nil {
 		return nil, err
 	}
 	r := &Result{State: cur.clone()}
@@ -56,6 +66,9 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 		return nil, err
 	}
 	s := settle(existing, in)
+	if err := adminKeepsSSH(r, s, addrs, in.AllowLockout); err != nil {
+		return nil, err
+	}
 	if err := writeMeta(st.Wgowrt, in.Iface, s); err != nil {
 		return nil, err
 	}
@@ -74,6 +87,33 @@ func validateAccess(a string) error {
 		return nil
 	}
 	return fmt.Errorf("--lan-access %q is not one of routed, masquerade, none", a)
+}
+
+func validateRouterAccess(a string) error {
+	switch a {
+	case "", wg.RouterAll, wg.RouterDNS, wg.RouterNone:
+		return nil
+	}
+	return fmt.Errorf("--router-access %q is not one of all, dns, none", a)
+}
+
+// adminKeepsSSH refuses to close the router's services to peers when the
+// SSH session running the command comes through this very tunnel.
+func adminKeepsSSH(r *Result, s Server, addrs []netip.Prefix, insist bool) error {
+	a := r.State.Live.Admin
+	if !a.IsValid() || s.EffectiveRouterAccess() == wg.RouterAll {
+		return nil
+	}
+	for _, p := range addrs {
+		if p.Masked().Contains(a) {
+			if insist {
+				r.warnf("this SSH session comes from %s through %s, whose peers lose ssh to the router (--allow-lockout)", a, s.Iface)
+				return nil
+			}
+			return fmt.Errorf("this SSH session comes from %s through %s: --router-access %s would close ssh to its peers and cut the session; use --router-access all, or give --allow-lockout", a, s.Iface, s.EffectiveRouterAccess())
+		}
+	}
+	return nil
 }
 
 func pick(vals ...int) int {
@@ -98,10 +138,8 @@ func existingServer(st State, iface string) (*Server, error) {
 	sec := st.Network.Section(iface)
 	meta := st.Wgowrt.Section(iface)
 	if sec == nil {
-		for _, d := range st.Network.SectionsOfType("device") {
-			if get(d, "name") == iface {
-				return nil, fmt.Errorf("a network device called %s already exists; choose another name with --iface", iface)
-			}
+		if what := deviceTaken(st, iface); what != "" {
+			return nil, fmt.Errorf("%s is already a network device on this router (%s); choose another name with --iface", iface, what)
 		}
 		return nil, nil
 	}
@@ -134,7 +172,7 @@ func serverAddresses(r *Result, existing *Server, in ServerIntent) ([]netip.Pref
 	if existing != nil {
 		return keepAddresses(existing, in)
 	}
-	used := usedSpace(r.State)
+	used := usedSpace(r.State, nil)
 	v4, err := chooseSubnet4(used, in.Subnet4)
 	if err != nil {
 		return nil, err
@@ -280,6 +318,9 @@ func settle(existing *Server, in ServerIntent) Server {
 	if in.LanAccess != "" {
 		s.LanAccess = in.LanAccess
 	}
+	if in.RouterAccess != "" {
+		s.RouterAccess = in.RouterAccess
+	}
 	if in.Internet != nil {
 		s.Internet = *in.Internet
 	}
@@ -291,13 +332,15 @@ func settle(existing *Server, in ServerIntent) Server {
 
 func writeMeta(p *uci.Package, iface string, s Server) error {
 	return ensure(p, wg.TypeServer, iface, opt("endpoint", s.Endpoint.String()), opt("lan_access", s.LanAccess),
-		opt("internet", boolStr(s.Internet)), opt("client_to_client", boolStr(s.ClientToClient)))
+		opt("internet", boolStr(s.Internet)), opt("client_to_client", boolStr(s.ClientToClient)),
+		opt("router_access", s.RouterAccess))
 }
 
 // serverFirewall finds the zones and converges wgowrt's firewall sections.
 func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server) error {
 	fw := r.State.Firewall
-	fs := fwSettings{iface: iface, port: port, lanAccess: s.LanAccess, internet: s.Internet, c2c: s.ClientToClient}
+	fs := fwSettings{iface: iface, port: port, lanAccess: s.LanAccess, internet: s.Internet, c2c: s.ClientToClient,
+		routerAccess: s.EffectiveRouterAccess()}
 	for _, a := range addrs {
 		if a.Addr().Is4() {
 			fs.subnet4 = a.Masked().String()
@@ -334,6 +377,9 @@ func pickZone(r *Result, fs *fwSettings) error {
 		fs.zone = get(z, "name")
 		if fs.c2c && get(z, "forward") != "ACCEPT" {
 			r.warnf("zone %s holding %s was not created by wgowrt and is left as is: --client-to-client needs its forward policy to be ACCEPT", fs.zone, fs.iface)
+		}
+		if fs.routerAccess != wg.RouterAll && !strings.EqualFold(get(z, "input"), "REJECT") && !strings.EqualFold(get(z, "input"), "DROP") {
+			r.warnf("zone %s holding %s was not created by wgowrt and is left as is: --router-access %s needs its input policy to be REJECT", fs.zone, fs.iface, fs.routerAccess)
 		}
 	default:
 		name, err := vpnZoneName(fw, fs.iface)

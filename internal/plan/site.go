@@ -37,6 +37,9 @@ type SiteIntent struct {
 	// NewPSK is used only when the site has no preshared key yet (--psk).
 	NewPSK    *wg.Key
 	Keepalive *int
+	// AllowLockout routes subnets holding the address of the SSH session
+	// running the command (--allow-lockout).
+	AllowLockout bool
 }
 
 // Site is a site-to-site link as configured.
@@ -94,6 +97,9 @@ func SiteAdd(cur State, in SiteIntent) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ownable(in.Iface); err != nil {
+		return nil, err
+	}
 	sec := wg.PeerSection(in.Iface, in.Name)
 	old, err := existingSite(cur, in, sec)
 	if err != nil {
@@ -103,14 +109,14 @@ func SiteAdd(cur State, in SiteIntent) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	remote, err := remoteSubnets(cur, sec, in.Remote, local)
+	r := &Result{State: cur.clone()}
+	remote, err := remoteSubnets(r, in, sec, local)
 	if err != nil {
 		return nil, err
 	}
 	if err := siteKeyFree(cur, srv, sec, in.PublicKey); err != nil {
 		return nil, err
 	}
-	r := &Result{State: cur.clone()}
 	if err := writeSite(r, srv, in, old, sec, remote); err != nil {
 		return nil, err
 	}
@@ -155,13 +161,19 @@ func localSubnets(st State, given []string) ([]netip.Prefix, error) {
 
 // remoteSubnets validates --remote-subnet: CIDRs that overlap neither this
 // site's own subnets nor anything else the router uses, ignoring what the
-// site being re-added already routes.
-func remoteSubnets(st State, sec string, given []string, local []netip.Prefix) ([]netip.Prefix, error) {
-	if len(given) == 0 {
+// site being re-added already routes, nor carry the admin's own session.
+func remoteSubnets(r *Result, in SiteIntent, sec string, local []netip.Prefix) ([]netip.Prefix, error) {
+	if len(in.Remote) == 0 {
 		return nil, fmt.Errorf("site add needs at least one --remote-subnet CIDR (the other site's LAN)")
 	}
-	var out []netip.Prefix
-	for _, g := range given {
+	given := make([]netip.Prefix, len(in.Remote))
+	for i, g := range in.Remote {
+		given[i], _ = wg.ParsePrefix(g)
+	}
+	used := newUsedIndex(siteUsed(r.State, sec, in.Iface))
+	earlier := wg.NewPrefixSet(given)
+	liveNote(r)
+	for i, g := range in.Remote {
 		p, err := wg.ParsePrefix(g)
 		if err != nil {
 			return nil, fmt.Errorf("--remote-subnet %q is not a CIDR (e.g. 192.168.2.0/24)", g)
@@ -174,17 +186,17 @@ func remoteSubnets(st State, sec string, given []string, local []netip.Prefix) (
 				return nil, fmt.Errorf("--remote-subnet %s overlaps the local subnet %s: the two sites need different subnets (renumber one LAN)", p, l)
 			}
 		}
-		if u, ok := siteUsedBy(st, sec, p); ok {
+		if u, ok := used.overlaps(p); ok {
 			return nil, fmt.Errorf("--remote-subnet %s overlaps %s", p, u)
 		}
-		for _, q := range out {
-			if q.Overlaps(p) {
-				return nil, fmt.Errorf("--remote-subnet %s overlaps --remote-subnet %s given before", p, q)
-			}
+		if j, ok := firstBefore(earlier, i, p); ok {
+			return nil, fmt.Errorf("--remote-subnet %s overlaps --remote-subnet %s given before", p, given[j])
 		}
-		out = append(out, p)
+		if err := tunnelRoute(r, "--remote-subnet", p, in.AllowLockout); err != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+	return given, nil
 }
 
 // siteKeyFree refuses a key that another peer, or this router itself, has.

@@ -83,9 +83,18 @@ func siteCIDRs(ps []netip.Prefix) []string {
 	return out
 }
 
-// siteUsedBy describes what on this router p overlaps, ignoring section skip:
-// interface addresses, static routes and other peers' allowed IPs.
-func siteUsedBy(st State, skip string, p netip.Prefix) (string, bool) {
+// siteUsed is what on this router a site's subnets must not overlap, in
+// the order a refusal names it, ignoring section skip (the site being
+// re-added): interface addresses, static routes, other peers' allowed IPs,
+// and the running router's addresses and routes (not those of iface,
+// which the files describe).
+func siteUsed(st State, skip, iface string) []labelled {
+	var out []labelled
+	add := func(p netip.Prefix, label string) {
+		if siteWide(p) {
+			out = append(out, labelled{p.Masked(), label})
+		}
+	}
 	for _, s := range st.Network.Sections {
 		if s.Name == skip {
 			continue
@@ -93,28 +102,21 @@ func siteUsedBy(st State, skip string, p netip.Prefix) (string, bool) {
 		switch {
 		case s.Type == "interface":
 			for _, a := range interfaceAddrs(s) {
-				if siteWide(a) && a.Masked().Overlaps(p) {
-					return fmt.Sprintf("%s of interface %s", a.Masked(), s.Name), true
-				}
+				add(a, fmt.Sprintf("%s of interface %s", a.Masked(), s.Name))
 			}
 		case s.Type == "route" || s.Type == "route6":
-			if t, ok := routeTarget(get(s, "target"), get(s, "netmask")); ok && siteWide(t) && t.Masked().Overlaps(p) {
-				return fmt.Sprintf("the static route %s", t.Masked()), true
+			if t, ok := routeTarget(get(s, "target"), get(s, "netmask")); ok {
+				add(t, fmt.Sprintf("the static route %s", t.Masked()))
 			}
 		case strings.HasPrefix(s.Type, "wireguard_"):
 			for _, a := range listOf(s, "allowed_ips") {
-				if q, err := wg.ParseAddrPrefix(a); err == nil && siteWide(q) && q.Masked().Overlaps(p) {
-					return fmt.Sprintf("%s routed to peer %s", q.Masked(), sitePeerLabel(s)), true
+				if q, err := wg.ParseAddrPrefix(a); err == nil {
+					add(q, fmt.Sprintf("%s routed to peer %s", q.Masked(), sitePeerLabel(s)))
 				}
 			}
 		}
 	}
-	for _, l := range st.Live {
-		if siteWide(l) && l.Overlaps(p) {
-			return fmt.Sprintf("%s in use on the running router", l.Masked()), true
-		}
-	}
-	return "", false
+	return append(out, liveUsed(st, func(n string) bool { return n == iface })...)
 }
 
 // siteWide is false for default routes and the like, which overlap everything

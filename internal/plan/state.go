@@ -6,7 +6,6 @@ package plan
 
 import (
 	"fmt"
-	"net/netip"
 	"sort"
 	"strings"
 
@@ -21,9 +20,9 @@ type State struct {
 	Firewall *uci.Package
 	// Wgowrt is wgowrt's own config; an empty package when absent.
 	Wgowrt *uci.Package
-	// Live are addresses and routes the running system uses (from
-	// `ubus call network.interface dump`); empty off-router.
-	Live []netip.Prefix
+	// Live is what the running router (and the SSH session) tell beyond
+	// the files; its zero value means nothing is known.
+	Live Live
 	// Dhcp is /etc/config/dhcp, loaded only by commands that edit it
 	// (e.g. handing out routes with DHCP option 121); nil otherwise.
 	Dhcp *uci.Package

@@ -15,7 +15,9 @@ const minUsedBits4, minUsedBits6 = 8, 16
 // usedSpace collects every prefix the router already uses: interface
 // addresses, static routes, other WireGuard interfaces and their peers'
 // allowed IPs, and what the running system reports.
-func usedSpace(st State) wg.Used {
+// The running router's prefixes of interfaces skip says yes to are left
+// out (nil: none).
+func usedSpace(st State, skip func(iface string) bool) wg.Used {
 	var u wg.Used
 	add := func(p netip.Prefix) {
 		if p.Addr().Is4() && p.Bits() < minUsedBits4 || p.Addr().Is6() && p.Bits() < minUsedBits6 {
@@ -41,8 +43,10 @@ func usedSpace(st State) wg.Used {
 			}
 		}
 	}
-	for _, p := range st.Live {
-		add(p)
+	for _, a := range st.Live.Addrs {
+		if skip == nil || !skip(a.Iface) {
+			add(a.Prefix)
+		}
 	}
 	return u
 }

@@ -131,7 +131,7 @@ func bounded(v any) any {
 		return &Error{Msg: "encoding the answer: " + err.Error()}
 	}
 	if len(b) > Limit {
-		return &Error{Msg: fmt.Sprintf("the answer is %d bytes, more than rpcd relays (%d); ask for one interface at a time", len(b), Limit)}
+		return &Error{Msg: fmt.Sprintf("the answer is %d bytes, more than rpcd relays (%d); ask for one interface at a time, or for fewer peers with offset and limit", len(b), Limit)}
 	}
 	if len(b) == 0 || b[0] != '{' {
 		return &Error{Msg: "internal error: the answer is not a JSON object"}
@@ -168,7 +168,37 @@ func readArgs(r io.Reader) (json.RawMessage, *Error) {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return nil, &Error{Msg: "the arguments are not a JSON object: " + err.Error()}
 	}
+	if k, dup := duplicateKey(b); dup {
+		return nil, Errorf(k, k, "argument %q is given twice; give it once", k)
+	}
 	return json.RawMessage(b), nil
+}
+
+// duplicateKey finds a name given twice in the argument object, which
+// encoding/json would silently resolve to the last one: a request whose
+// meaning depends on the parser is refused instead.
+func duplicateKey(obj []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func find(methods []Method, name string) (Method, bool) {

@@ -200,3 +200,21 @@ func TestValuesKeepOrderThroughJSON(t *testing.T) {
 		t.Errorf("(-want +got)\n%s", d)
 	}
 }
+
+// TestDuplicateArgumentsRefused: {"name":"a","name":"b"} would mean "b"
+// to encoding/json and maybe "a" to another parser on the way; it is
+// refused, naming the argument.
+func TestDuplicateArgumentsRefused(t *testing.T) {
+	called := false
+	m := []Method{{Name: "m", Call: func(json.RawMessage) (any, error) { called = true; return map[string]int{}, nil }}}
+	var out bytes.Buffer
+	Call(&out, strings.NewReader(`{"name":"a","iface":"wg0","name":"b"}`), m, "m")
+	if called || !strings.Contains(out.String(), `"error":"argument \"name\" is given twice; give it once"`) || !strings.Contains(out.String(), `"field":"name"`) {
+		t.Errorf("got %s (called %v), want a refusal naming name", out.String(), called)
+	}
+	out.Reset()
+	Call(&out, strings.NewReader(`{"name":"a","list":["x","x"]}`), m, "m")
+	if !called {
+		t.Errorf("distinct names refused: %s", out.String())
+	}
+}

@@ -43,22 +43,32 @@ func step(op, path string) {
 	}
 }
 
-// holdSignals defers SIGINT, SIGHUP and SIGTERM until the returned
-// function is called (the commit window: a Ctrl-C there would otherwise
-// stop the process between two renames); one that arrived meanwhile is
-// then delivered again, so the process still stops, after the commit.
-func holdSignals() (release func()) {
-	ch := make(chan os.Signal, 3)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM)
-	return func() {
-		signal.Stop(ch)
-		select {
-		case sig := <-ch:
-			// Delivered asynchronously: wait for it, unless another
-			// handler (a Notify elsewhere) takes it and we go on.
-			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
-			time.Sleep(time.Second)
-		default:
-		}
+// sigHold defers SIGINT, SIGHUP and SIGTERM from start to stop (the
+// commit window: a Ctrl-C there would otherwise stop the process between
+// two renames); one that arrived meanwhile is then delivered again, so the
+// process still stops, after the commit. The zero value is ready; stop
+// without start does nothing.
+type sigHold struct{ ch chan os.Signal }
+
+func (h *sigHold) start() {
+	if h.ch == nil {
+		h.ch = make(chan os.Signal, 3)
+		signal.Notify(h.ch, syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM)
 	}
+}
+
+func (h *sigHold) stop() {
+	if h.ch == nil {
+		return
+	}
+	signal.Stop(h.ch)
+	select {
+	case sig := <-h.ch:
+		// Delivered asynchronously: wait for it, unless another handler
+		// (a Notify elsewhere) takes it and we go on.
+		syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+		time.Sleep(time.Second)
+	default:
+	}
+	h.ch = nil
 }

@@ -61,6 +61,13 @@ func child(root, mode string) int {
 			return nil
 		}
 	}
+	if mode == "held-kill" {
+		if _, err := s.WriteHeld([]*uci.Package{n, w}, false); err != nil {
+			os.Stderr.WriteString(err.Error())
+			return 1
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGKILL) // before delivering
+	}
 	if err := s.Write([]*uci.Package{n, w}, mode == "pending"); err != nil {
 		os.Stderr.WriteString(err.Error())
 		return 1
@@ -242,6 +249,28 @@ func copyTree(t *testing.T, from, to string) {
 	}
 }
 
+// TestWriteHeldIsUndoneWhenKilledBeforeDone: with WriteHeld the files are
+// in place, but a kill before done (the command's output not yet
+// delivered) makes the next run roll the write back.
+func TestWriteHeldIsUndoneWhenKilledBeforeDone(t *testing.T) {
+	root, tmp := crashRoot(t, "")
+	before, _ := os.ReadFile(filepath.Join(root, "etc/config/network"))
+	if _, killed := runChild(t, root, tmp, "held-kill", 0); !killed {
+		t.Fatal("the child was not killed")
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/network")); !strings.Contains(string(b), "'wg0'") {
+		t.Fatalf("WriteHeld did not put the files in place:\n%s", b)
+	}
+	s := New(root)
+	if err := s.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "etc/config/network")); string(b) != string(before) {
+		t.Errorf("network after recovery:\n%s", b)
+	}
+	assertClean(t, s.ConfDir, "network", "wgowrt")
+}
+
 // TestRecoverRollsForwardWhenChangedSince: killed after network was
 // renamed, and network changed since by someone else (a uci commit), the
 // write cannot be undone; it is finished instead, their change kept.
@@ -350,4 +379,20 @@ func TestRecoverLeavesALiveWritersFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(s.ConfDir, "network")); err != nil {
 		t.Error("the committed file is gone")
 	}
+}
+
+// TestRecoverAfterRebootEmptiedTheOverrideDir: a journal naming a file in
+// /var/run/uci (tmpfs) that a reboot emptied must neither fail forever nor
+// create an empty file there, which would shadow /etc/config's.
+func TestRecoverAfterRebootEmptiedTheOverrideDir(t *testing.T) {
+	s := tree(t, "")
+	j := `{"version":1,"files":[{"package":"network","override":true,"tmp":".network.wgowrt-1","backup":".network.wgowrt-2","old_sha256":"","new_sha256":"","edits":""}]}`
+	os.WriteFile(s.journalPath(), []byte(j), 0600)
+	if err := s.Recover(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.OverrideDir, "network")); !os.IsNotExist(err) {
+		t.Errorf("an override file was created: %v", err)
+	}
+	assertClean(t, s.ConfDir, "network")
 }

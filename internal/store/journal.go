@@ -115,9 +115,11 @@ func (s *Store) prepare(pkgs []*uci.Package, commitPending bool) (fws []*fileWri
 			fw.Edits = append(fw.Edits, d.DeltaLine(p.Name)...)
 		}
 		if commitPending && len(Pending(p)) > 0 {
-			if fw.Pending, err = uci.ReadLocked(s.ctx().DeltaPath(p.Name)); err != nil && uci.CodeOf(err) != uci.ErrNotFound {
-				return fws, fmt.Errorf("reading %s: %v", s.ctx().DeltaPath(p.Name), err)
+			data, rerr := uci.ReadLocked(s.ctx().DeltaPath(p.Name))
+			if rerr != nil && uci.CodeOf(rerr) != uci.ErrNotFound {
+				return fws, fmt.Errorf("reading %s: %v", s.ctx().DeltaPath(p.Name), rerr)
 			}
+			fw.Pending = data
 		}
 		fws = append(fws, fw)
 	}
@@ -148,6 +150,14 @@ func (s *Store) prepare(pkgs []*uci.Package, commitPending bool) (fws []*fileWri
 		fw.New = sum(data)
 		if fw.Backup, err = linkBackup(fw.real); err != nil {
 			return fws, fmt.Errorf("writing %s: %v", fw.target, err)
+		}
+	}
+	// The temporary files and backups are on disk before the journal
+	// names them (the journal's directory is synced after its link).
+	for _, fw := range fws {
+		if d := filepath.Dir(fw.real); d != filepath.Clean(s.ConfDir) {
+			step("syncdir", d)
+			syncDir(d)
 		}
 	}
 	return fws, nil
@@ -293,6 +303,8 @@ func (s *Store) writeJournal(fws []*fileWrite) (*os.File, error) {
 			}
 		}
 		if err == nil {
+			step("syncdir", s.ConfDir)
+			syncDir(s.ConfDir)
 			return f, nil
 		}
 	}
@@ -303,9 +315,9 @@ func (s *Store) writeJournal(fws []*fileWrite) (*os.File, error) {
 	return nil, err
 }
 
-// finish does step 3; an error rolls the write back at once.
+// finish does the renames of step 3; an error rolls the write back at
+// once. closeJournal does the rest.
 func (s *Store) finish(fws []*fileWrite, jf *os.File) error {
-	defer jf.Close()
 	for _, fw := range fws {
 		step("rename", fw.real)
 		err := os.Rename(fw.tmpPath(), fw.real)
@@ -327,7 +339,7 @@ func (s *Store) finish(fws []*fileWrite, jf *os.File) error {
 			return fmt.Errorf("writing %s: %v", fw.target, err)
 		}
 	}
-	return s.closeJournal(fws, true)
+	return nil
 }
 
 // closeJournal ends a write: rolled forward, folded staged changes are
@@ -362,6 +374,9 @@ func (s *Store) settle(fws []*fileWrite) (bool, error) {
 	back := true
 	cur := make([][]byte, len(fws))
 	for i, fw := range fws {
+		if fw.lock == nil {
+			continue // skipped: see recoverJournal
+		}
 		// By path: after our own rename the lock is on the old file.
 		data, err := os.ReadFile(fw.real)
 		if err != nil {
@@ -379,6 +394,9 @@ func (s *Store) settle(fws []*fileWrite) (bool, error) {
 		}
 	}
 	for i, fw := range fws {
+		if fw.lock == nil {
+			continue
+		}
 		var err error
 		if back {
 			err = s.undo(fw, cur[i])
@@ -519,6 +537,12 @@ func (s *Store) recoverJournal() error {
 	}
 	sort.Slice(fws, func(i, k int) bool { return fws[i].target < fws[k].target })
 	for _, fw := range fws {
+		if gone(fw.target) && gone(fw.tmpPath()) && gone(fw.backupPath()) {
+			// A tmpfs emptied by a reboot (/var/run/uci): nothing to
+			// finish there, and creating the file would shadow
+			// /etc/config's.
+			continue
+		}
 		if fw.lock, err = uci.LockFile(fw.target, os.O_RDWR|os.O_CREATE, 0600); err != nil {
 			return fmt.Errorf("finishing an interrupted write: %v", err)
 		}
@@ -618,6 +642,11 @@ func onlyDeltas(dir string) bool {
 		}
 	}
 	return true
+}
+
+func gone(path string) bool {
+	_, err := os.Lstat(path)
+	return os.IsNotExist(err)
 }
 
 func sameFile(a, b *os.File) bool {

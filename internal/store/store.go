@@ -124,8 +124,9 @@ func fromSession(d uci.Delta) bool {
 func Pending(pkgs ...*uci.Package) []string {
 	var out []string
 	for _, p := range pkgs {
-		for _, d := range p.Changes() {
-			if d.File != "" && !fromSession(d) {
+		ch := p.Changes()
+		for _, d := range ch[:len(ch)-len(p.Unsaved())] { // the staged ones
+			if !fromSession(d) {
 				out = append(out, p.Name)
 				break
 			}
@@ -163,7 +164,7 @@ func StagedNote(pkgs []*uci.Package) string {
 type PendingError struct{ Packages []string }
 
 func (e *PendingError) Error() string {
-	return fmt.Sprintf("uncommitted changes are pending for %s (e.g. unsaved LuCI edits; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
+	return fmt.Sprintf("uncommitted changes are pending for %s (staged in /tmp/.uci, e.g. by 'uci set' without commit; see 'uci changes'): commit or revert them first, or pass --commit-pending to commit them together with this change",
 		strings.Join(e.Packages, ", "))
 }
 
@@ -188,36 +189,74 @@ func (e *StagedConflictError) Error() string {
 // next Recover, so the plan lands whole or not at all, and SIGINT, SIGHUP
 // and SIGTERM wait until it has landed.
 func (s *Store) Write(pkgs []*uci.Package, commitPending bool) error {
-	if err := CheckPending(pkgs, commitPending); err != nil {
+	var h sigHold
+	defer h.stop()
+	done, err := s.write(pkgs, commitPending, &h)
+	if err != nil {
 		return err
+	}
+	return done()
+}
+
+// WriteHeld is Write that keeps the write undoable until done is called:
+// the files are in place, but the journal and the backups stay, so if the
+// process dies before done (say, before a new peer's private key was
+// shown or saved) the next run rolls the write back, as if the command
+// had never run, and running it again does it whole. Call done once the
+// command's results are delivered; it makes the write final. A concurrent
+// Recover waits for done.
+func (s *Store) WriteHeld(pkgs []*uci.Package, commitPending bool) (done func() error, err error) {
+	var h sigHold
+	defer h.stop()
+	return s.write(pkgs, commitPending, &h)
+}
+
+// write does WriteHeld, holding signals with h from the moment the files
+// are locked.
+func (s *Store) write(pkgs []*uci.Package, commitPending bool, h *sigHold) (done func() error, err error) {
+	if err := CheckPending(pkgs, commitPending); err != nil {
+		return nil, err
 	}
 	ed := edited(pkgs)
 	if len(ed) == 0 {
-		return nil
+		return func() error { return nil }, nil
 	}
 	if err := s.Recover(); err != nil {
-		return err
+		return nil, err
 	}
 	if err := os.MkdirAll(s.ConfDir, 0755); err != nil {
-		return fmt.Errorf("writing %s: %v", s.ConfDir, err)
+		return nil, fmt.Errorf("writing %s: %v", s.ConfDir, err)
 	}
 	fws, err := s.prepare(ed, commitPending)
 	if err != nil {
-		return fmt.Errorf("%v; nothing was changed", err)
+		return nil, fmt.Errorf("%v; nothing was changed", err)
 	}
-	defer func() {
+	releaseAll := func() {
 		for _, fw := range fws {
 			release(fw)
 		}
-	}()
-	unhold := holdSignals()
-	defer unhold()
+	}
+	h.start()
 	jf, err := s.writeJournal(fws)
 	if err != nil {
 		discard(fws)
-		return fmt.Errorf("writing %s: %v; nothing was changed", s.journalPath(), err)
+		return nil, fmt.Errorf("writing %s: %v; nothing was changed", s.journalPath(), err)
 	}
-	return s.finish(fws, jf)
+	if err := s.finish(fws, jf); err != nil {
+		jf.Close()
+		releaseAll()
+		return nil, err
+	}
+	final := false
+	return func() error {
+		if final {
+			return nil
+		}
+		final = true
+		defer releaseAll()
+		defer jf.Close()
+		return s.closeJournal(fws, true)
+	}, nil
 }
 
 // failAfterCommit lets tests fail a multi-file write after a package.

@@ -3,6 +3,7 @@ package system
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
@@ -36,6 +37,10 @@ type Applier struct {
 	Ubus    ubus.Caller
 	Dev     wgdev.Client
 	Release Release
+	// Resolve turns a peer's endpoint host name into an address, as wg(8)
+	// does when netifd sets the interface up; nil leaves host-name
+	// endpoints to netifd (the next ifup).
+	Resolve func(host string) (netip.Addr, error)
 }
 
 // Apply reloads what needs reloading and pushes peer changes into the
@@ -81,8 +86,9 @@ func (a *Applier) pushPeers(c Change) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading device %s: %v", c.Iface, err)
 	}
-	diff := Diff(DesiredPeers(c.Network, c.Iface), dev)
-	var notes []string
+	desired := DesiredPeers(c.Network, c.Iface)
+	notes := a.resolveEndpoints(c, desired)
+	diff := Diff(desired, dev)
 	if len(diff) > 0 {
 		if err := a.Dev.ConfigureDevice(c.Iface, wgtypes.Config{Peers: diff}); err != nil {
 			return nil, fmt.Errorf("updating peers of %s: %v", c.Iface, err)

@@ -1,6 +1,7 @@
 package system
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"sort"
@@ -81,12 +82,65 @@ func literalEndpoint(s *uci.Section) *net.UDPAddr {
 	return net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, uint16(port)))
 }
 
+// EndpointHosts returns the host-name endpoints (HOST and port) of the
+// enabled peers of iface by public key: wgctrl takes addresses only, so
+// they need resolving before a push.
+func EndpointHosts(n *uci.Package, iface string) map[wgtypes.Key]string {
+	out := map[wgtypes.Key]string{}
+	for _, s := range n.SectionsOfType(wg.PeerType(iface)) {
+		h, _ := s.Get("endpoint_host")
+		pub, _ := s.Get("public_key")
+		k, err := wg.ParseKey(pub)
+		if h == "" || err != nil || literalEndpoint(s) != nil {
+			continue
+		}
+		port := "51820"
+		if v, _ := s.Get("endpoint_port"); v != "" {
+			port = v
+		}
+		out[wgtypes.Key(k)] = net.JoinHostPort(h, port)
+	}
+	return out
+}
+
+// resolveEndpoints fills in the endpoints of desired peers that name a
+// host, so that a site added with --endpoint HOST starts its tunnel now
+// rather than at the next ifup. A name that does not resolve is left to
+// netifd, with a note.
+func (a *Applier) resolveEndpoints(c Change, desired []wgtypes.PeerConfig) []string {
+	hosts := EndpointHosts(c.Network, c.Iface)
+	if len(hosts) == 0 {
+		return nil
+	}
+	var notes []string
+	for i := range desired {
+		hp, ok := hosts[desired[i].PublicKey]
+		if !ok {
+			continue
+		}
+		host, port, _ := net.SplitHostPort(hp)
+		if a.Resolve == nil {
+			notes = append(notes, fmt.Sprintf("endpoint %s is a host name: it applies when %s next comes up ('ifup %s')", hp, c.Iface, c.Iface))
+			continue
+		}
+		addr, err := a.Resolve(host)
+		p, perr := strconv.Atoi(port)
+		if err != nil || perr != nil {
+			notes = append(notes, fmt.Sprintf("endpoint %s could not be resolved (%v): it applies when %s next comes up ('ifup %s')", hp, err, c.Iface, c.Iface))
+			continue
+		}
+		desired[i].Endpoint = net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr.Unmap(), uint16(p)))
+	}
+	return notes
+}
+
 // Diff returns the peer changes that make dev match desired with `wg
 // syncconf` semantics: vanished peers removed, new or changed peers
 // upserted with ReplaceAllowedIPs, unchanged peers not touched at all (so
 // their sessions and learned endpoints survive). It never sets
 // ReplacePeers. Endpoints of existing peers are left alone: the device's is
-// the roaming address the peer last used.
+// the roaming address the peer last used; a peer the device knows without
+// any endpoint gets the configured one.
 func Diff(desired []wgtypes.PeerConfig, dev *wgtypes.Device) []wgtypes.PeerConfig {
 	have := map[wgtypes.Key]wgtypes.Peer{}
 	for _, p := range dev.Peers {
@@ -97,10 +151,11 @@ func Diff(desired []wgtypes.PeerConfig, dev *wgtypes.Device) []wgtypes.PeerConfi
 	for _, d := range desired {
 		want[d.PublicKey] = true
 		cur, ok := have[d.PublicKey]
-		if ok && samePeer(cur, d) {
+		needsEndpoint := ok && cur.Endpoint == nil && d.Endpoint != nil
+		if ok && samePeer(cur, d) && !needsEndpoint {
 			continue
 		}
-		if ok {
+		if ok && !needsEndpoint {
 			d.Endpoint = nil
 		}
 		out = append(out, d)

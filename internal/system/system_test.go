@@ -1,12 +1,16 @@
 package system
 
 import (
+	"errors"
 	"net"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
+	"github.com/wgowrt/wgowrt/internal/wgdev"
 	"github.com/wgowrt/wgowrt/uci"
 )
 
@@ -90,7 +94,70 @@ func TestDiffIsSyncconf(t *testing.T) {
 		t.Errorf("off: %+v, want Remove", diff[1])
 	}
 	if again := Diff(desired, &wgtypes.Device{Peers: append(dev.Peers[:1:1], wgtypes.Peer{PublicKey: dev.Peers[1].PublicKey,
-		AllowedIPs: []net.IPNet{cidr("192.168.50.0/24"), cidr("10.8.0.3/32")}})}); len(again) != 0 {
+		AllowedIPs: []net.IPNet{cidr("192.168.50.0/24"), cidr("10.8.0.3/32")}, Endpoint: roaming})}); len(again) != 0 {
 		t.Errorf("in sync (allowed IPs in another order) but diff %+v", again)
+	}
+}
+
+const netHost = `
+config interface 'wg0'
+	option proto 'wireguard'
+
+config wireguard_wg0 'site'
+	option public_key 'a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw='
+	list allowed_ips '192.168.7.0/24'
+	option endpoint_host 'branch.example.net'
+	option endpoint_port '51821'
+`
+
+// A site added with a host-name endpoint is pushed with the resolved
+// address, so its tunnel starts now rather than at the next ifup.
+func TestPushResolvesHostNameEndpoints(t *testing.T) {
+	n, _ := uci.Parse("network", []byte(netHost))
+	for _, c := range []struct {
+		name    string
+		resolve func(string) (netip.Addr, error)
+		want    string
+		note    string
+	}{
+		{"resolved", func(h string) (netip.Addr, error) {
+			if h != "branch.example.net" {
+				t.Errorf("resolved %q", h)
+			}
+			return netip.MustParseAddr("198.51.100.70"), nil
+		}, "198.51.100.70:51821", ""},
+		{"fails", func(string) (netip.Addr, error) { return netip.Addr{}, errors.New("no such host") }, "", "could not be resolved"},
+		{"no resolver", nil, "", "host name"},
+	} {
+		dev := wgdev.NewFake(&wgtypes.Device{Name: "wg0"})
+		a := &Applier{Dev: dev, Resolve: c.resolve}
+		notes, err := a.Apply(Change{Iface: "wg0", Peers: true, Network: n})
+		if err != nil || len(dev.Configs) != 1 {
+			t.Fatalf("%s: %v, %d configs", c.name, err, len(dev.Configs))
+		}
+		got := ""
+		if e := dev.Configs[0].Config.Peers[0].Endpoint; e != nil {
+			got = e.String()
+		}
+		if got != c.want || c.note != "" && !strings.Contains(strings.Join(notes, "\n"), c.note) {
+			t.Errorf("%s: endpoint %q, notes %q; want %q and a note with %q", c.name, got, notes, c.want, c.note)
+		}
+	}
+}
+
+// A peer the device has without an endpoint (pushed before its host name
+// resolved) gets it; a roaming endpoint is never overwritten.
+func TestDiffFillsAMissingEndpoint(t *testing.T) {
+	p, _ := uci.Parse("network", []byte(net0))
+	desired := DesiredPeers(p, "wg0")
+	b := key("98cGU+1w3rYMCD/FVOFoNkGxbWhjNEJd7TDA0pYAiGU=")
+	nets := []net.IPNet{cidr("10.8.0.3/32"), cidr("192.168.50.0/24")}
+	diff := Diff(desired[1:], &wgtypes.Device{Peers: []wgtypes.Peer{{PublicKey: b, AllowedIPs: nets}}})
+	if len(diff) != 1 || diff[0].Endpoint == nil || diff[0].Endpoint.String() != "198.51.100.9:51820" {
+		t.Errorf("diff %+v: want the configured endpoint set", diff)
+	}
+	roaming := &net.UDPAddr{IP: net.ParseIP("203.0.113.50"), Port: 40000}
+	if diff := Diff(desired[1:], &wgtypes.Device{Peers: []wgtypes.Peer{{PublicKey: b, AllowedIPs: nets, Endpoint: roaming}}}); len(diff) != 0 {
+		t.Errorf("diff %+v: a roaming endpoint must be left alone", diff)
 	}
 }

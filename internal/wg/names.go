@@ -15,11 +15,14 @@ func isNameChar(c byte, dash bool) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || dash && c == '-'
 }
 
-// ValidateIface checks a WireGuard interface name: it is both the UCI
-// section name (letters, digits, _) and the Linux link name (≤15 bytes), and
-// it starts with a letter so that it can also name a firewall zone.
+// ValidateIface checks the name of a WireGuard interface wgowrt creates: it
+// is both the UCI section name and the Linux link name (≤15 bytes), and it
+// starts with a letter so that it can also name a firewall zone. It has no
+// '_': wgowrt's sections of an interface are named wgowrt_<iface>_<role>,
+// and with '_' in interface names those of wg0 ("wgowrt_wg0_from_lan")
+// would also be those of an interface wg0_from.
 func ValidateIface(name string) error {
-	what := "use letters, digits and _ only, starting with a letter, at most 15 characters (e.g. wg0)"
+	what := "use letters and digits only, starting with a letter, at most 15 characters (e.g. wg0)"
 	if name == "" || len(name) > MaxIfname {
 		return fmt.Errorf("interface name %q is not usable: %s", name, what)
 	}
@@ -27,7 +30,7 @@ func ValidateIface(name string) error {
 		return fmt.Errorf("interface name %q is not usable: %s", name, what)
 	}
 	for i := 0; i < len(name); i++ {
-		if !isNameChar(name[i], false) {
+		if !isNameChar(name[i], false) || name[i] == '_' {
 			return fmt.Errorf("interface name %q is not usable: %s", name, what)
 		}
 	}
@@ -35,10 +38,14 @@ func ValidateIface(name string) error {
 }
 
 // ValidatePeerName checks a peer name: letters, digits, _ and -, so that it
-// maps onto a UCI section name.
+// maps onto a UCI section name, not starting with - (a name "-x" on a
+// command line reads as an option, and tools given it back misread it).
 func ValidatePeerName(name string) error {
 	if name == "" || len(name) > MaxPeerName {
 		return fmt.Errorf("peer name %q is not usable: use 1 to %d letters, digits, _ or -", name, MaxPeerName)
+	}
+	if name[0] == '-' {
+		return fmt.Errorf("peer name %q is not usable: it must not start with - (use letters, digits, _ or - after the first character)", name)
 	}
 	for i := 0; i < len(name); i++ {
 		if !isNameChar(name[i], true) {

@@ -72,9 +72,11 @@ func PeerSection(iface, name string) string {
 }
 
 // OwnsPeerSection reports whether section sec of iface was created by
-// wgowrt.
+// wgowrt. An interface with '_' in its name is never wgowrt's (see
+// ValidateIface), so its peers are not either: wgowrt_wg_0_x could be
+// peer 0_x of wg.
 func OwnsPeerSection(iface, sec string) bool {
-	return strings.HasPrefix(sec, Prefix+iface+"_")
+	return !strings.Contains(iface, "_") && strings.HasPrefix(sec, Prefix+iface+"_")
 }
 
 // Firewall section roles.
@@ -85,6 +87,7 @@ const (
 	FwFromLan = "from_lan" // config forwarding lan -> vpn
 	FwToWan   = "wan"      // config forwarding vpn -> wan
 	FwMasq    = "masq"     // config nat: masquerade vpn subnet towards lan
+	FwDNS     = "dns"      // config rule: DNS to the router from the vpn zone
 )
 
 // FirewallSection is the name of wgowrt's firewall section for role of iface.
@@ -95,6 +98,14 @@ const (
 	AccessRouted     = "routed"
 	AccessMasquerade = "masquerade"
 	AccessNone       = "none"
+)
+
+// Router access levels: which of the router's own services (LuCI, ssh,
+// DNS, ...) a server's peers reach, i.e. the vpn zone's input.
+const (
+	RouterAll  = "all"  // input ACCEPT: every service, like the LAN
+	RouterDNS  = "dns"  // input REJECT, DNS allowed by a rule
+	RouterNone = "none" // input REJECT
 )
 
 // Tunnel modes of a client config.

@@ -49,7 +49,7 @@ func TestParseKeyRejectsWithoutEchoing(t *testing.T) {
 }
 
 func TestValidateIface(t *testing.T) {
-	for name, ok := range map[string]bool{"wg0": true, "wg_home": true, "a23456789012345": true,
+	for name, ok := range map[string]bool{"wg0": true, "wg_home": false, "wg0_from": false, "a23456789012345": true,
 		"a234567890123456": false, "wg-0": false, "0wg": false, "": false, "wg.0": false} {
 		if err := ValidateIface(name); (err == nil) != ok {
 			t.Errorf("ValidateIface(%q) = %v, want ok=%v", name, err, ok)
@@ -130,5 +130,13 @@ func TestClientConfigRender(t *testing.T) {
 	}
 	if strings.Contains(s, "PresharedKey") || strings.Contains(s, "DNS") {
 		t.Errorf("config has lines it was not given:\n%s", s)
+	}
+}
+
+func TestValidatePeerName(t *testing.T) {
+	for name, ok := range map[string]bool{"phone": true, "a-b": true, "a_b": true, "x-": true, "-x": false, "-": false, "": false, "a b": false} {
+		if err := ValidatePeerName(name); (err == nil) != ok {
+			t.Errorf("ValidatePeerName(%q) = %v, want ok=%v", name, err, ok)
+		}
 	}
 }
