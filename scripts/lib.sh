@@ -163,9 +163,10 @@ stage_wgowrt() {
 	local d=$1 bin=$ROOT_DIR/dist/$2/wgowrt bindir
 	bindir=$(pkg_var GO_PKG_INSTALL_BIN_PATH)
 	[[ -x $bin ]] || { echo "missing $bin (run scripts/build.sh $2)" >&2 && return 1; }
-	mkdir -p "$d$bindir" "$d/usr/libexec/rpcd" "$d/lib/upgrade/keep.d"
+	mkdir -p "$d$bindir" "$d/usr/libexec/rpcd" "$d/lib/upgrade/keep.d" "$d/etc/init.d"
 	install -m 0755 "$bin" "$d$bindir/wgowrt"
 	ln -s "$bindir/wgowrt" "$d/usr/libexec/rpcd/wgowrt"
+	install -m 0755 "$ROOT_DIR/package/files/wgowrt-rollback.init" "$d/etc/init.d/wgowrt-rollback"
 	printf '%s\n' $WGOWRT_KEEP >"$d/lib/upgrade/keep.d/wgowrt"
 	chmod 0644 "$d/lib/upgrade/keep.d/wgowrt"
 	find "$d" -type d -exec chmod 0755 {} +
