@@ -1,9 +1,6 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert');
-const fs = require('node:fs');
-const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 const { start } = require('../harness/server.js');
 const browser = require('../harness/browser.js');
 const contract = require('../harness/contract.js');
@@ -15,11 +12,6 @@ after(async () => { await br.close(); await server.close() });
 beforeEach(() => server.reset());
 
 const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
-
-function hasZbar() {
-	try { execFileSync('zbarimg', [ '--version' ], { stdio: 'ignore' }); return true }
-	catch (e) { return false }
-}
 
 test('Peers lists the configured peers of the contract', async () => {
 	const page = await browser.open(br, server, 'peers');
@@ -39,7 +31,7 @@ test('Peers lists the configured peers of the contract', async () => {
 	await page.close();
 });
 
-test('the add dialog shows config and QR code and stages what peer_add plans', async (t) => {
+test('the add dialog shows config and QR code and stages what peer_add plans', async () => {
 	const page = await browser.open(br, server, 'peers');
 	const want = contract.answer('peer-add');
 
@@ -95,15 +87,7 @@ test('the add dialog shows config and QR code and stages what peer_add plans', a
 	assert.deepStrictEqual(shown.buttons, [ 'Cancel', 'Add to unsaved changes' ]);
 	await page.shot('peers-add-dialog.png');
 
-	/* the QR image as the browser draws it scans back to the config */
-	if (hasZbar()) {
-		const png = path.join(browser.shots, 'peers-add-qr.png');
-		await dlg.locator('img.wgowrt-qr').screenshot({ path: png });
-		const text = execFileSync('zbarimg', [ '--quiet', '--raw', '-Sbinary', png ], { stdio: [ 'ignore', 'pipe', 'ignore' ] }).toString();
-		assert.strictEqual(text.replace(/\n$/, ''), want.config.replace(/\n$/, ''));
-	}
-	else
-		t.diagnostic('QR scan not checked: zbarimg is missing (apt-get install zbar-tools)');
+	/* the QR image scanned back: test/luci/real, with the real bridge's image */
 
 	/* staging: ubus uci calls in the edits' order, without ever reading network */
 	const initBefore = await page.evaluate(() => window.__luci.ui.changesInit);
