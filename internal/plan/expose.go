@@ -85,10 +85,8 @@ var routerPorts = map[string]map[int]string{
 // opens to the router itself from that zone (udp 68 from wan: DHCP
 // renewals).
 func routerService(st State, on, zone string, port PortSpec) string {
-	if port.Proto == "tcp" {
-		if what, ok := routerPorts[on][port.Listen]; ok {
-			return what
-		}
+	if what, ok := routerPorts[on][port.Listen]; ok {
+		return what
 	}
 	for _, sv := range st.Live.Services {
 		if sv.Port == port.Listen && sv.Proto == port.Proto {
