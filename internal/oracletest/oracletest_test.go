@@ -40,6 +40,10 @@ func realShow(o *Oracle) UCIFunc {
 func TestCheckFinds(t *testing.T) {
 	o := Get(t)
 	zone := "config zone\n\toption name 'lan'\n\toption input 'ACCEPT'\n\toption output 'ACCEPT'\n\toption forward 'ACCEPT'\n\tlist network 'lan'\n"
+	// what the include of "nft rejects" pulls into the ruleset
+	if err := os.WriteFile(filepath.Join(o.state, "tmp", "chk-bad.nft"), []byte("bogus statement\n"), 0644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		files map[string]string
@@ -51,6 +55,8 @@ func TestCheckFinds(t *testing.T) {
 			"specifies unknown option 'colour'"},
 		{"invalid value", map[string]string{"firewall": zone + "\nconfig rule\n\toption src 'lan'\n\toption src_ip '10.0.0.300'\n\toption target 'ACCEPT'\n"}, nil,
 			"specifies invalid value '10.0.0.300'"},
+		{"nft rejects", map[string]string{"firewall": zone + "\nconfig include\n\toption type 'nftables'\n\toption path '/tmp/chk-bad.nft'\n\toption position 'chain-append'\n\toption chain 'input'\n"}, nil,
+			"real `fw4 check` (nft -c on the rendered ruleset): exit 1"},
 		{"uci parse error", map[string]string{"network": "config interface 'lan'\n\toption proto 'static\n"}, nil,
 			"real `uci show network` rejects the file"},
 		{"netifd up", map[string]string{"network": wgNet("a", "kKpazZsPivYGTv1Ut/OTYg8s+s+r9mTGTRaxE9YKO14=")}, nil, ""},
