@@ -24,6 +24,7 @@ import (
 // peer order) are compared by meaning: rule 90000+ifindex is compared as
 // 90000+<device name>.
 func TestNetifdConformance(t *testing.T) {
+	t.Parallel()
 	lab.RequireOracle(t)
 	for name, a := range conformanceCases(t, "netifd") {
 		a := a
