@@ -25,7 +25,10 @@ func doctorCommand(env *Env) *ucli.Command {
 				return err
 			}
 			if env.JSON {
-				return writeJSON(env.Stdout, map[string]any{"version": 1, "checked": r.Checked, "live": r.Live, "findings": r.Findings})
+				if err := writeJSON(env.Stdout, map[string]any{"version": 1, "checked": r.Checked, "live": r.Live, "findings": r.Findings}); err != nil || len(r.Findings) == 0 {
+					return err
+				}
+				return &ExitError{Code: ExitFailure}
 			}
 			if !r.Live {
 				fmt.Fprintln(env.Stderr, "wgowrt: no running router here (--root): only the configuration was checked")

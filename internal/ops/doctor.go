@@ -14,6 +14,7 @@ import (
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/ubus"
 )
 
 // `wgowrt doctor` looks at what a router itself can see — UCI, the
@@ -123,6 +124,8 @@ type DoctorFacts struct {
 	// Live is false without a running router: the fields below are empty.
 	Live    bool
 	Devices map[string]*wgtypes.Device
+	// Up is netifd's view: whether each interface is up (nil: unknown).
+	Up map[string]bool
 	// InputWan is the loaded wan input chain ("" unknown).
 	InputWan string
 	UDPPorts map[int]bool
@@ -177,6 +180,12 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 			}
 		}
 		cl.Close()
+	}
+	if ifs, err := ubus.InterfaceDump(ls.Ubus); err == nil && len(ifs) > 0 {
+		f.Up = map[string]bool{}
+		for _, i := range ifs {
+			f.Up[i.Name] = i.Up
+		}
 	}
 	for _, a := range o.liveFacts().Addrs {
 		if a.Iface == "wan" && a.Kind == plan.LiveAddress {

@@ -66,10 +66,11 @@ func (d *ifaceCheck) notRunning() []Finding {
 	if !d.f.Live {
 		return nil
 	}
-	if _, ok := d.f.Devices[d.iface]; ok {
+	_, dev := d.f.Devices[d.iface]
+	if up, known := d.f.Up[d.iface]; known && up || !known && dev {
 		return nil
 	}
-	if !d.f.Module {
+	if !d.f.Module && !dev {
 		return []Finding{d.finding("module-missing", "", "WireGuard is not available in the kernel, so netifd cannot create "+d.iface,
 			"no /sys/module/wireguard and no device "+d.iface, "opkg install kmod-wireguard   # apk add kmod-wireguard on 25.12\nifup "+d.iface)}
 	}
@@ -85,7 +86,7 @@ func (d *ifaceCheck) notRunning() []Finding {
 			fmt.Sprintf("a UDP socket on port %d and no device %s", port, d.iface),
 			fmt.Sprintf("uci set network.%s.listen_port=%d && uci commit network && ifup %s   # and open that port on wan", d.iface, port+1, d.iface))}
 	}
-	return []Finding{d.finding("not-running", "", d.iface+" is configured but not running", "no WireGuard device "+d.iface,
+	return []Finding{d.finding("not-running", "", d.iface+" is configured but not running", "netifd reports "+d.iface+" down",
 		"ifup "+d.iface+"; logread -e netifd   # says why")}
 }
 
