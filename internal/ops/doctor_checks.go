@@ -429,4 +429,6 @@ func listOf(p *uci.Package, sec, name string) []string {
 	return nil
 }
 
-func truthy(v string) bool { return v == "1" || v == "on" || v == "true" || v == "yes" || v == "enabled" }
+func truthy(v string) bool {
+	return v == "1" || v == "on" || v == "true" || v == "yes" || v == "enabled"
+}
