@@ -43,6 +43,11 @@ type Deps struct {
 	Now func() time.Time
 	// Getenv reads the environment ($SSH_CLIENT for the lockout guards).
 	Getenv func(string) string
+	// StartTimer starts what rolls a confirmed change back at its
+	// deadline unless confirmed (StartTimer: a detached process).
+	StartTimer func(root string, p *Pending) error
+	// Probes are doctor's reads of the running router.
+	Probes Probes
 }
 
 // Live is a running router: its ubus, its devices, its release.
@@ -68,9 +73,11 @@ var Default = Deps{
 		}
 		return &Live{Ubus: &ubus.Exec{}, Dev: wgdev.Open, Release: system.DetectRelease("/"), Resolve: system.Resolve, Links: net.Interfaces}
 	},
-	Devices: wgdev.Open,
-	Now:     time.Now,
-	Getenv:  os.Getenv,
+	Devices:    wgdev.Open,
+	Now:        time.Now,
+	Getenv:     os.Getenv,
+	StartTimer: StartTimer,
+	Probes:     RealProbes,
 }
 
 // Ops runs the use cases against one router's filesystem.

@@ -24,6 +24,8 @@ type Txn struct {
 	// session (LuCI's staged edits included). It implies DryRun: LuCI
 	// stages the answer's edits and commits them with its own rollback.
 	Session string
+	// Confirm asks for a confirmed apply (confirm.go).
+	Confirm Confirm
 }
 
 func (t Txn) preview() bool { return t.DryRun || t.Session != "" }
@@ -47,6 +49,9 @@ type Outcome struct {
 	Wrote bool
 	// Applied are notes from making the running system follow.
 	Applied []string
+	// Pending is set when the change waits for `wgowrt confirm` and
+	// rolls back by itself at Pending.Deadline otherwise.
+	Pending *Pending
 }
 
 // planFunc makes a plan from the loaded state and names the interface it
@@ -103,9 +108,19 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 	out.Changed = r.Changed()
 	if out.Preview {
 		out.Plan = r
+		if t.Session != "" && r.Changed() {
+			// LuCI would stage this and apply it over a change that
+			// waits for confirmation.
+			if p, _ := o.ReadPending(); p != nil {
+				return out, &ConfirmPendingError{Pending: p}
+			}
+		}
 		return out, nil
 	}
 	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
+		return out, err
+	}
+	if err := o.checkNoPending(); err != nil && r.Changed() {
 		return out, err
 	}
 	out.Plan = r
@@ -123,8 +138,18 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 // commit writes the plan, delivers, makes the write final and applies.
 func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface string, out *Outcome) error {
 	ch := describe(r, iface)
+	var err error
+	if w := o.confirmWindow(t.Confirm, ch); w > 0 {
+		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command); err != nil {
+			return err
+		}
+	}
 	done, err := s.WriteHeld(r.Packages(), t.CommitPending)
 	if err != nil {
+		if out.Pending != nil && o.pendingUnchanged(out.Pending) {
+			o.dropPending()
+			out.Pending = nil
+		}
 		return err
 	}
 	out.Wrote = true
@@ -134,6 +159,9 @@ func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface stri
 	}
 	if err := done(); err != nil {
 		return err
+	}
+	if out.Pending != nil {
+		o.notePendingWritten(out.Pending)
 	}
 	out.Applied, err = o.apply(ch)
 	if derr != nil {
