@@ -78,6 +78,8 @@ func peerAdd(env *Env, c *ucli.Context) error {
 		if err == nil {
 			err = &ExitError{Code: ExitFailure}
 		}
+	case r.WriteErr != nil:
+		fmt.Fprintf(env.Stderr, "wgowrt: peer %s was added, but its client config could not be written (%v)\n", name, r.WriteErr)
 	case r.Written != "":
 		fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", r.Written)
 		if qerr := drawQR(env, c, r.Config); err == nil {
