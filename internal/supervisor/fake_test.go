@@ -42,7 +42,7 @@ func newFakeOps(n int) *fakeOps {
 }
 
 func (f *fakeOps) EndpointTargets() ([]ops.EndpointTarget, error) { return f.targets, nil }
-func (f *fakeOps) PeerNames() (map[wgtypes.Key]string, error)      { return f.names, nil }
+func (f *fakeOps) PeerNames() (map[wgtypes.Key]string, error)     { return f.names, nil }
 
 func (f *fakeOps) LiveDevices() ([]*wgtypes.Device, error) {
 	f.mu.Lock()
