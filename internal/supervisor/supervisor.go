@@ -95,7 +95,7 @@ type Signals struct {
 // Run supervises until ctx ends.
 func (s *Supervisor) Run(ctx context.Context, sig Signals) error {
 	s.defaults()
-	s.reload(false)
+	s.reload()
 	for {
 		s.Tick(ctx)
 		select {
@@ -105,7 +105,7 @@ func (s *Supervisor) Run(ctx context.Context, sig Signals) error {
 		case iface := <-sig.Wan:
 			s.Wan(ctx, iface)
 		case <-sig.Reload:
-			s.reload(true)
+			s.reload()
 		}
 	}
 }
@@ -131,13 +131,9 @@ func (s *Supervisor) defaults() {
 	}
 }
 
-// reload re-reads the host-name peers and names; with sync it first
-// pushes the committed peers into the devices (what LuCI's Save & Apply
-// and `uci commit network` need).
-func (s *Supervisor) reload(sync bool) {
-	if sync {
-		s.sync("")
-	}
+// reload re-reads the host-name peers and names (the init script has
+// just run `wgowrt sync` for the new configuration).
+func (s *Supervisor) reload() {
 	t, err := s.Ops.EndpointTargets()
 	if err != nil {
 		s.Log("cannot read the configuration: " + err.Error())

@@ -31,7 +31,7 @@ func newRig(n int) *rig {
 	r.s = &Supervisor{Ops: r.ops, Clock: r.clock, Resolve: r.dns.resolve,
 		Log: func(l string) { r.logs = append(r.logs, l) }, Notify: func(e Event) { r.events = append(r.events, e) }}
 	r.s.defaults()
-	r.s.reload(false)
+	r.s.reload()
 	return r
 }
 
@@ -179,5 +179,32 @@ func TestRunIdle(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A tunnel's own ifup is not a wan event.
+func TestWanIgnoresTunnels(t *testing.T) {
+	r := newRig(1)
+	r.s.Wan(context.Background(), "wg0")
+	if p := r.ops.takePushes(); len(p) != 0 {
+		t.Errorf("wg0 came up, pushed %v", p)
+	}
+}
+
+func TestWanEventLine(t *testing.T) {
+	for line, want := range map[string]string{
+		`{ "network.interface": { "action": "ifup", "interface": "wan" } }`:      "wan",
+		`{ "network.interface": { "action": "ifupdate", "interface": "wwan" } }`: "wwan",
+		`{ "network.interface": { "action": "ifdown", "interface": "wan" } }`:    "",
+		`{ "network.interface": { "action": "ifup", "interface": "loopback" } }`: "",
+		`garbage`: "",
+	} {
+		got, ok := WanEvent([]byte(line))
+		if !ok {
+			got = ""
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", line, got, want)
+		}
 	}
 }

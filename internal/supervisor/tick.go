@@ -141,13 +141,18 @@ func (s *Supervisor) resolveDue(ctx context.Context, t ops.EndpointTarget, st *p
 // keepalive is nudged into a handshake rather than waiting for its timer.
 func (s *Supervisor) Wan(ctx context.Context, iface string) {
 	s.defaults()
-	s.Log("wan event on " + iface + ": re-resolving endpoints and nudging peers")
-	for _, st := range s.peers {
-		st.due, st.backoff = time.Time{}, 0
-	}
 	devs, err := s.Ops.LiveDevices()
 	if err != nil {
 		return
+	}
+	for _, d := range devs {
+		if d.Name == iface {
+			return // a tunnel of ours coming up is not a wan event
+		}
+	}
+	s.Log("wan event on " + iface + ": re-resolving endpoints and nudging peers")
+	for _, st := range s.peers {
+		st.due, st.backoff = time.Time{}, 0
 	}
 	for _, d := range devs {
 		for _, p := range d.Peers {
