@@ -32,7 +32,7 @@ import (
 // so the supervisor serves none and publishes events only.
 
 // Main runs the service until SIGTERM: `wgowrt supervise`.
-func Main(o *ops.Ops, interval, stale time.Duration, stderr io.Writer) error {
+func Main(o *ops.Ops, interval, stale, maxBackoff time.Duration, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := Syslog(stderr)
@@ -50,7 +50,7 @@ func Main(o *ops.Ops, interval, stale time.Duration, stderr io.Writer) error {
 	wan := make(chan string, 1)
 	go ListenWan(ctx, o.Path("/"), wan, log)
 	n := NewNotifier(ctx, log)
-	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: interval, Stale: stale}
+	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: interval, Stale: stale, MaxBackoff: maxBackoff}
 	log(fmt.Sprintf("started: every %s, re-resolving host names after %s without a handshake", orDefault(interval, DefaultInterval), orDefault(stale, DefaultStale)))
 	err := s.Run(ctx, Signals{Wan: wan, Reload: reload})
 	log("stopped")
