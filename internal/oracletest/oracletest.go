@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,12 +164,13 @@ func firstLine(out []byte, err error) string {
 // named "openwrt" (skipped with the reason when there is no oracle).
 // written says wgowrt wrote the tree; a tree that is only a scenario's
 // hand-written input is checked with uci show alone (netifd and fw4 would
-// judge the fixture, not wgowrt).
-func CheckTree(t *testing.T, root string, written bool, wgowrtUCI UCIFunc) {
+// judge the fixture, not wgowrt). wrote names the packages wgowrt
+// changed: each must be byte for byte what the real uci commit writes.
+func CheckTree(t *testing.T, root string, written bool, wrote []string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	t.Run("openwrt", func(t *testing.T) {
 		o := Get(t)
-		if msg := o.Check(filepath.Join(root, "etc/config"), written, wgowrtUCI); msg != "" {
+		if msg := o.Check(filepath.Join(root, "etc/config"), written, wrote, wgowrtUCI); msg != "" {
 			t.Error(msg)
 		}
 	})
@@ -177,7 +179,7 @@ func CheckTree(t *testing.T, root string, written bool, wgowrtUCI UCIFunc) {
 // Check checks one config directory and returns what real OpenWrt said
 // against it ("" when everything passed): uci show, and for a tree
 // wgowrt wrote, netifd and fw4.
-func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
+func (o *Oracle) Check(confDir string, written bool, wrote []string, wgowrtUCI UCIFunc) string {
 	files := map[string][]byte{}
 	h := sha256.New()
 	for _, p := range Packages {
@@ -190,7 +192,7 @@ func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
 		files[p] = b
 		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(b), b)
 	}
-	fmt.Fprintf(h, "written=%v", written)
+	fmt.Fprintf(h, "written=%v wrote=%q", written, wrote)
 	var key [32]byte
 	copy(key[:], h.Sum(nil))
 	o.mu.Lock()
@@ -199,7 +201,7 @@ func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
 		return msg
 	}
 	var problems []string
-	problems = append(problems, o.compareShow(confDir, files, wgowrtUCI)...)
+	problems = append(problems, o.compareShow(confDir, files, wrote, wgowrtUCI)...)
 	if written {
 		problems = append(problems, o.live(confDir, files)...)
 	}
@@ -209,8 +211,9 @@ func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
 }
 
 // compareShow runs the real `uci show PKG` and `wgowrt uci show PKG` on
-// the same directory, with an empty save and override directory each.
-func (o *Oracle) compareShow(confDir string, files map[string][]byte, wgowrtUCI UCIFunc) []string {
+// the same directory, with an empty save and override directory each. A
+// file wgowrt wrote must also be what the real uci commit would write.
+func (o *Oracle) compareShow(confDir string, files map[string][]byte, wrote []string, wgowrtUCI UCIFunc) []string {
 	tmp, err := os.MkdirTemp("", "oracletest-uci-")
 	if err != nil {
 		return []string{err.Error()}
@@ -233,6 +236,17 @@ func (o *Oracle) compareShow(confDir string, files map[string][]byte, wgowrtUCI 
 		got, gerr, gcode := wgowrtUCI(append(opts, "show", p)...)
 		if gcode != 0 || got != so {
 			out = append(out, fmt.Sprintf("`wgowrt uci show %s` differs from the real uci (exit %d %s):\n%s", p, gcode, strings.TrimSpace(gerr), lineDiff(so, got)))
+		}
+		if !slices.Contains(wrote, p) {
+			continue
+		}
+		// uci commit writes `uci export` without its "package" line
+		exp, _, _, err := o.UCI(append(opts, "export", p)...)
+		if err != nil {
+			return append(out, err.Error())
+		}
+		if _, want, _ := strings.Cut(exp, "\n"); want != string(files[p]) {
+			out = append(out, fmt.Sprintf("etc/config/%s is not byte for byte what the real uci commit writes:\n%s", p, lineDiff(want, string(files[p]))))
 		}
 	}
 	return out
@@ -395,14 +409,14 @@ func lineDiff(want, got string) string {
 // answer without edits checks ROOT itself (written: as CheckTree).
 // cliConf, when set, is the config directory the equivalent command line
 // wrote: the real `uci show` of the staged tree must equal its own.
-func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf string, wgowrtUCI UCIFunc) {
+func CheckAnswer(t *testing.T, root string, written bool, wrote []string, args, answer, cliConf string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	edits, err := parseEdits(answer)
 	if err != nil {
 		t.Fatalf("oracletest: %v", err)
 	}
 	if len(edits) == 0 {
-		CheckTree(t, root, written, wgowrtUCI)
+		CheckTree(t, root, written, wrote, wgowrtUCI)
 		return
 	}
 	t.Run("openwrt", func(t *testing.T) {
@@ -445,7 +459,7 @@ func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf 
 		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 			t.Fatalf("real `uci batch` refuses the answer's edits: %v: %s\n%s", err, out, batch)
 		}
-		if msg := o.Check(conf, true, wgowrtUCI); msg != "" {
+		if msg := o.Check(conf, true, nil, wgowrtUCI); msg != "" { // the real uci wrote them
 			t.Errorf("after staging the edits with the real uci:\n%s", msg)
 		}
 		if cliConf == "" {
