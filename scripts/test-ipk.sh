@@ -33,6 +33,9 @@ fi
 # Expected by the spec (openwrt-reference.md §7.1 and the package recipe).
 want_fields="Package Version Depends Source SourceName License Section SourceDateEpoch URL Maintainer Architecture Installed-Size Description"
 want_data="drwxr-xr-x 0/0 ./
+drwxr-xr-x 0/0 ./etc/
+drwxr-xr-x 0/0 ./etc/init.d/
+-rwxr-xr-x 0/0 ./etc/init.d/wgowrt-rollback
 drwxr-xr-x 0/0 ./lib/
 drwxr-xr-x 0/0 ./lib/upgrade/
 drwxr-xr-x 0/0 ./lib/upgrade/keep.d/

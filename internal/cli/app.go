@@ -31,6 +31,9 @@ type Env struct {
 	Root   string
 	JSON   bool
 	DryRun bool
+	// confirm and noConfirm are --confirm[=SECONDS] and --no-confirm.
+	confirm   string
+	noConfirm bool
 
 	unknownCommand bool
 }
@@ -61,7 +64,7 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	app := NewApp(env)
-	err := app.Run(hoistGlobalFlags(args))
+	err := app.Run(hoistGlobalFlags(expandConfirm(args)))
 	if err == nil && env.unknownCommand {
 		return ExitUsage
 	}
@@ -97,10 +100,14 @@ func hoistGlobalFlags(args []string) []string {
 			break
 		}
 		switch a {
-		case "--json", "--dry-run", "-n", "-json", "-dry-run":
+		case "--json", "--dry-run", "-n", "-json", "-dry-run", "--no-confirm":
 			global = append(global, a)
 		default:
-			rest = append(rest, a)
+			if strings.HasPrefix(a, "--confirm=") {
+				global = append(global, a)
+			} else {
+				rest = append(rest, a)
+			}
 		}
 	}
 	out := append([]string{}, args[:cmd]...)
@@ -153,11 +160,12 @@ func NewApp(env *Env) *ucli.App {
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
 			return &UsageError{err.Error()}
 		},
-		Flags: []ucli.Flag{
+		Before: func(*ucli.Context) error { _, err := confirmMode(env, ""); return err },
+		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "root", Usage: "prefix for every system path (run against a copy of a router's filesystem)", Destination: &env.Root},
 			&ucli.BoolFlag{Name: "json", Usage: "machine-readable output", Destination: &env.JSON},
 			&ucli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing", Destination: &env.DryRun},
-		},
+		}, confirmFlags(env)...),
 		Commands: []*ucli.Command{
 			versionCommand(env),
 			uciCommand(env),
@@ -171,6 +179,9 @@ func NewApp(env *Env) *ucli.App {
 			exposeCommand(env),
 			lanRouteCommand(env),
 			syncCommand(env),
+			confirmCommand(env),
+			rollbackCommand(env),
+			doctorCommand(env),
 			rpcdCommand(env),
 			rpcdListCommand(env, true),
 			rpcdCallCommand(env, true),

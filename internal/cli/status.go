@@ -29,6 +29,8 @@ func statusCommand(env *Env) *ucli.Command {
 type statusJSON struct {
 	Version    int               `json:"version"`
 	Interfaces []ops.IfaceStatus `json:"interfaces"`
+	// Pending is a change waiting for `wgowrt confirm`.
+	Pending *ops.Pending `json:"pending,omitempty"`
 }
 
 type ifaceStatus = ops.IfaceStatus
@@ -38,13 +40,20 @@ func status(env *Env, only string) error {
 	if err != nil {
 		return err
 	}
+	pend, err := env.ops().ReadPending()
+	if err != nil {
+		return err
+	}
+	if pend != nil && !env.JSON {
+		fmt.Fprintf(env.Stdout, "pending: %s: run 'wgowrt confirm' from a new SSH login, or 'wgowrt rollback'\n\n", ops.PendingSummary(pend, time.Now()))
+	}
 	if r.OpenErr != nil {
 		return fmt.Errorf("cannot reach WireGuard devices (%v); run as root on the router", r.OpenErr)
 	}
 	if r.ListErr != nil {
 		return fmt.Errorf("listing WireGuard devices: %v", r.ListErr)
 	}
-	out := statusJSON{Version: 1, Interfaces: []ops.IfaceStatus{}}
+	out := statusJSON{Version: 1, Interfaces: []ops.IfaceStatus{}, Pending: pend}
 	for _, is := range r.Interfaces {
 		if only == "" || is.Name == only {
 			out.Interfaces = append(out.Interfaces, is)

@@ -22,7 +22,8 @@ func (e *Env) ops() *ops.Ops { return ops.New(e.Root) }
 
 // txn is how a writing command runs: --dry-run and --commit-pending.
 func txn(env *Env, c *ucli.Context) ops.Txn {
-	return ops.Txn{DryRun: env.DryRun, CommitPending: c.Bool("commit-pending")}
+	cf, _ := confirmMode(env, c.Command.HelpName) // checked in the app's Before
+	return ops.Txn{DryRun: env.DryRun, CommitPending: c.Bool("commit-pending"), Confirm: cf}
 }
 
 // report prints what a writing use case did, in the order it happened:
@@ -60,6 +61,7 @@ func report(env *Env, out *ops.Outcome, err error) error {
 	for _, n := range out.Applied {
 		fmt.Fprintf(env.Stderr, "wgowrt: %s\n", n)
 	}
+	reportPending(env, out.Pending)
 	return err
 }
 

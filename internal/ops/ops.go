@@ -6,6 +6,12 @@
 // deliver — so that every front-end (the command line, the rpcd bridge
 // for LuCI, later an on-router service) runs the same steps. It parses no
 // flags, prints nothing and speaks no JSON: front-ends translate.
+//
+// A new use case is a request type (with Txn when it writes), a result
+// type (with *Outcome), and a method that runs transact with its plan
+// function. A new front-end is a package that builds those requests and
+// shows the results; list it in frontEnds (layers_test.go), which keeps
+// front-ends from importing each other.
 package ops
 
 import (
@@ -37,6 +43,11 @@ type Deps struct {
 	Now func() time.Time
 	// Getenv reads the environment ($SSH_CLIENT for the lockout guards).
 	Getenv func(string) string
+	// StartTimer starts what rolls a confirmed change back at its
+	// deadline unless confirmed (StartTimer: a detached process).
+	StartTimer func(root string, p *Pending) error
+	// Probes are doctor's reads of the running router.
+	Probes Probes
 }
 
 // Live is a running router: its ubus, its devices, its release.
@@ -62,9 +73,11 @@ var Default = Deps{
 		}
 		return &Live{Ubus: &ubus.Exec{}, Dev: wgdev.Open, Release: system.DetectRelease("/"), Resolve: system.Resolve, Links: net.Interfaces}
 	},
-	Devices: wgdev.Open,
-	Now:     time.Now,
-	Getenv:  os.Getenv,
+	Devices:    wgdev.Open,
+	Now:        time.Now,
+	Getenv:     os.Getenv,
+	StartTimer: StartTimer,
+	Probes:     RealProbes,
 }
 
 // Ops runs the use cases against one router's filesystem.

@@ -24,6 +24,8 @@ type Txn struct {
 	// session (LuCI's staged edits included). It implies DryRun: LuCI
 	// stages the answer's edits and commits them with its own rollback.
 	Session string
+	// Confirm asks for a confirmed apply (confirm.go).
+	Confirm Confirm
 }
 
 func (t Txn) preview() bool { return t.DryRun || t.Session != "" }
@@ -47,6 +49,9 @@ type Outcome struct {
 	Wrote bool
 	// Applied are notes from making the running system follow.
 	Applied []string
+	// Pending is set when the change waits for `wgowrt confirm` and
+	// rolls back by itself at Pending.Deadline otherwise.
+	Pending *Pending
 }
 
 // planFunc makes a plan from the loaded state and names the interface it
@@ -61,7 +66,7 @@ type planFunc func(st plan.State) (r *plan.Result, iface string, err error)
 // done (e.g. committed, but not applied).
 func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Outcome, error) {
 	out := &Outcome{Preview: t.preview()}
-	s, unlock, err := o.begin()
+	s, unlock, err := o.begin(!t.preview())
 	if err != nil {
 		return out, err
 	}
@@ -83,13 +88,20 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	out.Changed = r.Changed()
 	if out.Preview {
 		out.Plan = r
+		if t.Session != "" && r.Changed() {
+			// LuCI would stage this and apply it over a change that
+			// waits for confirmation.
+			if p, _ := o.ReadPending(); p != nil {
+				return out, &ConfirmPendingError{Pending: p}
+			}
+		}
 		return out, nil
 	}
 	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
 		return out, err
 	}
-	if n := store.StagedNote(r.Packages()); n != "" && out.Changed {
-		out.Warnings = append(out.Warnings, n)
+	if err := o.checkNoPending(); err != nil && r.Changed() {
+		return out, err
 	}
 	out.Plan = r
 	if !r.Changed() {
@@ -101,19 +113,31 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 		}
 	}
 	ch := describe(r, iface)
+	if w := o.confirmWindow(t.Confirm, ch); w > 0 {
+		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command); err != nil {
+			return out, err
+		}
+	}
 	if err := s.Write(r.Packages(), t.CommitPending); err != nil {
+		if out.Pending != nil && o.pendingUnchanged(out.Pending) {
+			o.dropPending()
+			out.Pending = nil
+		}
 		return out, err
 	}
 	out.Wrote = true
+	if out.Pending != nil {
+		o.notePendingWritten(out.Pending)
+	}
 	out.Applied, err = o.apply(ch)
 	return out, err
 }
 
-// begin takes the lock and finishes or undoes a write an earlier run was
-// killed in; it returns the store to go on with and the function that
+// begin takes the lock (creating it when the use case writes) and
+// finishes or undoes a write an earlier run was killed in; it returns the store to go on with and the function that
 // releases the lock.
-func (o *Ops) begin() (*store.Store, func(), error) {
-	unlock, err := o.lock()
+func (o *Ops) begin(writes bool) (*store.Store, func(), error) {
+	unlock, err := o.lock(writes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,7 +152,7 @@ func (o *Ops) begin() (*store.Store, func(), error) {
 // read runs a read-only use case under the lock, on a consistent
 // configuration.
 func (o *Ops) read(session string) (plan.State, func(), error) {
-	s, unlock, err := o.begin()
+	s, unlock, err := o.begin(false)
 	if err != nil {
 		return plan.State{}, nil, err
 	}

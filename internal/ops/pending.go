@@ -1,0 +1,296 @@
+package ops
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wgowrt/wgowrt/internal/store"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// A confirmed apply keeps, on flash, what the configuration files were
+// before the change: the pending record. It is not part of the store's
+// crash journal, whose write is finished (the change is committed and
+// live) before the record is armed; store.Recover therefore never undoes a
+// change waiting for confirmation. The record is undone by `wgowrt
+// rollback` (run by the timer the change started, or by the boot script
+// before the network comes up) and dropped by `wgowrt confirm`.
+//
+// The record is a directory that appears and disappears by rename, so a
+// kill at any instant leaves either a whole record or none: built in
+// .pending-<n>, renamed to pending; removed by a rename to .pending-<n>
+// first. Leftover .pending-<n> directories are deleted by the next use.
+
+// PendingDir holds the pending record; /etc is on flash on OpenWrt.
+const PendingDir = "/etc/wgowrt/pending"
+
+// pendingMeta is the record's description inside PendingDir.
+const pendingMeta = "pending.json"
+
+// Pending is a change waiting for `wgowrt confirm`. Its field names are
+// those of `status --json` and `confirm --json` (version 1).
+type Pending struct {
+	Version int `json:"version"`
+	// ID tells this change from a later one (the timer only rolls back
+	// the change that started it).
+	ID       string    `json:"id"`
+	Created  time.Time `json:"created"`
+	Deadline time.Time `json:"deadline"`
+	// Command says what the change was ("expose --port 22 --on wan").
+	Command string        `json:"command"`
+	Files   []PendingFile `json:"files"`
+	// By is the SSH client that made it ("" from a console).
+	By string `json:"by,omitempty"`
+}
+
+// PendingFile is one configuration file the change wrote.
+type PendingFile struct {
+	Package string `json:"package"`
+	// Path is the file, without the --root prefix.
+	Path string `json:"path"`
+	// Existed is false for a file the change created: rollback removes it.
+	Existed bool `json:"existed"`
+	// Old and New are the sha256 of its content before and after.
+	Old  string `json:"old_sha256"`
+	New  string `json:"new_sha256,omitempty"`
+	Mode uint32 `json:"mode"`
+}
+
+// Remaining is the time left to confirm at now (0 when expired).
+func (p *Pending) Remaining(now time.Time) time.Duration {
+	if d := p.Deadline.Sub(now); d > 0 {
+		return d
+	}
+	return 0
+}
+
+func (o *Ops) pendingDir() string { return o.Path(PendingDir) }
+
+// ReadPending returns the change waiting for confirmation, or nil.
+func (o *Ops) ReadPending() (*Pending, error) {
+	data, err := os.ReadFile(filepath.Join(o.pendingDir(), pendingMeta))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the pending change: %v", err)
+	}
+	var p Pending
+	if err := json.Unmarshal(data, &p); err != nil || p.Version != 1 {
+		return nil, fmt.Errorf("%s is unreadable; check it and remove %s", filepath.Join(o.pendingDir(), pendingMeta), o.pendingDir())
+	}
+	return &p, nil
+}
+
+// snapshotName is the copy of a package's old content in the record.
+func snapshotName(pkg string) string { return pkg + ".old" }
+
+// armPending writes the record of a change about to be committed: the
+// current content of each package's file. The store's write follows.
+func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, command string) (*Pending, error) {
+	now := o.Deps.Now()
+	p := &Pending{Version: 1, ID: randomID(), Created: now.UTC(), Deadline: now.Add(window).UTC(), Command: command}
+	if a := o.adminAddr(); a != "" {
+		p.By = a
+	}
+	dir := o.pendingDir()
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0700); err != nil {
+		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
+	}
+	cleanPendingTemps(parent)
+	tmp, err := os.MkdirTemp(parent, ".pending-")
+	if err != nil {
+		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
+	}
+	if err := o.fillPending(s, tmp, p, pkgs); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
+	}
+	syncPath(parent)
+	return p, nil
+}
+
+func (o *Ops) fillPending(s *store.Store, tmp string, p *Pending, pkgs []string) error {
+	ctx := &uci.Context{ConfDir: s.ConfDir, OverrideDir: s.OverrideDir}
+	for _, pkg := range pkgs {
+		path := ctx.Path(pkg)
+		f := PendingFile{Package: pkg, Path: o.unroot(path), Mode: 0600}
+		data, err := uci.ReadLocked(path)
+		switch {
+		case err == nil:
+			f.Existed = true
+			if st, serr := os.Stat(path); serr == nil {
+				f.Mode = uint32(st.Mode().Perm())
+			}
+		case uci.CodeOf(err) == uci.ErrNotFound || errors.Is(err, os.ErrNotExist):
+			data = nil
+		default:
+			return err
+		}
+		f.Old = hashHex(data)
+		if err := writeSynced(filepath.Join(tmp, snapshotName(pkg)), data); err != nil {
+			return err
+		}
+		p.Files = append(p.Files, f)
+	}
+	return writeMeta(tmp, p)
+}
+
+// notePendingWritten records the new content of each file after the
+// commit (so that rollback can say when someone changed one since).
+func (o *Ops) notePendingWritten(p *Pending) {
+	for i, f := range p.Files {
+		if data, err := os.ReadFile(o.Path(f.Path)); err == nil {
+			p.Files[i].New = hashHex(data)
+		}
+	}
+	writeMeta(o.pendingDir(), p)
+}
+
+// dropPending removes the record (rename first: never half a record).
+func (o *Ops) dropPending() error {
+	dir := o.pendingDir()
+	gone := filepath.Join(filepath.Dir(dir), ".pending-"+randomID())
+	if err := os.Rename(dir, gone); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("removing the pending change %s: %v", dir, err)
+	}
+	syncPath(filepath.Dir(dir))
+	os.RemoveAll(gone)
+	return nil
+}
+
+// restorePending puts every file of the record back as it was, the way
+// uci commit replaces a file (locked, temporary file, sync, rename), or
+// removes a file the change created. It returns the packages restored and
+// those changed by someone else since the change.
+func (o *Ops) restorePending(p *Pending) (restored, changedSince []string, err error) {
+	for _, f := range p.Files {
+		path := o.Path(f.Path)
+		old, rerr := os.ReadFile(filepath.Join(o.pendingDir(), snapshotName(f.Package)))
+		if rerr != nil || hashHex(old) != f.Old {
+			return restored, changedSince, fmt.Errorf("the saved copy of %s is missing or damaged; restore %s by hand", f.Package, f.Path)
+		}
+		cur, cerr := os.ReadFile(path)
+		if cerr == nil && f.New != "" && hashHex(cur) != f.New && hashHex(cur) != f.Old {
+			changedSince = append(changedSince, f.Package)
+		}
+		if cerr == nil && hashHex(cur) == f.Old && f.Existed {
+			continue
+		}
+		if !f.Existed {
+			if cerr == nil {
+				if err := removeLocked(path); err != nil {
+					return restored, changedSince, fmt.Errorf("removing %s: %v", f.Path, err)
+				}
+				restored = append(restored, f.Package)
+			}
+			continue
+		}
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			continue // a tmpfs (/var/run/uci) emptied by a reboot
+		}
+		if err := uci.WriteFileAtomic(path, old, os.FileMode(f.Mode)); err != nil {
+			return restored, changedSince, fmt.Errorf("restoring %s: %v", f.Path, err)
+		}
+		restored = append(restored, f.Package)
+	}
+	return restored, changedSince, nil
+}
+
+// removeLocked removes a config file under its uci lock.
+func removeLocked(path string) error {
+	l, err := uci.LockFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	defer l.Close()
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	syncPath(filepath.Dir(path))
+	return nil
+}
+
+func (o *Ops) unroot(path string) string {
+	if o.Root == "" {
+		return path
+	}
+	rel, err := filepath.Rel(o.Root, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return "/" + rel
+}
+
+func writeMeta(dir string, p *Pending) error {
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	return uci.WriteFileAtomic(filepath.Join(dir, pendingMeta), append(data, '\n'), 0600)
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// cleanPendingTemps removes records half built or half removed by a
+// killed run.
+func cleanPendingTemps(parent string) {
+	ents, _ := os.ReadDir(parent)
+	for _, e := range ents {
+		if e.IsDir() && strings.HasPrefix(e.Name(), ".pending-") {
+			os.RemoveAll(filepath.Join(parent, e.Name()))
+		}
+	}
+}
+
+func syncPath(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+func hashHex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func randomID() string {
+	var b [6]byte
+	io.ReadFull(rand.Reader, b[:])
+	return hex.EncodeToString(b[:])
+}
