@@ -237,6 +237,14 @@ func (o *Oracle) compareShow(confDir string, files map[string][]byte, wrote []st
 		if gcode != 0 || got != so {
 			out = append(out, fmt.Sprintf("`wgowrt uci show %s` differs from the real uci (exit %d %s):\n%s", p, gcode, strings.TrimSpace(gerr), lineDiff(so, got)))
 		}
+		// -X: anonymous sections by their cfgXXXXXX names
+		so, _, _, err = o.UCI(append(opts, "-X", "show", p)...)
+		if err != nil {
+			return append(out, err.Error())
+		}
+		if got, gerr, gcode := wgowrtUCI(append(opts, "-X", "show", p)...); gcode != 0 || got != so {
+			out = append(out, fmt.Sprintf("`wgowrt uci -X show %s` differs from the real uci (exit %d %s):\n%s", p, gcode, strings.TrimSpace(gerr), lineDiff(so, got)))
+		}
 		if !slices.Contains(wrote, p) {
 			continue
 		}
