@@ -1,14 +1,24 @@
 // Package oracletest checks router trees that tests produced with the real
-// OpenWrt programs of ../shared/oracle: uci(1), firewall4 and nft.
+// OpenWrt programs of ../shared/oracle: uci(1), netifd, firewall4 and nft.
 //
 // A tree is ROOT/etc/config as wgowrt left it. For each tree the real
-// `uci show` of network, firewall and wgowrt must print byte for byte what
-// `wgowrt uci show` prints; `fw4 print` must render it without a warning;
-// `fw4 check` must pass; and `nft -c` must accept the rendered ruleset.
+// `uci show` and `uci -X show` of network, firewall and wgowrt must print
+// byte for byte what `wgowrt uci` prints, and each file wgowrt wrote must
+// be what the real `uci commit` writes; `fw4 print` must render the tree
+// without a warning and fw4 check (`nft -c` on that ruleset) must pass.
+// With WGOWRT_ORACLE_NETIFD=1 the real netifd loads the network config
+// first (fw4 then sees its devices and subnets) and must know every
+// interface, report no error for wgowrt's and bring them up.
 //
-// fw4 runs inside one owrt-ns namespace per test binary, started on first
-// use and reused: each tree's files are copied into the namespace's
-// /etc/config. Identical trees are checked once.
+// fw4 and netifd run inside one owrt-ns namespace per test binary, started
+// on first use and reused: each tree's files are copied into the
+// namespace's /etc/config. Identical trees are checked once.
+//
+// Environment: OWRT_NS (owrt-ns; default ../shared/oracle/bin/owrt-ns
+// beside the repository, then PATH), OWRT_ORACLE and OWRT_STATE (as
+// owrt-ns), OWRT_WG_HANDLER (24.10 or 25.12, netifd's WireGuard handler),
+// WGOWRT_ORACLE_NETIFD=1, WGOWRT_REQUIRE_PRIVILEGED=1 (no oracle is a
+// failure, not a skip).
 package oracletest
 
 import (
