@@ -433,6 +433,30 @@ func CheckAnswer(t *testing.T, root string, written bool, wrote []string, args, 
 	if err != nil {
 		t.Fatalf("oracletest: %v", err)
 	}
+	var a struct {
+		Session string `json:"ubus_rpc_session"`
+	}
+	json.Unmarshal([]byte(args), &a)
+	if sess := filepath.Join(root, "var/run/rpcd", "uci-"+a.Session); a.Session != "" && fileExists(sess) {
+		t.Run("openwrt-session", func(t *testing.T) {
+			// what the session sees: its staged deltas over the files
+			o := Get(t)
+			empty := t.TempDir()
+			for _, p := range Packages {
+				if !fileExists(filepath.Join(root, "etc/config", p)) {
+					continue
+				}
+				args := []string{"-c", filepath.Join(root, "etc/config"), "-C", empty, "-t", sess, "show", p}
+				want, _, _, err := o.UCI(args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, e, code := wgowrtUCI(args...); got != want {
+					t.Errorf("`wgowrt uci -t SESSION show %s` differs from the real uci (exit %d %s):\n%s", p, code, strings.TrimSpace(e), lineDiff(want, got))
+				}
+			}
+		})
+	}
 	if len(edits) == 0 {
 		CheckTree(t, root, written, wrote, wgowrtUCI)
 		return
@@ -445,10 +469,6 @@ func CheckAnswer(t *testing.T, root string, written bool, wrote []string, args, 
 			os.MkdirAll(d, 0755)
 		}
 		copyFiles(t, filepath.Join(root, "etc/config"), conf)
-		var a struct {
-			Session string `json:"ubus_rpc_session"`
-		}
-		json.Unmarshal([]byte(args), &a)
 		if a.Session != "" {
 			copyFiles(t, filepath.Join(root, "var/run/rpcd", "uci-"+a.Session), save)
 		}
