@@ -55,7 +55,7 @@ type Oracle struct {
 	netifd bool   // WGOWRT_ORACLE_NETIFD=1: netifd loads each tree first
 
 	mu    sync.Mutex
-	cache map[[32]byte]string // tree hash -> "" (passed) or what failed
+	cache map[[32]byte][]string // what a check found, by the hash of what it read
 }
 
 var shared struct {
@@ -127,7 +127,7 @@ func start() (*Oracle, string) {
 	}
 	reapStale(tool, stateRoot)
 	o := &Oracle{tool: tool, prefix: prefix, name: fmt.Sprintf("wgowrt-chk-%d", os.Getpid()),
-		cache: map[[32]byte]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
+		cache: map[[32]byte][]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
 	o.state = filepath.Join(stateRoot, o.name)
 	if out, err := exec.Command(tool, "up", o.name).CombinedOutput(); err != nil {
 		exec.Command(tool, "down", o.name).Run()
@@ -191,7 +191,6 @@ func CheckTree(t *testing.T, root string, written bool, wrote []string, wgowrtUC
 // wgowrt wrote, netifd and fw4.
 func (o *Oracle) Check(confDir string, written bool, wrote []string, wgowrtUCI UCIFunc) string {
 	files := map[string][]byte{}
-	h := sha256.New()
 	for _, p := range Packages {
 		b, err := os.ReadFile(filepath.Join(confDir, p))
 		if errors.Is(err, os.ErrNotExist) {
@@ -200,24 +199,43 @@ func (o *Oracle) Check(confDir string, written bool, wrote []string, wgowrtUCI U
 			return err.Error()
 		}
 		files[p] = b
-		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(b), b)
 	}
-	fmt.Fprintf(h, "written=%v wrote=%q", written, wrote)
-	var key [32]byte
-	copy(key[:], h.Sum(nil))
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if msg, ok := o.cache[key]; ok {
-		return msg
-	}
 	var problems []string
-	problems = append(problems, o.compareShow(confDir, files, wrote, wgowrtUCI)...)
+	showKey := hashFiles(files, Packages, fmt.Sprintf("wrote=%q", wrote))
+	problems = append(problems, o.cached(showKey, func() []string { return o.compareShow(confDir, files, wrote, wgowrtUCI) })...)
 	if written {
-		problems = append(problems, o.live(confDir, files)...)
+		// without netifd, fw4 reads only the firewall config
+		deps := []string{"firewall"}
+		if o.netifd {
+			deps = append(deps, "network")
+		}
+		liveKey := hashFiles(files, deps, "live")
+		problems = append(problems, o.cached(liveKey, func() []string { return o.live(confDir, files) })...)
 	}
-	msg := strings.Join(problems, "\n")
-	o.cache[key] = msg
-	return msg
+	return strings.Join(problems, "\n")
+}
+
+// cached runs check once per key.
+func (o *Oracle) cached(key [32]byte, check func() []string) []string {
+	if r, ok := o.cache[key]; ok {
+		return r
+	}
+	r := check()
+	o.cache[key] = r
+	return r
+}
+
+func hashFiles(files map[string][]byte, names []string, salt string) (key [32]byte) {
+	h := sha256.New()
+	for _, p := range names {
+		b, ok := files[p]
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%s", p, ok, len(b), b)
+	}
+	h.Write([]byte(salt))
+	copy(key[:], h.Sum(nil))
+	return key
 }
 
 // compareShow runs the real `uci show PKG` and `wgowrt uci show PKG` on
