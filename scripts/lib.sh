@@ -7,6 +7,7 @@ TARGETS_FILE="$ROOT_DIR/scripts/targets.txt"
 GO_MODULE=github.com/wgowrt/wgowrt
 VERSION_VAR=$GO_MODULE/internal/cli.Version
 GO_TAGS=urfave_cli_no_docs
+GO_GCFLAGS=all=-l
 
 # wgowrt_version prints the version to inject (without the package release
 # -rN): $WGOWRT_VERSION if set; X.Y.Z when HEAD carries the tag vX.Y.Z; else
@@ -63,12 +64,14 @@ target_goenv() {
 # go_build OUT VERSION [VAR=value ...] builds ./cmd/wgowrt for linux with the
 # given Go environment into OUT: static (no cgo), stripped, no build id, no
 # VCS stamp, paths trimmed, so the bytes depend only on source, Go version
-# and settings.
+# and settings. GO_GCFLAGS: no inlining anywhere (-l): 9 % fewer bytes and
+# 16 % less gzipped (mipsle 2334576 -> 1965605 bytes gzip -9, Go 1.26.8) for
+# a command that runs for milliseconds; the router's flash is what is short.
 go_build() {
 	local out=$1 version=$2
 	shift 2
 	(cd "$ROOT_DIR" && env CGO_ENABLED=0 GOOS=linux GOFLAGS= GOAMD64=v1 GOARM= GOMIPS= GO386= "$@" \
-		go build -trimpath -buildvcs=false -tags "$GO_TAGS" \
+		go build -trimpath -buildvcs=false -tags "$GO_TAGS" -gcflags "$GO_GCFLAGS" \
 		-ldflags "-s -w -buildid= -X $VERSION_VAR=$version" \
 		-o "$out" ./cmd/wgowrt)
 }

@@ -59,6 +59,8 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$ROOT_DIR" && go build -trimpath -o "$tmp/mkapk" ./scripts/mkapk)
+# zlib's level 9 (gzip -9n, as the .ipk uses) packs ~1.5 % tighter than Go's.
+export MKAPK_GZIP=gzip
 
 # scripts PKG POSTINST_PKG PRERM_PKG: post-install, post-upgrade and
 # pre-deinstall for PKG into $tmp/scripts-PKG/, as package-pack.mk writes

@@ -68,14 +68,17 @@ for dir in "${ipk_dirs[@]}"; do
 	[[ ${#pkgs[@]} -gt 0 ]] || { echo "no .ipk or .apk in $dir" >&2 && exit 1; }
 	for f in "${pkgs[@]}"; do
 		size=$(stat -c %s "$f")
-		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check "${f##*.}" "$size")"
+		# Budget "pkg:<arch>" (the directory is the arch), else "pkg".
+		key=pkg:$(basename "$(dirname "$f")")
+		[[ -n $(budget "$key") ]] || key=pkg
+		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check "$key" "$size")"
 	done
 done
 
 if [[ $why -gt 0 ]]; then
 	# Symbol sizes need the symbol table: build once more without -s -w.
 	(cd "$ROOT_DIR" && CGO_ENABLED=0 GOOS=linux GOARCH=mipsle GOMIPS=softfloat go build -trimpath \
-		-buildvcs=false -tags "$GO_TAGS" -o "$tmp/mipsle.syms" ./cmd/wgowrt)
+		-buildvcs=false -tags "$GO_TAGS" -gcflags "$GO_GCFLAGS" -o "$tmp/mipsle.syms" ./cmd/wgowrt)
 	echo
 	echo "biggest Go packages in the mipsle binary (symbol bytes; pclntab and type data not attributed):"
 	(cd "$ROOT_DIR" && go run ./scripts/sizewhy -n "$why" "$tmp/mipsle.syms")

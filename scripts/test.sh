@@ -83,6 +83,8 @@ if [[ $quick == 0 ]]; then
 	test/qemu/same.sh
 	tier "QEMU: real kernels with kernel WireGuard"
 	test/qemu/vm.sh
+	tier "QEMU: OpenWrt VM (oracle rootfs, procd, netifd) with kernel WireGuard"
+	test/qemu/owrt-vm.sh
 	tier "QEMU: a real OpenWrt image (only with WGOWRT_OPENWRT_IMAGE)"
 	test/qemu/openwrt.sh
 fi

@@ -49,12 +49,13 @@ type serverInitArgs struct {
 	IPv6           string   `json:"ipv6"`
 	Endpoint       string   `json:"endpoint"`
 	LanAccess      string   `json:"lan_access"`
+	RouterAccess   string   `json:"router_access"`
 	Internet       *bool    `json:"internet"`
 	ClientToClient *bool    `json:"client_to_client"`
 }
 
 var serverInitSignature = map[string]any{"iface": "", "port": 32, "subnet": "", "ipv6": "", "endpoint": "",
-	"lan_access": "", "internet": true, "client_to_client": true}
+	"lan_access": "", "router_access": "", "internet": true, "client_to_client": true}
 
 func (b *bridge) serverInit(args json.RawMessage) (any, error) {
 	var a serverInitArgs
@@ -93,7 +94,7 @@ func (b *bridge) serverInit(args json.RawMessage) (any, error) {
 
 func (a serverInitArgs) intent() (plan.ServerIntent, error) {
 	in := plan.ServerIntent{Iface: a.Iface, Subnet4: a.Subnet, IPv6: a.IPv6, LanAccess: a.LanAccess,
-		Internet: a.Internet, ClientToClient: a.ClientToClient}
+		RouterAccess: a.RouterAccess, Internet: a.Internet, ClientToClient: a.ClientToClient}
 	if in.Iface == "" {
 		in.Iface = "wg0"
 	}

@@ -2,8 +2,6 @@ package bridge
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
 	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
@@ -30,59 +28,20 @@ type rpcdStatus struct {
 	Warning    string            `json:"warning,omitempty"`
 	Servers    []string          `json:"servers"`
 	Roles      map[string]string `json:"roles"`
+	paging
 }
 
 // rpcdIface is one interface of `status --json` plus what the overview
-// shows next to it. Total is the number of its peers when the answer is
-// paged (Peers then holds one page of them).
+// shows next to it.
 type rpcdIface struct {
 	ops.IfaceStatus
 	Role      string   `json:"role"`
 	Addresses []string `json:"addresses"`
 	Disabled  bool     `json:"disabled"`
-	Total     *int     `json:"total,omitempty"`
 }
 
 type ifaceArgs struct {
 	Iface string `json:"iface"`
-}
-
-// pagedArgs are the arguments of status and peers: offset and limit
-// page the peers (of each interface), so that a server with thousands of
-// peers is shown in answers that fit rpcd's buffer (about 250 dual-stack
-// peers a page leave ample room); without them every peer is answered,
-// as before paging existed.
-type pagedArgs struct {
-	Iface  string   `json:"iface"`
-	Offset rpcd.Int `json:"offset"`
-	Limit  rpcd.Int `json:"limit"`
-}
-
-var pagedSignature = map[string]any{"iface": "", "offset": 32, "limit": 32}
-
-// page is a window of a peer list; on is false when not asked for.
-type page struct {
-	on            bool
-	offset, limit int
-}
-
-func (a pagedArgs) page() (page, error) {
-	p := page{on: a.Offset.Set || a.Limit.Set, offset: a.Offset.Value, limit: a.Limit.Value}
-	if p.offset < 0 {
-		return p, rpcd.Errorf("offset", fmt.Sprint(p.offset), "offset %d is negative; the first peer is at 0", p.offset)
-	}
-	if !a.Limit.Set {
-		p.limit = math.MaxInt
-	} else if p.limit < 1 {
-		return p, rpcd.Errorf("limit", fmt.Sprint(p.limit), "limit %d asks for no peers; give 1 or more (e.g. 250)", p.limit)
-	}
-	return p, nil
-}
-
-// window returns the bounds of the page in a list of n.
-func (p page) window(n int) (lo, hi int) {
-	lo = min(p.offset, n)
-	return lo, lo + min(p.limit, n-lo)
 }
 
 func (b *bridge) status(args json.RawMessage) (any, error) {
@@ -112,10 +71,33 @@ func (b *bridge) status(args json.RawMessage) (any, error) {
 	for _, is := range res.Interfaces {
 		out.Roles[is.Name] = roleOf(st, is.Name)
 		if a.Iface == "" || is.Name == a.Iface {
-			out.Interfaces = append(out.Interfaces, paged(withRole(st, is), pg))
+			out.Interfaces = append(out.Interfaces, withRole(st, is))
 		}
 	}
-	return out, nil
+	return fitted(pg, func(pg page) any { return out.page(pg) }), nil
+}
+
+// page is the answer with the peers of the interfaces, taken in order as
+// one list, cut to pg (every interface stays, with the peers of the page).
+func (out rpcdStatus) page(pg page) rpcdStatus {
+	if !pg.on {
+		return out
+	}
+	n := 0
+	for _, i := range out.Interfaces {
+		n += len(i.Peers)
+	}
+	lo, hi := pg.window(n)
+	out.paging = paging{Total: &n, Offset: &lo}
+	ifs, at := make([]rpcdIface, len(out.Interfaces)), 0
+	for k, i := range out.Interfaces {
+		from, to := min(max(lo-at, 0), len(i.Peers)), min(max(hi-at, 0), len(i.Peers))
+		at += len(i.Peers)
+		i.Peers = i.Peers[from:to]
+		ifs[k] = i
+	}
+	out.Interfaces = ifs
+	return out
 }
 
 func withRole(st plan.State, is ops.IfaceStatus) rpcdIface {
@@ -129,17 +111,6 @@ func withRole(st plan.State, is ops.IfaceStatus) rpcdIface {
 		v, _ := sec.Get("disabled")
 		ri.Disabled = v == "1"
 	}
-	return ri
-}
-
-// paged cuts an interface's peers to the page asked for.
-func paged(ri rpcdIface, pg page) rpcdIface {
-	if !pg.on {
-		return ri
-	}
-	n := len(ri.Peers)
-	lo, hi := pg.window(n)
-	ri.Peers, ri.Total = ri.Peers[lo:hi], &n
 	return ri
 }
 
@@ -173,17 +144,27 @@ func (b *bridge) peers(args json.RawMessage) (any, error) {
 	if _, err := plan.ReadServer(st, iface); err != nil {
 		return nil, rpcd.Errorf("iface", iface, "%v", err)
 	}
-	all := plan.ReadPeers(st, iface)
-	lo, hi := pg.window(len(all))
-	out := []ops.PeerView{}
-	for _, p := range all[lo:hi] {
-		out = append(out, ops.ViewPeer(p))
+	all := []ops.PeerView{}
+	for _, p := range plan.ReadPeers(st, iface) {
+		all = append(all, ops.ViewPeer(p))
 	}
-	ans := map[string]any{"version": 1, "iface": iface, "peers": out}
-	if pg.on {
-		ans["total"], ans["offset"] = len(all), lo
-	}
-	return ans, nil
+	return fitted(pg, func(pg page) any {
+		ans := peersAnswer{Version: 1, Iface: iface, Peers: all}
+		if pg.on {
+			n := len(all)
+			lo, hi := pg.window(n)
+			ans.Peers, ans.paging = all[lo:hi], paging{Total: &n, Offset: &lo}
+		}
+		return ans
+	}), nil
+}
+
+// peersAnswer is the peers answer: `peer list --json`, maybe a page.
+type peersAnswer struct {
+	Version int            `json:"version"`
+	Iface   string         `json:"iface"`
+	Peers   []ops.PeerView `json:"peers"`
+	paging
 }
 
 func (b *bridge) nextAddress(args json.RawMessage) (any, error) {

@@ -119,3 +119,18 @@ func TestPeerOutputSymlinkNotFollowed(t *testing.T) {
 		t.Errorf("the key was written through the symlink: %q", b)
 	}
 }
+
+// TestReadsAndDryRunsLeaveACopyAlone: on a copy of a router's files
+// (the README's first example) a dry run and a read create nothing, not
+// even the lock's directory.
+func TestReadsAndDryRunsLeaveACopyAlone(t *testing.T) {
+	useTestDeps(t)
+	root := stockRoot(t)
+	if _, e, code := run(t, root, "server init --endpoint vpn.example.org", true); code != 0 {
+		t.Fatalf("dry run: %s", e)
+	}
+	run(t, root, "peer list", false)
+	if _, err := os.Stat(filepath.Join(root, "var")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a dry run or a read created %s/var (%v)", root, err)
+	}
+}

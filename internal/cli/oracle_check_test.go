@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,10 +18,14 @@ func TestMain(m *testing.M) {
 }
 
 // oracleCheck runs the scenario's resulting tree through the real uci,
-// fw4 and nft (internal/oracletest), as a subtest "openwrt".
-func oracleCheck(t *testing.T, root string) {
+// netifd, fw4 and nft (internal/oracletest), as a subtest "openwrt". A
+// tree no wgowrt command wrote (no setup; the command failed or only
+// read) is the hand-written input: only uci show compares it.
+func oracleCheck(t *testing.T, a *archive, root, args string) {
 	t.Helper()
-	oracletest.CheckTree(t, root, wgowrtUCI)
+	_, failed := a.files["want/error"]
+	written := strings.TrimSpace(a.files["setup"]) != "" || !failed && !readOnly(args)
+	oracletest.CheckTree(t, root, written, wgowrtUCI)
 }
 
 // wgowrtUCI is `wgowrt uci ARGS...`.
@@ -31,8 +36,21 @@ func wgowrtUCI(args ...string) (string, string, int) {
 }
 
 // oracleCheckAnswer checks the tree an rpcd answer leads to: its edits
-// staged with the real uci batch, or the root as the call left it.
-func oracleCheckAnswer(t *testing.T, root, args, answer string) {
+// staged with the real uci batch, or the root as the setup left it.
+// With a cli section, the staged tree must also show like the one that
+// command writes on a fresh copy of the root.
+func oracleCheckAnswer(t *testing.T, a *archive, root, answer string) {
 	t.Helper()
-	oracletest.CheckAnswer(t, root, args, answer, wgowrtUCI)
+	written := strings.TrimSpace(a.files["setup"]) != ""
+	cliConf := ""
+	if cli := strings.TrimSpace(a.files["cli"]); cli != "" && !*update {
+		useTestDeps(t) // the same keys as the call's
+		fresh := prepareRoot(t, a)
+		runSetup(t, fresh, a.files["setup"])
+		if _, e, code := run(t, fresh, strings.ReplaceAll(cli, "$ROOT", fresh), false); code != 0 {
+			t.Fatalf("%q: exit %d: %s", cli, code, e)
+		}
+		cliConf = filepath.Join(fresh, "etc/config")
+	}
+	oracletest.CheckAnswer(t, root, written, a.files["args"], answer, cliConf, wgowrtUCI)
 }

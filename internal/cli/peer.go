@@ -157,14 +157,15 @@ func peerEditCommand(env *Env, verb, usage string) *ucli.Command {
 		Name:            verb,
 		Usage:           usage,
 		ArgsUsage:       "NAME",
-		Flags:           []ucli.Flag{ifaceFlag, commitPendingFlag},
+		Flags:           []ucli.Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
 		SkipFlagParsing: true,
 		Action: interspersed(func(c *ucli.Context) error {
 			name, err := oneName(c)
 			if err != nil {
 				return err
 			}
-			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb})
+			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb,
+				AllowLockout: c.Bool("allow-lockout")})
 			return report(env, out, err)
 		}),
 	}

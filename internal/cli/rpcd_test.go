@@ -71,7 +71,7 @@ func contract(t *testing.T, file string) {
 	}
 	noSecretsShown(t, ans)
 	check(t, a, "want", indented(t, ans))
-	oracleCheckAnswer(t, root, a.files["args"], out)
+	oracleCheckAnswer(t, a, root, out)
 	if cli := strings.TrimSpace(a.files["cli"]); cli != "" && !*update {
 		sameAsCLI(t, a, root, out, cli)
 	}

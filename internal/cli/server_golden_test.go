@@ -204,7 +204,7 @@ func golden(t *testing.T, file string) {
 	} else {
 		goldenSuccess(t, a, root, args)
 	}
-	oracleCheck(t, root)
+	oracleCheck(t, a, root, args)
 	if *update {
 		if err := os.WriteFile(file, []byte(a.format()), 0644); err != nil {
 			t.Fatal(err)

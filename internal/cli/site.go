@@ -183,14 +183,15 @@ func siteRemoveCommand(env *Env) *ucli.Command {
 		Name:            "remove",
 		Usage:           "remove a site, its routes and its firewall rules",
 		ArgsUsage:       "NAME",
-		Flags:           []ucli.Flag{ifaceFlag, commitPendingFlag},
+		Flags:           []ucli.Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
 		SkipFlagParsing: true,
 		Action: interspersed(func(c *ucli.Context) error {
 			name, err := oneSiteName(c)
 			if err != nil {
 				return err
 			}
-			out, err := env.ops().SiteRemove(ops.SiteRemove{Txn: txn(env, c), Iface: c.String("iface"), Name: name})
+			out, err := env.ops().SiteRemove(ops.SiteRemove{Txn: txn(env, c), Iface: c.String("iface"), Name: name,
+				AllowLockout: c.Bool("allow-lockout")})
 			return report(env, out, err)
 		}),
 	}

@@ -175,7 +175,7 @@ var ErrNothingPending = errors.New("no change is waiting for confirmation")
 // from the SSH session that made the change, which proves less (a new
 // login may still be cut).
 func (o *Ops) ConfirmChange(sameSession bool) (*ConfirmResult, error) {
-	unlock, err := o.lock()
+	unlock, err := o.lock(true)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (o *Ops) Rollback(req Rollback) (*RollbackResult, error) {
 	if d := req.At.Sub(o.Deps.Now()); !req.At.IsZero() && d > 0 {
 		time.Sleep(d)
 	}
-	s, unlock, err := o.begin()
+	s, unlock, err := o.begin(true)
 	if err != nil {
 		return nil, err
 	}

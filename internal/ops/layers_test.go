@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -78,4 +79,30 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// maxFuncLines is the longest function internal/ may have: past it a
+// function does several things and is split (style.md, size norms).
+const maxFuncLines = 80
+
+// TestFunctionsShort keeps every function under internal/ (tests
+// included) below maxFuncLines.
+func TestFunctionsShort(t *testing.T) {
+	files, _ := filepath.Glob("../*/*.go")
+	fset := token.NewFileSet()
+	for _, f := range files {
+		af, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range af.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			if n := fset.Position(fd.End()).Line - fset.Position(fd.Pos()).Line + 1; n > maxFuncLines {
+				t.Errorf("%s: %s is %d lines, more than %d: split it", f, fd.Name.Name, n, maxFuncLines)
+			}
+		}
+	}
 }

@@ -42,10 +42,17 @@ func (e *LockError) Error() string {
 }
 
 // lock takes the operations lock, waiting up to o.LockWait, and returns
-// the function that releases it.
-func (o *Ops) lock() (func(), error) {
+// the function that releases it. A use case that writes nothing (a read,
+// a preview, --dry-run) does not create the lock's directory: a copy of
+// a router's files without /var/lock (examples/router, a backup) is no
+// running router, and it is left as it was.
+func (o *Ops) lock(writes bool) (func(), error) {
 	path := o.Path(LockPath)
-	if err := os.MkdirAll(filepath.Dir(path), 0755); err != nil {
+	if !writes {
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			return func() {}, nil
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0755); err != nil {
 		return nil, fmt.Errorf("creating the lock directory: %v", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0600)

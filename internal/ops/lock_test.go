@@ -59,7 +59,7 @@ func TestLockSerializesPlanning(t *testing.T) {
 // nothing.
 func TestLockHeldTooLongNamesTheHolder(t *testing.T) {
 	o := testOps(t)
-	unlock, err := o.lock()
+	unlock, err := o.lock(true)
 	if err != nil {
 		t.Fatal(err)
 	}

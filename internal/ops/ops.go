@@ -6,6 +6,12 @@
 // deliver — so that every front-end (the command line, the rpcd bridge
 // for LuCI, later an on-router service) runs the same steps. It parses no
 // flags, prints nothing and speaks no JSON: front-ends translate.
+//
+// A new use case is a request type (with Txn when it writes), a result
+// type (with *Outcome), and a method that runs transact with its plan
+// function. A new front-end is a package that builds those requests and
+// shows the results; list it in frontEnds (layers_test.go), which keeps
+// front-ends from importing each other.
 package ops
 
 import (

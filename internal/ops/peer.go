@@ -96,12 +96,20 @@ type PeerEdit struct {
 	Name  string
 	// Verb is "remove", "enable" or "disable".
 	Verb string
+	// AllowLockout removes or disables the peer the SSH session running
+	// the command comes through.
+	AllowLockout bool
 }
 
 // PeerEdit plans (and commits) removing, enabling or disabling a peer.
 func (o *Ops) PeerEdit(req PeerEdit) (*Outcome, error) {
 	return o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
 		iface := Iface(st, req.Iface)
+		if req.Verb != "enable" && !req.AllowLockout {
+			if err := plan.CutsAdmin(st, iface, req.Name); err != nil {
+				return nil, iface, err
+			}
+		}
 		if req.Verb == "remove" {
 			r, err := plan.PeerRemove(st, iface, req.Name)
 			return r, iface, err

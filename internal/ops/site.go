@@ -43,12 +43,20 @@ func (o *Ops) SiteAdd(req SiteAdd) (*SiteResult, error) {
 type SiteRemove struct {
 	Txn
 	Iface, Name string
+	// AllowLockout removes the site the SSH session running the command
+	// comes through.
+	AllowLockout bool
 }
 
 // SiteRemove plans (and commits) removing a site.
 func (o *Ops) SiteRemove(req SiteRemove) (*Outcome, error) {
 	return o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
 		iface := Iface(st, req.Iface)
+		if _, ok := plan.FindSite(st, iface, req.Name); ok && !req.AllowLockout {
+			if err := plan.CutsAdmin(st, iface, req.Name); err != nil {
+				return nil, iface, err
+			}
+		}
 		r, err := plan.SiteRemove(st, iface, req.Name)
 		return r, iface, err
 	}, nil)

@@ -66,7 +66,7 @@ type planFunc func(st plan.State) (r *plan.Result, iface string, err error)
 // done (e.g. committed, but not applied).
 func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Outcome, error) {
 	out := &Outcome{Preview: t.preview()}
-	s, unlock, err := o.begin()
+	s, unlock, err := o.begin(!t.preview())
 	if err != nil {
 		return out, err
 	}
@@ -103,9 +103,6 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	if err := o.checkNoPending(); err != nil && r.Changed() {
 		return out, err
 	}
-	if n := store.StagedNote(r.Packages()); n != "" && out.Changed {
-		out.Warnings = append(out.Warnings, n)
-	}
 	out.Plan = r
 	if !r.Changed() {
 		return out, nil
@@ -136,11 +133,11 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	return out, err
 }
 
-// begin takes the lock and finishes or undoes a write an earlier run was
-// killed in; it returns the store to go on with and the function that
+// begin takes the lock (creating it when the use case writes) and
+// finishes or undoes a write an earlier run was killed in; it returns the store to go on with and the function that
 // releases the lock.
-func (o *Ops) begin() (*store.Store, func(), error) {
-	unlock, err := o.lock()
+func (o *Ops) begin(writes bool) (*store.Store, func(), error) {
+	unlock, err := o.lock(writes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -155,7 +152,7 @@ func (o *Ops) begin() (*store.Store, func(), error) {
 // read runs a read-only use case under the lock, on a consistent
 // configuration.
 func (o *Ops) read(session string) (plan.State, func(), error) {
-	s, unlock, err := o.begin()
+	s, unlock, err := o.begin(false)
 	if err != nil {
 		return plan.State{}, nil, err
 	}

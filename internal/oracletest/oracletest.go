@@ -40,6 +40,8 @@ type Oracle struct {
 	prefix string // OWRT_ORACLE
 	name   string // the namespace
 	state  string // $OWRT_STATE/name on the host
+	noVLAN bool   // the kernel cannot make 802.1q devices (no module here)
+	netifd bool   // WGOWRT_ORACLE_NETIFD=1: netifd loads each tree first
 
 	mu    sync.Mutex
 	cache map[[32]byte]string // tree hash -> "" (passed) or what failed
@@ -114,12 +116,20 @@ func start() (*Oracle, string) {
 	}
 	reapStale(tool, stateRoot)
 	o := &Oracle{tool: tool, prefix: prefix, name: fmt.Sprintf("wgowrt-chk-%d", os.Getpid()),
-		cache: map[[32]byte]string{}}
+		cache: map[[32]byte]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
 	o.state = filepath.Join(stateRoot, o.name)
 	if out, err := exec.Command(tool, "up", o.name).CombinedOutput(); err != nil {
 		exec.Command(tool, "down", o.name).Run()
 		return nil, fmt.Sprintf("owrt-ns up %s: %s", o.name, firstLine(out, err))
 	}
+	if !o.netifd {
+		return o, ""
+	}
+	if out, err := exec.Command(tool, "start", o.name, "netifd").CombinedOutput(); err != nil {
+		exec.Command(tool, "down", o.name).Run()
+		return nil, fmt.Sprintf("owrt-ns start %s netifd: %s", o.name, firstLine(out, err))
+	}
+	o.noVLAN = o.exec(`ip link add chkvl type veth peer name chkvlp && ip link add link chkvl name chkvl.5 type vlan id 5; rc=$?; ip link del chkvl; exit $rc`) != ""
 	return o, ""
 }
 
@@ -151,19 +161,23 @@ func firstLine(out []byte, err error) string {
 
 // CheckTree checks ROOT/etc/config with the real programs in a subtest
 // named "openwrt" (skipped with the reason when there is no oracle).
-func CheckTree(t *testing.T, root string, wgowrtUCI UCIFunc) {
+// written says wgowrt wrote the tree; a tree that is only a scenario's
+// hand-written input is checked with uci show alone (netifd and fw4 would
+// judge the fixture, not wgowrt).
+func CheckTree(t *testing.T, root string, written bool, wgowrtUCI UCIFunc) {
 	t.Helper()
 	t.Run("openwrt", func(t *testing.T) {
 		o := Get(t)
-		if msg := o.Check(filepath.Join(root, "etc/config"), wgowrtUCI); msg != "" {
+		if msg := o.Check(filepath.Join(root, "etc/config"), written, wgowrtUCI); msg != "" {
 			t.Error(msg)
 		}
 	})
 }
 
 // Check checks one config directory and returns what real OpenWrt said
-// against it ("" when everything passed).
-func (o *Oracle) Check(confDir string, wgowrtUCI UCIFunc) string {
+// against it ("" when everything passed): uci show, and for a tree
+// wgowrt wrote, netifd and fw4.
+func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
 	files := map[string][]byte{}
 	h := sha256.New()
 	for _, p := range Packages {
@@ -176,6 +190,7 @@ func (o *Oracle) Check(confDir string, wgowrtUCI UCIFunc) string {
 		files[p] = b
 		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(b), b)
 	}
+	fmt.Fprintf(h, "written=%v", written)
 	var key [32]byte
 	copy(key[:], h.Sum(nil))
 	o.mu.Lock()
@@ -185,7 +200,9 @@ func (o *Oracle) Check(confDir string, wgowrtUCI UCIFunc) string {
 	}
 	var problems []string
 	problems = append(problems, o.compareShow(confDir, files, wgowrtUCI)...)
-	problems = append(problems, o.firewall(files)...)
+	if written {
+		problems = append(problems, o.live(confDir, files)...)
+	}
 	msg := strings.Join(problems, "\n")
 	o.cache[key] = msg
 	return msg
@@ -236,10 +253,26 @@ func (o *Oracle) UCI(args ...string) (stdout, stderr string, code int, err error
 	return so.String(), se.String(), code, nil
 }
 
-// firewall copies the tree's configs into the namespace and runs fw4
-// print, fw4 check and nft -c on the printed ruleset there.
-func (o *Oracle) firewall(files map[string][]byte) []string {
-	cfg := filepath.Join(o.state, "config")
+// live copies the tree's configs into the namespace, has the real netifd
+// load the network config from a clean state (only loopback) and then
+// runs fw4 print and fw4 check there, so fw4 sees the devices and subnets
+// netifd reports, as on a router. fw4 check is `fw4 print | nft -c`: the
+// real nft checks the rendered ruleset (fw4Script).
+func (o *Oracle) live(confDir string, files map[string][]byte) []string {
+	n, err := o.readNetwork(confDir, files["network"] != nil)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	cfg, tmp := filepath.Join(o.state, "config"), filepath.Join(o.state, "tmp")
+	if o.netifd {
+		// netifd drops the last tree's interfaces first
+		if err := os.WriteFile(filepath.Join(cfg, "network"), []byte(loopbackOnly), 0644); err != nil {
+			return []string{err.Error()}
+		}
+		if msg := o.exec(dropScript); msg != "" {
+			return []string{msg}
+		}
+	}
 	for _, p := range Packages {
 		dst := filepath.Join(cfg, p)
 		b := files[p]
@@ -251,33 +284,83 @@ func (o *Oracle) firewall(files map[string][]byte) []string {
 				continue
 			}
 		}
+		if p == "network" {
+			dst = filepath.Join(tmp, "chk-network") // the script copies it after making the devices
+		}
 		if err := os.WriteFile(dst, b, 0644); err != nil {
 			return []string{err.Error()}
 		}
 	}
-	const script = `cd /tmp && rm -f chk.*
-fw4 print >chk.nft 2>chk.warn; echo $? >chk.print.rc
-fw4 check >chk.check 2>&1; echo $? >chk.check.rc
-nft -c -f chk.nft >chk.nftc 2>&1; echo $? >chk.nftc.rc`
-	if out, err := exec.Command(o.tool, "exec", o.name, "/bin/sh", "-c", script).CombinedOutput(); err != nil {
-		return []string{fmt.Sprintf("owrt-ns exec %s: %v: %s", o.name, err, out)}
+	logName := filepath.Join(o.state, "log", "netifd.log")
+	var logFrom int64
+	if fi, err := os.Stat(logName); err == nil {
+		logFrom = fi.Size()
+	}
+	script := "cd /tmp && rm -f chk.* && cp chk-network /etc/config/network\n" + fw4Script
+	if o.netifd {
+		script = fmt.Sprintf(loadScript, strings.Join(n.plainDevices, " "), strings.Join(n.expectUp, " ")) + fw4Script
+	}
+	if msg := o.exec(script); msg != "" {
+		return []string{msg}
 	}
 	read := func(name string) string {
-		b, _ := os.ReadFile(filepath.Join(o.state, "tmp", name))
+		b, _ := os.ReadFile(filepath.Join(tmp, name))
 		return string(b)
 	}
 	var out []string
+	if o.netifd {
+		out = n.judge(read("chk.dump"), netifdLog(logName, logFrom))
+	}
 	if rc, warn := strings.TrimSpace(read("chk.print.rc")), read("chk.warn"); rc != "0" || warn != "" {
 		out = append(out, fmt.Sprintf("real `fw4 print`: exit %s, warnings:\n%s", rc, warn))
 	}
-	if rc, msg := strings.TrimSpace(read("chk.check.rc")), read("chk.check"); rc != "0" || msg != "Ruleset passes nftables check.\n" {
-		out = append(out, fmt.Sprintf("real `fw4 check`: exit %s:\n%s", rc, msg))
-	}
-	if rc, msg := strings.TrimSpace(read("chk.nftc.rc")), read("chk.nftc"); rc != "0" || msg != "" {
-		out = append(out, fmt.Sprintf("real `nft -c` on the rendered ruleset: exit %s:\n%s", rc, msg))
+	if rc, msg := strings.TrimSpace(read("chk.check.rc")), read("chk.check"); rc != "0" || msg != "" {
+		out = append(out, fmt.Sprintf("real `fw4 check` (nft -c on the rendered ruleset): exit %s:\n%s", rc, msg))
 	}
 	return out
 }
+
+func (o *Oracle) exec(script string) string {
+	if out, err := exec.Command(o.tool, "exec", o.name, "/bin/sh", "-c", script).CombinedOutput(); err != nil {
+		return fmt.Sprintf("owrt-ns exec %s: %v: %s", o.name, err, out)
+	}
+	return ""
+}
+
+const loopbackOnly = "config interface 'loopback'\n\toption device 'lo'\n\toption proto 'static'\n\toption ipaddr '127.0.0.1'\n\toption netmask '255.0.0.0'\n"
+
+const settle = `settle() { # settle COND: up to 5 s
+	i=0; while [ $i -lt 50 ]; do eval "$1" && return 0; sleep 0.1; i=$((i+1)); done; return 1
+}
+`
+
+// dropScript has netifd load the loopback-only config and waits until it
+// has dropped every other interface.
+const dropScript = settle + `ubus call network reload
+settle '[ "$(ubus -S call network.interface dump | grep -o "\"interface\":\"" | wc -l)" = 1 ]'
+`
+
+// loadScript runs inside the namespace: %s are the plain devices the
+// tree's network needs (made as veth pairs, like a router's ports) and the
+// interfaces that must come up.
+const loadScript = settle + `cd /tmp && rm -f chk.*
+for d in %s; do
+	p=$(printf 'p%%.14s' "$d")
+	[ -e /sys/class/net/$d ] || { ip link add "$d" type veth peer name "$p" && ip link set "$p" up; }
+	ip link set "$d" up
+done
+cp chk-network /etc/config/network
+ubus call network reload
+up() { for x in %s; do ubus -S call network.interface.$x status 2>/dev/null | grep -q '"up":true' || return 1; done; }
+settle up
+ubus call network.interface dump >chk.dump
+`
+
+// fw4Script: fw4 print, then what fw4 check does with it (`print | nft
+// -c -f -`), without rendering the ruleset a second time.
+const fw4Script = `fw4 print >chk.nft 2>chk.warn; echo $? >chk.print.rc
+nft -c -f chk.nft >chk.check 2>&1; echo $? >chk.check.rc
+`
 
 // lineDiff lists the lines only in want (-) and only in got (+).
 func lineDiff(want, got string) string {
@@ -309,15 +392,17 @@ func lineDiff(want, got string) string {
 // applied with the real `uci batch` + `uci commit` to a copy of ROOT's
 // configs, on top of the caller's session deltas if args names a session
 // with staged changes; that tree is then checked as CheckTree does. An
-// answer without edits checks ROOT itself.
-func CheckAnswer(t *testing.T, root, args, answer string, wgowrtUCI UCIFunc) {
+// answer without edits checks ROOT itself (written: as CheckTree).
+// cliConf, when set, is the config directory the equivalent command line
+// wrote: the real `uci show` of the staged tree must equal its own.
+func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	edits, err := parseEdits(answer)
 	if err != nil {
 		t.Fatalf("oracletest: %v", err)
 	}
 	if len(edits) == 0 {
-		CheckTree(t, root, wgowrtUCI)
+		CheckTree(t, root, written, wgowrtUCI)
 		return
 	}
 	t.Run("openwrt", func(t *testing.T) {
@@ -360,8 +445,21 @@ func CheckAnswer(t *testing.T, root, args, answer string, wgowrtUCI UCIFunc) {
 		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 			t.Fatalf("real `uci batch` refuses the answer's edits: %v: %s\n%s", err, out, batch)
 		}
-		if msg := o.Check(conf, wgowrtUCI); msg != "" {
+		if msg := o.Check(conf, true, wgowrtUCI); msg != "" {
 			t.Errorf("after staging the edits with the real uci:\n%s", msg)
+		}
+		if cliConf == "" {
+			return
+		}
+		for _, p := range Packages {
+			staged, _, _, err1 := o.UCI("-c", conf, "-C", filepath.Join(tree, "override"), "-t", filepath.Join(tree, "empty"), "show", p)
+			want, _, _, err2 := o.UCI("-c", cliConf, "-C", filepath.Join(tree, "override"), "-t", filepath.Join(tree, "empty"), "show", p)
+			if err := errors.Join(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			if staged != want {
+				t.Errorf("the edits staged with the real uci give another %s than the command line writes:\n%s", p, lineDiff(want, staged))
+			}
 		}
 	})
 }

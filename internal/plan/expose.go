@@ -85,10 +85,8 @@ var routerPorts = map[string]map[int]string{
 // opens to the router itself from that zone (udp 68 from wan: DHCP
 // renewals).
 func routerService(st State, on, zone string, port PortSpec) string {
-	if port.Proto == "tcp" {
-		if what, ok := routerPorts[on][port.Listen]; ok {
-			return what
-		}
+	if what, ok := routerPorts[on][port.Listen]; ok {
+		return what
 	}
 	for _, sv := range st.Live.Services {
 		if sv.Port == port.Listen && sv.Proto == port.Proto {
@@ -96,7 +94,7 @@ func routerService(st State, on, zone string, port PortSpec) string {
 		}
 	}
 	for _, s := range st.Firewall.SectionsOfType("rule") {
-		if get(s, "src") != zone || get(s, "dest") != "" || get(s, "enabled") == "0" || !strings.EqualFold(get(s, "target"), "ACCEPT") {
+		if src := get(s, "src"); src != zone && src != "*" || get(s, "dest") != "" || get(s, "enabled") == "0" || !strings.EqualFold(get(s, "target"), "ACCEPT") {
 			continue
 		}
 		if !protoCovers(listOf(s, "proto"), port.Proto) {

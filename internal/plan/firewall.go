@@ -94,8 +94,9 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwToWan:   s.internet,
 		wg.FwMasq:    s.lanAccess == wg.AccessMasquerade && s.subnet4 != "",
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
+		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
-	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwDNS} {
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwDNS, wg.FwPing} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
@@ -120,6 +121,11 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 		// configs name; nothing else of the router is reachable.
 		return ensure(fw, "rule", sec, opt("name", "Allow-DNS-"+s.iface), opt("src", s.zone),
 			opt("proto", "tcp udp"), opt("dest_port", "53"), opt("target", "ACCEPT"))
+	case wg.FwPing:
+		// Whether the tunnel is up is answered by pinging the router's
+		// tunnel address; stock OpenWrt answers pings even from wan.
+		return ensure(fw, "rule", sec, opt("name", "Allow-Ping-"+s.iface), opt("src", s.zone),
+			opt("proto", "icmp"), opt("icmp_type", "echo-request"), opt("target", "ACCEPT"))
 	default:
 		// LAN hosts see the router as the source: masquerade on the lan
 		// zone's egress, limited to the tunnel's IPv4 subnet.

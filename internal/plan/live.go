@@ -176,6 +176,46 @@ func fraction(bits int) string {
 	return fmt.Sprintf("1/%d", uint64(1)<<bits)
 }
 
+// CutsAdmin refuses removing or disabling peer (or site) name of iface
+// when the SSH session running the command comes through it: its address
+// is in the peer's allowed IPs, so the session dies with the peer and the
+// peer cannot be brought back from where the admin is.
+func CutsAdmin(st State, iface, name string) error {
+	a := st.Live.Admin
+	p, ok := FindPeer(st, iface, name)
+	if !a.IsValid() || !ok || p.Disabled {
+		return nil
+	}
+	for _, s := range p.AllowedIPs {
+		if q, err := wg.ParseAddrPrefix(s); err == nil && q.Masked().Contains(a) {
+			return fmt.Errorf("this SSH session comes from %s through peer %s of %s: removing or disabling it cuts the session; give --allow-lockout to do it anyway", a, p.Name, iface)
+		}
+	}
+	return nil
+}
+
+// adminThrough reports whether the SSH session running the command comes
+// through WireGuard interface iface (its subnets or a peer's allowed IPs).
+func adminThrough(st State, srv *Server) bool {
+	a := st.Live.Admin
+	if !a.IsValid() {
+		return false
+	}
+	for _, p := range srv.Addresses {
+		if p.Masked().Contains(a) {
+			return true
+		}
+	}
+	for _, p := range ReadPeers(st, srv.Iface) {
+		for _, s := range p.AllowedIPs {
+			if q, err := wg.ParseAddrPrefix(s); err == nil && q.Masked().Contains(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // liveNote warns, once, that the running router could not be asked, when
 // a check would have used it.
 func liveNote(r *Result) {

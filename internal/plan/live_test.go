@@ -71,3 +71,12 @@ func TestUnavailableLiveIsSaid(t *testing.T) {
 		t.Errorf("%v %v", r, err)
 	}
 }
+
+func TestServerInitSaysWhenNetifdCannotBeAsked(t *testing.T) {
+	st := stockState(t)
+	st.Live = Live{Known: true, Unavailable: "ubus call network.interface dump: Command failed"}
+	r, err := ServerInit(st, ServerIntent{Iface: "wg0", PrivateKey: testKey(1), Endpoint: nil})
+	if err != nil || len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "only /etc/config was checked") {
+		t.Errorf("%v %v", r, err)
+	}
+}

@@ -48,7 +48,7 @@ func sections(st State) map[string]string {
 
 // setupPeer runs every command that creates sections for a server and a
 // peer: server init with all its firewall roles, peer add with a route,
-// a per-peer strategy and two port forwards. A refusal ends the setup
+// a per-peer strategy, a site named site-<peer> and two port forwards. A refusal ends the setup
 // (the name is not usable, which is fine).
 // Interface i gets subnet 10.60+i.0.0/24; peer p route 172.16+i.p.0/24;
 // the forwards listen on 8000+slot.
@@ -67,7 +67,12 @@ func setupPeer(st State, iface string, i int, peer string, p, slot int) (State, 
 	if err != nil {
 		return st, err
 	}
-	cur := ar.State
+	sr, err := SiteAdd(ar.State, SiteIntent{Iface: iface, Name: "site-" + peer, PublicKey: testKey(1000 + 20*i + p).PublicKey(),
+		Remote: []string{fmt.Sprintf("172.%d.%d.0/24", 24+i, p)}})
+	if err != nil {
+		return st, err
+	}
+	cur := sr.State
 	for _, on := range []string{"lan", "wan"} {
 		er, err := Expose(cur, ExposeIntent{Iface: iface, Peer: peer, On: on, Port: PortSpec{Listen: 8000 + slot, Target: 80, Proto: "tcp"}})
 		if err != nil {
@@ -91,7 +96,7 @@ func testKey(n int) wg.Key {
 // (wg0_from: wgowrt_wg0_from_lan; peer x_fwd_a: wgowrt_wg0_x_fwd_...).
 func TestNamesDoNotNest(t *testing.T) {
 	ifaces := []string{"wg0", "wg0_from", "wg0_x_fwd", "wg0_x", "wg", "wg0x", "wg_0"}
-	peers := []string{"x", "x_fwd", "x_fwd_lan_8001_tcp", "x_p2s_in", "from", "from_lan", "lan", "zone", "sites", "dns", "0_x", "a-b", "a_b"}
+	peers := []string{"x", "x_fwd", "x_fwd_lan_8001_tcp", "x_p2s_in", "from", "from_lan", "lan", "zone", "sites", "dns", "site_x", "0_x", "a-b", "a_b"}
 	type pair struct {
 		iface, peer string
 		i, p        int
@@ -124,6 +129,9 @@ func TestNamesDoNotNest(t *testing.T) {
 				continue
 			}
 			rm, err := PeerRemove(second, b.iface, b.peer)
+			if err == nil {
+				rm, err = SiteRemove(rm.State, b.iface, "site-"+b.peer)
+			}
 			if err != nil {
 				t.Errorf("removing %s/%s: %v", b.iface, b.peer, err)
 				continue
@@ -133,8 +141,11 @@ func TestNamesDoNotNest(t *testing.T) {
 			}
 		}
 	}
-	// 3 usable interfaces with 13 peers, minus a-b/a_b on the same one.
-	if want := 39*38 - 6; set < want {
+	// 3 usable interfaces with 14 peers, minus the pairs refused as
+	// clashing on one interface: a-b and a_b, site_x and x's site site-x,
+	// and x_fwd_lan_8001_tcp's and x_p2s_in's sites after site_x (their
+	// names are site_x's forward and strategy sections): 6 per interface.
+	if want := 42*41 - 18; set < want {
 		t.Errorf("only %d pairs were set up, want at least %d", set, want)
 	}
 }

@@ -58,6 +58,12 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 	if err := portFree(st, in.Iface, port); err != nil {
 		return nil, err
 	}
+	if existing != nil && existing.Port != 0 && port != existing.Port && adminThrough(st, existing) {
+		if !in.AllowLockout {
+			return nil, fmt.Errorf("this SSH session comes through %s: moving it from port %d to %d cuts the session (its peers still dial %d); give --allow-lockout to do it anyway", in.Iface, existing.Port, port, existing.Port)
+		}
+		r.warnf("this SSH session comes through %s, whose port moves from %d to %d: the session will end (--allow-lockout)", in.Iface, existing.Port, port)
+	}
 	addrs, err := serverAddresses(r, existing, in)
 	if err != nil {
 		return nil, err
@@ -101,19 +107,14 @@ func validateRouterAccess(a string) error {
 // SSH session running the command comes through this very tunnel.
 func adminKeepsSSH(r *Result, s Server, addrs []netip.Prefix, insist bool) error {
 	a := r.State.Live.Admin
-	if !a.IsValid() || s.EffectiveRouterAccess() == wg.RouterAll {
+	if s.EffectiveRouterAccess() == wg.RouterAll || !adminThrough(r.State, &Server{Iface: s.Iface, Addresses: addrs}) {
 		return nil
 	}
-	for _, p := range addrs {
-		if p.Masked().Contains(a) {
-			if insist {
-				r.warnf("this SSH session comes from %s through %s, whose peers lose ssh to the router (--allow-lockout)", a, s.Iface)
-				return nil
-			}
-			return fmt.Errorf("this SSH session comes from %s through %s: --router-access %s would close ssh to its peers and cut the session; use --router-access all, or give --allow-lockout", a, s.Iface, s.EffectiveRouterAccess())
-		}
+	if insist {
+		r.warnf("this SSH session comes from %s through %s, whose peers lose ssh to the router (--allow-lockout)", a, s.Iface)
+		return nil
 	}
-	return nil
+	return fmt.Errorf("this SSH session comes from %s through %s: --router-access %s would close ssh to its peers and cut the session; use --router-access all, or give --allow-lockout", a, s.Iface, s.EffectiveRouterAccess())
 }
 
 func pick(vals ...int) int {
@@ -172,6 +173,7 @@ func serverAddresses(r *Result, existing *Server, in ServerIntent) ([]netip.Pref
 	if existing != nil {
 		return keepAddresses(existing, in)
 	}
+	liveNote(r)
 	used := usedSpace(r.State, nil)
 	v4, err := chooseSubnet4(used, in.Subnet4)
 	if err != nil {

@@ -88,6 +88,7 @@ const (
 	FwToWan   = "wan"      // config forwarding vpn -> wan
 	FwMasq    = "masq"     // config nat: masquerade vpn subnet towards lan
 	FwDNS     = "dns"      // config rule: DNS to the router from the vpn zone
+	FwPing    = "ping"     // config rule: ping to the router from a closed vpn zone
 )
 
 // FirewallSection is the name of wgowrt's firewall section for role of iface.
@@ -104,8 +105,8 @@ const (
 // DNS, ...) a server's peers reach, i.e. the vpn zone's input.
 const (
 	RouterAll  = "all"  // input ACCEPT: every service, like the LAN
-	RouterDNS  = "dns"  // input REJECT, DNS allowed by a rule
-	RouterNone = "none" // input REJECT
+	RouterDNS  = "dns"  // input REJECT, DNS and ping allowed by rules
+	RouterNone = "none" // input REJECT, ping allowed (as stock wan allows it)
 )
 
 // Tunnel modes of a client config.

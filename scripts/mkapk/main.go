@@ -6,6 +6,7 @@
 //	          [--depends "a b"] [--provides "x"] [--script post-install=FILE ...]
 //	mkapk index -o packages.adb [--sign KEY.pem] [--description D] PKG.apk...
 //
+// MKAPK_GZIP=gzip compresses with gzip(1)'s deflate instead of Go's.
 // Output is written to a temporary file beside OUT and renamed into place,
 // so a failure or a kill leaves no partial file.
 package main
@@ -26,6 +27,10 @@ import (
 func main() {
 	if len(os.Args) < 2 {
 		usage()
+	}
+	// MKAPK_GZIP=gzip: compress with gzip(1)'s deflate (smaller than Go's).
+	if gz := os.Getenv("MKAPK_GZIP"); gz != "" {
+		adb.Deflate = adb.GzipDeflate(gz)
 	}
 	var err error
 	switch os.Args[1] {

@@ -8,7 +8,7 @@
 #   WGOWRT_SCREENSHOTS=DIR               keep the screenshots in DIR
 #
 # Needs: chromium (Debian), node + npm, go (builds the QR helper);
-# zbar-tools makes the QR scan check run.
+# (the QR scan runs in test/luci/real, with the real bridge's image)
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -1,25 +1,24 @@
 package netns
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/wgowrt/wgowrt/internal/cli"
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
-// The client role end to end: the router's /etc/config is written by
-// `wgowrt client import` (and `gateway add`) from a provider's wg-quick
-// file, realized, and checked with packets.
+// The client role end to end on the real OpenWrt stack: the stock router
+// booted in the oracle (real netifd, fw4), its own wgowrt importing a
+// provider's wg-quick file (`wgowrt client import`, and `gateway add`)
+// and applying it through ubus; then checked with packets.
 //
 //	┌──────────────┐   ┌──────────────────────────┐   ┌────────────────────┐   ┌──────────────────────────┐
-//	│ lan host     │   │ router (realized from    │   │ inet (rp_filter=1) │   │ prov (wg-quick)          │
+//	│ lan host     │   │ router (owrt-ns, set up  │   │ inet (rp_filter=1) │   │ prov (wg-quick)          │
 //	│ 192.168.1.10 ├───┤ wgowrt's config)         │   │ 203.0.113.1/24     │   │ eth0 198.51.100.7        │
 //	└──────────────┘   │ veth-wan 203.0.113.2 ────┼───┤ 198.51.100.1/24 ───┼───┤ wgp 10.64.0.1/24         │
 //	┌──────────────┐   │ tunnel to prov           │   │ 192.0.2.1/24 ──┐   │   │ routes into the tunnel:  │
@@ -71,59 +70,19 @@ func providerConf() string {
 // port is open to the router from wan.
 const labSSH = "\nconfig rule\n\toption name 'Allow-SSH-lab'\n\toption src 'wan'\n\toption proto 'tcp'\n\toption dest_port '" + echoPort + "'\n\toption target 'ACCEPT'\n"
 
-// wgowrt runs the real command line against root and fails on an error.
-func wgowrt(t *testing.T, root string, args ...string) {
-	t.Helper()
-	var o, e bytes.Buffer
-	if code := cli.Main(append([]string{"wgowrt", "--root", root}, args...), strings.NewReader(""), &o, &e); code != 0 {
-		t.Fatalf("wgowrt %s: exit %d: %s", strings.Join(args, " "), code, e.String())
-	}
-	t.Logf("wgowrt %s:\n%s", strings.Join(args, " "), e.String())
-}
-
-// clientConfig writes the stock router plus labSSH, imports file (named
-// name) with args, runs each extra command, and returns the config.
-func clientConfig(t *testing.T, name, file string, args []string, extra ...[]string) realize.Config {
-	t.Helper()
-	root := t.TempDir()
-	stock := filepath.Join("..", "..", "internal", "cli", "testdata", "wg", "roots", "stock", "etc", "config")
-	conf := filepath.Join(root, "etc", "config")
-	if err := os.MkdirAll(conf, 0755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"network", "firewall"} {
-		b, err := os.ReadFile(filepath.Join(stock, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if f == "firewall" {
-			b = append(b, labSSH...)
-		}
-		if err := os.WriteFile(filepath.Join(conf, f), b, 0600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(file), 0600); err != nil {
-		t.Fatal(err)
-	}
-	wgowrt(t, root, append([]string{"client", "import", path}, args...)...)
-	for _, e := range extra {
-		wgowrt(t, root, e...)
-	}
-	c, err := realize.ReadConfigDir(conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// clientLab is the topology above around a realized router.
+// clientLab is the topology above around a router booted from the stock
+// config plus labSSH, configured by its own wgowrt.
 type clientLab struct {
+	r                                      *lab.Router
 	router, lanHost, pub, web, other, inet *lab.NS
+	iface                                  string
 }
 
-func newClientLab(t *testing.T, cfg realize.Config, gateway bool) *clientLab {
+// newClientLab boots the router, cables it (eth3 to the /29 host pub when
+// gateway), imports file (named name, so the interface is name without
+// .conf) with args inside the router, runs each extra wgowrt command
+// there, and waits until netifd has the tunnel up.
+func newClientLab(t *testing.T, name, file string, args []string, gateway bool, extra ...[]string) *clientLab {
 	l := lab.New(t)
 	inet := internet(t, l)
 	if err := inet.Sysctl("net.ipv4.conf.all.rp_filter", "1"); err != nil {
@@ -137,12 +96,13 @@ func newClientLab(t *testing.T, cfg realize.Config, gateway bool) *clientLab {
 	for _, p := range []string{"10.64.0.0/24", "44.27.133.17/32", "44.27.132.8/29"} {
 		inet.MustRun("ip", "route", "add", p, "via", "198.51.100.7")
 	}
-	cl := &clientLab{inet: inet}
+	cl := &clientLab{inet: inet, iface: strings.TrimSuffix(name, ".conf")}
 	cl.web = attach(t, l, "web", inet, "w1", "192.0.2.1/24", "192.0.2.80/24")
 	cl.web.ServeTCPEcho("0.0.0.0:" + echoPort)
 	cl.other = attach(t, l, "other", inet, "o1", "100.64.0.1/24", "100.64.0.80/24")
 	cl.other.ServeTCPEcho("0.0.0.0:" + echoPort)
-	cl.router = l.NS("router")
+	cl.r = l.Router("router", stockConfig(t, "192.168.1", "203.0.113", labSSH), handler)
+	cl.router = cl.r.NS
 	l.Link(cl.router, "veth-wan", inet, "r1")
 	inet.MustRun("ip", "addr", "add", "203.0.113.1/24", "dev", "r1")
 	cl.lanHost = l.NS("router-lan")
@@ -155,28 +115,38 @@ func newClientLab(t *testing.T, cfg realize.Config, gateway bool) *clientLab {
 		cl.pub.MustRun("ip", "addr", "add", "44.27.132.10/29", "dev", "eth0")
 		cl.pub.MustRun("ip", "route", "add", "default", "via", "44.27.132.9")
 	}
-	if _, err := realize.Realize(cl.router, cfg); err != nil {
+	cl.r.Start("lan", "wan")
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(file), 0600); err != nil {
 		t.Fatal(err)
 	}
+	cl.r.Copy(path, "/tmp/")
+	cl.r.Wgowrt(append([]string{"client", "import", "/tmp/" + name}, args...)...)
+	for _, e := range extra {
+		cl.r.Wgowrt(e...)
+	}
+	cl.r.Settle(cl.iface)
 	cl.router.ServeTCPEcho("0.0.0.0:" + echoPort)
 	cl.router.ServeTCPEcho("0.0.0.0:8")
 	return cl
 }
 
-// tunnelDown is netifd taking the tunnel interface down: its link goes,
-// and with it every route through it (routes without a device, such as
-// the kill switch's, stay).
-func (cl *clientLab) tunnelDown(iface string) { cl.router.MustRun("ip", "link", "set", iface, "down") }
+// tunnelDown is the tunnel failing: netifd takes the interface down
+// (`ifdown`), with whatever it installed for it.
+func (cl *clientLab) tunnelDown() {
+	cl.r.MustExec("ifdown", cl.iface)
+	time.Sleep(500 * time.Millisecond) // hotplug's ifdown handlers (fw4 reload)
+}
 
 func TestClientFullTunnel(t *testing.T) {
-	cfg := clientConfig(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full", "--kill-switch"})
-	cl := newClientLab(t, cfg, false)
+	t.Parallel()
+	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full", "--kill-switch"}, false)
 
 	expectReached(t, "LAN host -> internet through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
 	expectReached(t, "internet -> router's wan address (SSH stays reachable)", cl.web.TCP(wanIP+":"+echoPort, ""), "192.0.2.80")
 	expectReached(t, "router's own traffic keeps using wan", cl.router.TCP(webAddr, ""), wanIP)
 
-	cl.tunnelDown("wgc")
+	cl.tunnelDown()
 	expectBlocked(t, "LAN host -> internet with the tunnel down (kill switch)", cl.lanHost.TCP(webAddr, ""))
 	expectReached(t, "internet -> router's wan address with the tunnel down", cl.web.TCP(wanIP+":"+echoPort, ""), "192.0.2.80")
 }
@@ -184,9 +154,10 @@ func TestClientFullTunnel(t *testing.T) {
 // TestClientFullTunnelWithoutKillSwitch is the control of the kill switch:
 // the same tunnel failure without it falls back to wan.
 func TestClientFullTunnelWithoutKillSwitch(t *testing.T) {
-	cl := newClientLab(t, clientConfig(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"}), false)
+	t.Parallel()
+	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"}, false)
 	expectReached(t, "LAN host -> internet through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
-	cl.tunnelDown("wgc")
+	cl.tunnelDown()
 	expectReached(t, "LAN host -> internet falls back to wan", cl.lanHost.TCP(webAddr, ""), wanIP)
 }
 
@@ -195,29 +166,34 @@ func TestClientFullTunnelWithoutKillSwitch(t *testing.T) {
 // as a plain route_allowed_ips client has) replaces wan's default route
 // and the router no longer answers on wan.
 func TestClientFullTunnelLockoutControl(t *testing.T) {
-	cfg := clientConfig(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"})
-	cfg.Network = withoutSection(t, cfg.Network, "\toption ip4table '100'\n")
-	cl := newClientLab(t, cfg, false)
+	t.Parallel()
+	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"}, false)
+	if got := cl.r.MustExec("uci", "get", "network.wgc.ip4table"); strings.TrimSpace(got) != "100" {
+		t.Fatalf("network.wgc.ip4table = %q, want 100", got)
+	}
+	cl.r.UCI("delete network.wgc.ip4table")
+	cl.r.MustExec("ubus", "call", "network", "reload")
+	cl.r.Settle("wgc")
 	expectBlocked(t, "internet -> router's wan address with the tunnel's default in main", cl.web.TCP(wanIP+":"+echoPort, ""))
 }
 
 func TestClientSplitTunnel(t *testing.T) {
-	cfg := clientConfig(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "split", "--allowed", "192.0.2.0/24", "--kill-switch"})
-	cl := newClientLab(t, cfg, false)
+	t.Parallel()
+	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "split", "--allowed", "192.0.2.0/24", "--kill-switch"}, false)
 
 	expectReached(t, "LAN host -> listed prefix through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
 	expectReached(t, "LAN host -> anything else via wan", cl.lanHost.TCP(otherAddr, ""), wanIP)
 	expectReached(t, "router -> listed prefix through the provider", cl.router.TCP(webAddr, ""), "10.64.0.2")
 	expectReached(t, "router -> anything else via wan", cl.router.TCP(otherAddr, ""), wanIP)
 
-	cl.tunnelDown("wgc")
+	cl.tunnelDown()
 	expectBlocked(t, "LAN host -> listed prefix with the tunnel down (kill switch)", cl.lanHost.TCP(webAddr, ""))
 	expectReached(t, "LAN host -> anything else still via wan", cl.lanHost.TCP(otherAddr, ""), wanIP)
 }
 
 func TestClientSourceRouted(t *testing.T) {
-	cfg := clientConfig(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort})
-	cl := newClientLab(t, cfg, false)
+	t.Parallel()
+	cl := newClientLab(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort}, false)
 	source44(t, cl)
 }
 
@@ -238,9 +214,9 @@ func source44(t *testing.T, cl *clientLab) {
 }
 
 func TestClientGateway44Net(t *testing.T) {
-	cfg := clientConfig(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort},
+	t.Parallel()
+	cl := newClientLab(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort}, true,
 		[]string{"gateway", "add", "--iface", "wg44", "--block", "44.27.132.8/29", "--lan-device", "eth3", "--allow", "tcp/" + echoPort})
-	cl := newClientLab(t, cfg, true)
 	cl.pub.ServeTCPEcho("0.0.0.0:" + echoPort)
 	cl.pub.ServeTCPEcho("0.0.0.0:8")
 

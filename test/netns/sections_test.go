@@ -1,25 +1,26 @@
 package netns
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
-// A router without WireGuard: the stock config plus the sections under test.
+// A router without WireGuard on the real netifd and fw4: the stock config
+// plus the sections under test.
 //
 //	┌──────────────┐     ┌───────────────────────────┐     ┌──────────────────┐     ┌──────────────┐
-//	│ lanhost      │     │ router (realized)         │     │ inet             │     │ client       │
+//	│ lanhost      │     │ router (owrt-ns)          │     │ inet             │     │ client       │
 //	│ 192.168.1.10 ├─────┤ br-lan 192.168.1.1        │     │ 203.0.113.1/24   │     │ 192.0.2.50   │
 //	│ echo :7 :80  │     │ veth-wan 203.0.113.2 ─────┼─────┤ 192.0.2.1/24 ────┼─────┤ echo :7      │
 //	└──────────────┘     └───────────────────────────┘     └──────────────────┘     └──────────────┘
 func newPlainRouter(t *testing.T, extraFirewall string) (router, lanHost, client *lab.NS) {
 	l := lab.New(t)
-	cfg := realize.Config{Network: []byte(stockNetwork(t)), Firewall: append(stockFirewall(t), []byte(extraFirewall)...)}
+	cfg := plainConfig(t, string(stockFirewall(t))+extraFirewall)
 	inet := internet(t, l)
 	client = attach(t, l, "client", inet, "c1", "192.0.2.1/24", "192.0.2.50/24")
-	site := buildRouter(t, l, "router", cfg, inet, "r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1")
+	site := buildSite(t, l, "router", cfg, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
 	site.lanHost.ServeTCPEcho("0.0.0.0:" + echoPort)
 	site.lanHost.ServeTCPEcho("0.0.0.0:80")
 	client.ServeTCPEcho("0.0.0.0:" + echoPort)
@@ -27,15 +28,22 @@ func newPlainRouter(t *testing.T, extraFirewall string) (router, lanHost, client
 	return site.ns, site.lanHost, client
 }
 
-func stockNetwork(t *testing.T) string {
-	return string(caseConfig(t, conformanceCases(t, "fw4")["stock.txtar"]).Network)
+// plainConfig is the recorded stock router's network (fw4/stock.txtar)
+// with firewall as its firewall.
+func plainConfig(t *testing.T, firewall string) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "network"), get(conformanceCases(t, "fw4")["stock.txtar"], "in/network"))
+	writeFile(t, filepath.Join(dir, "firewall"), firewall)
+	return dir
 }
 
 func stockFirewall(t *testing.T) []byte {
-	return caseConfig(t, conformanceCases(t, "fw4")["stock.txtar"]).Firewall
+	return []byte(get(conformanceCases(t, "fw4")["stock.txtar"], "in/firewall"))
 }
 
 func TestSectionsOnPlainRouter(t *testing.T) {
+	t.Parallel()
 	_, lanHost, client := newPlainRouter(t, `
 config redirect
 	option name 'web'
@@ -69,8 +77,9 @@ config rule
 }
 
 func TestZoneInputDropTimesOut(t *testing.T) {
+	t.Parallel()
 	l := lab.New(t)
-	cfg := realize.Config{Network: []byte(stockNetwork(t)), Firewall: []byte(`
+	cfg := plainConfig(t, `
 config defaults
 	option input 'DROP'
 	option output 'ACCEPT'
@@ -79,10 +88,10 @@ config zone
 	option name 'wan'
 	list network 'wan'
 	option input 'DROP'
-`)}
+`)
 	inet := internet(t, l)
 	client := attach(t, l, "client", inet, "c1", "192.0.2.1/24", "192.0.2.50/24")
-	site := buildRouter(t, l, "router", cfg, inet, "r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1")
+	site := buildSite(t, l, "router", cfg, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
 	site.ns.ServeTCPEcho("0.0.0.0:" + echoPort)
 	if r := client.TCP("203.0.113.2:"+echoPort, ""); r.Outcome != lab.TimedOut {
 		t.Errorf("wan -> router:7 with input DROP: %v, want timeout (no RST)", r)

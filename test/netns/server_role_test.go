@@ -1,28 +1,23 @@
 package netns
 
 import (
-	"encoding/json"
-	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
-// The server role (issue 4) end to end: examples/router made a WireGuard
-// server by `wgowrt server init --endpoint 203.0.113.2 ...`, peers added
-// with `wgowrt peer add`, and every peer brought up from the wg-quick
-// config that `peer add` printed. The router is realized on the board's
-// ports with the ISP's DHCP lease on wan (as in road_warrior_test.go).
+// The server role (issue 4) end to end on the real OpenWrt stack:
+// examples/router booted in the oracle (real netifd, fw4, ubus), made a
+// WireGuard server by its own wgowrt (`wgowrt server init --endpoint
+// 203.0.113.2 ...` run inside the router, which reloads netifd and the
+// firewall through ubus), peers added with `wgowrt peer add` there, and
+// every peer brought up from the wg-quick config that `peer add` printed.
 //
 //	┌──────────────┐  ┌─────────────────────────┐  ┌──────────────────┐  ┌──────────────────────────┐
-//	│ lanhost      │  │ router (realized)       │  │ inet             │  │ phone  198.51.100.10     │
+//	│ lanhost      │  │ router (owrt-ns)        │  │ inet             │  │ phone  198.51.100.10     │
 //	│ 192.168.1.10 ├──┤ br-lan 192.168.1.1      │  │ 203.0.113.1/24   │  │ phone2 100.64.1.10       │
-//	│ gw .1, echo  │  │ wan 203.0.113.2 (DHCP) ─┼──┤ one /24 per host ├──┤ tablet 100.64.2.10       │
+//	│ gw .1, echo  │  │ wan 203.0.113.2 ────────┼──┤ one /24 per host ├──┤ tablet 100.64.2.10       │
 //	└──────────────┘  │ wg0 10.8.0.1/24 :51820  │  └────────┬─────────┘  │ spoke  100.64.3.10       │
 //	                  └─────────────────────────┘           │            │   └ lan 192.168.50.1/24 ─┐ │
 //	                                                 ┌──────┴───────┐    └────────────────────────┼─┘
@@ -35,11 +30,9 @@ import (
 // the far side saw: a peer's tunnel address when routed, the router's LAN
 // address when masqueraded to the LAN, its wan address on the internet.
 type serverLab struct {
-	root  *wgowrtRoot
 	site  *routerSite
 	web   *lab.NS
 	peers map[string]*serverPeer
-	bin   string // the built wgowrt, once status needs it
 }
 
 // serverPeer is one `peer add` result running in its own namespace.
@@ -59,47 +52,42 @@ var peerUplinks = map[string][3]string{
 
 const (
 	webEcho      = "192.0.2.80:" + echoPort
+	lanHostEcho  = "192.168.1.10:" + echoPort
 	spokeLanEcho = "192.168.50.10:" + echoPort
 	routerWAN    = "203.0.113.2"
 	routerLAN    = "192.168.1.1"
 )
 
-// newServerLab runs `server init` with initArgs and `peer add` with each
-// of peers (name first) on a copy of examples/router, then builds the lab.
+// newServerLab boots examples/router, runs `server init` with initArgs and
+// `peer add` with each of peers (name first) on it, then starts the peers.
 func newServerLab(t *testing.T, initArgs []string, peers ...[]string) *serverLab {
-	lab.Require(t)
-	root := newExampleRoot(t)
-	root.run(append([]string{"server", "init", "--endpoint", routerWAN}, initArgs...)...)
-	confs := map[string]string{}
-	for _, p := range peers {
-		confs[p[0]] = root.run(append([]string{"peer", "add"}, p...)...)
-	}
 	l := lab.New(t)
 	inet := internet(t, l)
-	s := &serverLab{root: root, peers: map[string]*serverPeer{}}
+	s := &serverLab{peers: map[string]*serverPeer{}}
 	s.web = attach(t, l, "web", inet, "w1", "192.0.2.1/24", "192.0.2.80/24")
 	s.web.ServeTCPEcho("0.0.0.0:" + echoPort)
-	lease := realize.Lease{Address: netip.MustParsePrefix(routerWAN + "/24"), Gateway: netip.MustParseAddr("203.0.113.1")}
-	s.site = buildBoard(t, l, "router", root.config(), inet, "r1", "203.0.113.1/24", lease, "192.168.1.10/24", routerLAN)
+	s.site = buildSite(t, l, "router", exampleConfig(t, "", ""), handler, inet, boardWiring("r1", "203.0.113.1/24", "192.168.1.10/24", routerLAN))
 	s.site.lanHost.ServeTCPEcho("0.0.0.0:" + echoPort)
+	r := s.site.r
+	r.Wgowrt(append([]string{"server", "init", "--endpoint", routerWAN}, initArgs...)...)
+	// As a user would: wait for the new tunnel before adding peers. (A
+	// peer added while netifd is still setting wg0 up is lost: the
+	// 24.10 handler already read the config and its `wg setconf`
+	// replaces what wgowrt pushed.)
+	r.Settle("wg0")
+	r.FollowAdvice()
+	confs := map[string]string{}
+	for _, p := range peers {
+		confs[p[0]] = r.Wgowrt(append([]string{"peer", "add"}, p...)...)
+	}
+	// On 24.10 a peer with routes (--route) asks for `ifup wg0`: netifd
+	// installs them only when wg0 comes up.
+	r.FollowAdvice()
+	r.Settle("wg0")
 	for _, p := range peers {
 		s.peers[p[0]] = s.startPeer(t, l, inet, p[0], confs[p[0]])
 	}
 	return s
-}
-
-// newExampleRoot copies examples/router/etc/config for wgowrt --root.
-func newExampleRoot(t *testing.T) *wgowrtRoot {
-	t.Helper()
-	r := &wgowrtRoot{t: t, dir: t.TempDir()}
-	for _, f := range []string{"network", "firewall"} {
-		b, err := os.ReadFile(filepath.Join("../../examples/router/etc/config", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.write("etc/config/"+f, string(b))
-	}
-	return r
 }
 
 // startPeer brings up the printed config conf in a new namespace. The
@@ -149,6 +137,7 @@ func tunnelIPv4(t *testing.T, conf string) string {
 func (s *serverLab) echo(peer string) string { return s.peers[peer].tunnel + ":" + echoPort }
 
 func TestServerRoleRoutedInternetClientToClient(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "routed", "--internet", "--client-to-client"},
 		[]string{"phone"}, []string{"phone2"}, []string{"tablet", "--keepalive", "0", "--tunnel", "split"},
 		[]string{"spoke", "--route", "192.168.50.0/24"})
@@ -166,12 +155,12 @@ func TestServerRoleRoutedInternetClientToClient(t *testing.T) {
 	// keepalive, no traffic, so no handshake. (Split tunnel: with ::/0 in
 	// AllowedIPs the kernel's IPv6 router solicitation on the new link
 	// would already be tunnel traffic and start a handshake.)
-	if st := s.peerStates(t); st["phone"] != "active" || st["tablet"] != "never" {
+	if st := peerStates(t, s.site.r, "wg0"); st["phone"] != "active" || st["tablet"] != "never" {
 		t.Errorf("status: phone %q, tablet %q; want active and never (all: %v)", st["phone"], st["tablet"], st)
 	}
 	// Control: the same status reports the tablet active once it pings.
 	eventually(t, "tablet -> router's tunnel address", func() lab.Result { return s.peers["tablet"].ns.Ping("10.8.0.1") }, "")
-	if st := s.peerStates(t); st["tablet"] != "active" {
+	if st := peerStates(t, s.site.r, "wg0"); st["tablet"] != "active" {
 		t.Errorf("status after the tablet pinged: tablet %q, want active (all: %v)", st["tablet"], st)
 	}
 }
@@ -181,6 +170,7 @@ func TestServerRoleRoutedInternetClientToClient(t *testing.T) {
 // the LAN as the router, and nothing else. Each refusal has a control in
 // the same lab showing the target is there and answering.
 func TestServerRoleMasqueradeAlone(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "masquerade"},
 		[]string{"phone", "--tunnel", "full"}, []string{"phone2", "--tunnel", "full"})
 	phone := s.peers["phone"]
@@ -199,51 +189,10 @@ func TestServerRoleMasqueradeAlone(t *testing.T) {
 // router (its gateway), the same as in the routed test where this probe
 // reaches; only the router's vpn zone stops it.
 func TestServerRoleNoLANAccess(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "none"}, []string{"phone", "--tunnel", "full"})
 	phone := s.peers["phone"]
 	eventually(t, "control: phone -> router's tunnel address", func() lab.Result { return phone.ns.Ping("10.8.0.1") }, "")
 	expectReached(t, "control: router -> LAN host", s.site.ns.TCP(lanHostEcho, ""), routerLAN)
 	expectBlocked(t, "phone -> LAN host with --lan-access none", phone.ns.TCP(lanHostEcho, ""))
-}
-
-// peerStates runs `wgowrt --json status` (the built binary) against the
-// router's --root, seeing the router's wireguard-go device as wg0, and
-// returns each peer's state by name.
-func (s *serverLab) peerStates(t *testing.T) map[string]string {
-	t.Helper()
-	if s.bin == "" {
-		s.bin = wgowrtBinary(t)
-	}
-	out, err := s.site.ns.RunSeeingDevices([]*lab.WGDevice{s.site.r.WG["wg0"]}, s.bin, "--root", s.root.dir, "--json", "status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Interfaces []struct {
-			Name    string
-			Running bool
-			Peers   []struct{ Name, State string }
-		}
-	}
-	if err := json.Unmarshal([]byte(out), &v); err != nil {
-		t.Fatalf("status --json: %v\n%s", err, out)
-	}
-	if len(v.Interfaces) != 1 || v.Interfaces[0].Name != "wg0" || !v.Interfaces[0].Running {
-		t.Fatalf("status --json: want wg0 running and nothing else:\n%s", out)
-	}
-	st := map[string]string{}
-	for _, p := range v.Interfaces[0].Peers {
-		st[p.Name] = p.State
-	}
-	return st
-}
-
-// wgowrtBinary builds cmd/wgowrt into a temporary directory of the test.
-func wgowrtBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wgowrt")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt").CombinedOutput(); err != nil {
-		t.Fatalf("build wgowrt: %v\n%s", err, out)
-	}
-	return bin
 }

@@ -6,11 +6,12 @@ import (
 	"github.com/wgowrt/wgowrt/test/netns/lab"
 )
 
-// Source-routed /32, 44Net model 1 (testdata/source-routed: the stock
+// Source-routed /32, 44Net model 1, on the real netifd and fw4
+// (testdata/source-routed: the stock
 // router plus wg44 44.27.133.17/32 with ip4table 100 and a /0 peer).
 //
 //	┌──────────────────────────┐     ┌──────────────────┐     ┌──────────────────────────┐
-//	│ router (realized)        │     │ inet             │     │ gw44 (wg-quick)          │
+//	│ router (owrt-ns)         │     │ inet             │     │ gw44 (wg-quick)          │
 //	│ veth-wan 203.0.113.2 ────┼─────┤ 203.0.113.1/24   │     │ eth0 198.51.100.20 echo  │
 //	│ wg44 44.27.133.17 echo   │     │ 198.51.100.1/24 ─┼─────┤ wg 44.27.133.1/32        │
 //	│ table 100: default wg44  │     └──────────────────┘     │ lo 192.0.2.44 (a 44Net   │
@@ -30,13 +31,15 @@ AllowedIPs = 44.27.133.17/32
 `
 
 func TestSourceRouted44Net(t *testing.T) {
+	t.Parallel()
 	l := lab.New(t)
 	inet := internet(t, l)
 	gw := attach(t, l, "gw44", inet, "g1", "198.51.100.1/24", "198.51.100.20/24")
 	gw.MustRun("ip", "addr", "add", "192.0.2.44/32", "dev", "lo")
 	wgQuick(t, gw, "wg", gw44Conf)
 	gw.ServeTCPEcho("198.51.100.20:" + echoPort)
-	site := buildRouter(t, l, "router", readConfig(t, "source-routed"), inet, "r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1")
+	site := buildSite(t, l, "router", testdataConfig(t, "source-routed"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	site.r.Wait("wg44")
 	router := site.ns
 	router.ServeTCPEcho("44.27.133.17:" + echoPort)
 

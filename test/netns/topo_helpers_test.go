@@ -1,16 +1,20 @@
 package netns
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
 // echoPort is where every lab host serves its TCP/UDP echo.
 const echoPort = "7"
+
+// handler is the WireGuard proto handler the lab's routers run unless a
+// test says otherwise: 24.10, what most routers in the field have.
+const handler = "24.10"
 
 // internet returns the namespace in the middle of every topology, routing
 // between the segments attached to it.
@@ -38,93 +42,120 @@ func attach(t *testing.T, l *lab.Lab, name string, upstream *lab.NS, dev, gwCIDR
 	return h
 }
 
-// router builds an OpenWrt router from testdata/<dir>: veth-wan to the
-// internet (wanGW on the internet side), veth-lan bridged into br-lan with a
-// LAN host at lanHost (CIDR, gateway = the router's LAN address lanGW).
+// routerSite is an OpenWrt router of the lab (real netifd and fw4, see
+// lab.Router) with one host on its LAN.
 type routerSite struct {
-	ns      *lab.NS
+	r       *lab.Router
+	ns      *lab.NS // r's namespace
 	lanHost *lab.NS
-	r       *realize.Router
 }
 
-func buildRouter(t *testing.T, l *lab.Lab, name string, cfg realize.Config, inet *lab.NS, inetDev, wanGW, lanHost, lanGW string) *routerSite {
+// siteWiring says which of the router's ports are cabled where.
+type siteWiring struct {
+	wanDev, lanDev string // the router's port names (its config's devices)
+	inetDev, wanGW string // inet's end of the wan cable and its address (CIDR)
+	lanHost, lanGW string // the LAN host's address (CIDR) and its gateway
+}
+
+// stockWiring is the stock root's ports (veth-wan, veth-lan in br-lan).
+func stockWiring(inetDev, wanGW, lanHost, lanGW string) siteWiring {
+	return siteWiring{"veth-wan", "veth-lan", inetDev, wanGW, lanHost, lanGW}
+}
+
+// boardWiring is examples/router's board: wan, and lan1 of lan1..lan4
+// (the other ports are created by owrt-ns as unplugged veths).
+func boardWiring(inetDev, wanGW, lanHost, lanGW string) siteWiring {
+	return siteWiring{"wan", "lan1", inetDev, wanGW, lanHost, lanGW}
+}
+
+// buildSite boots a router from cfgDir with the given handler, cables it
+// as w says, starts rpcd, fw4 and netifd, and waits for lan and wan.
+func buildSite(t *testing.T, l *lab.Lab, name, cfgDir, handler string, inet *lab.NS, w siteWiring) *routerSite {
 	t.Helper()
-	ns := l.NS(name)
-	l.Link(ns, "veth-wan", inet, inetDev)
-	inet.MustRun("ip", "addr", "add", wanGW, "dev", inetDev)
+	r := l.Router(name, cfgDir, handler)
+	l.Link(r.NS, w.wanDev, inet, w.inetDev)
+	inet.MustRun("ip", "addr", "add", w.wanGW, "dev", w.inetDev)
 	host := l.NS(name + "-lan")
-	l.Link(ns, "veth-lan", host, "eth0")
-	host.MustRun("ip", "addr", "add", lanHost, "dev", "eth0")
-	host.MustRun("ip", "route", "add", "default", "via", lanGW)
-	r, err := realize.Realize(ns, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &routerSite{ns: ns, lanHost: host, r: r}
+	l.Link(r.NS, w.lanDev, host, "eth0")
+	host.MustRun("ip", "addr", "add", w.lanHost, "dev", "eth0")
+	host.MustRun("ip", "route", "add", "default", "via", w.lanGW)
+	r.Start("lan", "wan")
+	return &routerSite{r: r, ns: r.NS, lanHost: host}
 }
 
-// boardPorts are the switch ports of examples/router's board (DSA names).
-var boardPorts = []string{"wan", "lan1", "lan2", "lan3", "lan4"}
+// stockRoot is the stock router the CLI's golden scenarios start from
+// (veth-lan in br-lan 192.168.1.1/24, veth-wan 203.0.113.2/24).
+const stockRoot = "../../internal/cli/testdata/wg/roots/stock"
 
-// buildBoard is buildRouter for a config that names the board's own ports,
-// as examples/router does: wan is cabled to inet (inetDev on inet's side,
-// with wanGW), whose DHCP server hands the router lease; lan1 is cabled to
-// a LAN host (lanHost, gateway lanGW); lan2..lan4 exist, as on the board,
-// with nothing plugged in: veths whose other ends wait, down, in a spare
-// namespace, so the ports have no carrier.
-func buildBoard(t *testing.T, l *lab.Lab, name string, cfg realize.Config, inet *lab.NS, inetDev, wanGW string, lease realize.Lease, lanHost, lanGW string) *routerSite {
+// stockConfig copies the stock router's /etc/config, renumbering its LAN
+// to lan ("192.168.2") and its wan segment to wan ("198.51.100"; the
+// router is .2, the upstream gateway .1); extraFirewall is appended.
+func stockConfig(t *testing.T, lan, wan, extraFirewall string) string {
 	t.Helper()
-	ns := l.NS(name)
-	l.Link(ns, "wan", inet, inetDev)
-	inet.MustRun("ip", "addr", "add", wanGW, "dev", inetDev)
-	host := l.NS(name + "-lan")
-	l.Link(ns, "lan1", host, "eth0")
-	spare := l.NS(name + "-nc")
-	for _, p := range boardPorts[2:] {
-		ns.MustRun("ip", "link", "add", p, "type", "veth", "peer", "name", p, "netns", spare.Path)
+	dir := t.TempDir()
+	for _, f := range []string{"network", "firewall"} {
+		b, err := os.ReadFile(filepath.Join(stockRoot, "etc/config", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.ReplaceAll(string(b), "192.168.1.", lan+".")
+		s = strings.ReplaceAll(s, "203.0.113.", wan+".")
+		if f == "firewall" {
+			s += extraFirewall
+		}
+		writeFile(t, filepath.Join(dir, f), s)
 	}
-	host.MustRun("ip", "addr", "add", lanHost, "dev", "eth0")
-	host.MustRun("ip", "route", "add", "default", "via", lanGW)
-	r, err := realize.RealizeIn(ns, cfg, realize.Env{Leases: map[string]realize.Lease{"wan": lease}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &routerSite{ns: ns, lanHost: host, r: r}
+	return dir
 }
 
-// exampleRouter is the repository's examples/router tree (a stock OpenWrt
-// 24.10 router) with testdata/<dir>'s network and firewall appended.
-func exampleRouter(t *testing.T, dir string) realize.Config {
+// exampleConfig copies examples/router/etc/config (a stock OpenWrt 24.10
+// router) with wan made static 203.0.113.2/24 via 203.0.113.1: the oracle
+// has no DHCP client (udhcpc), so this is the lease the ISP would give.
+// extraNetwork and extraFirewall are appended.
+func exampleConfig(t *testing.T, extraNetwork, extraFirewall string) string {
 	t.Helper()
-	base, err := realize.ReadConfigDir("../../examples/router/etc/config")
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	for _, f := range []string{"network", "firewall"} {
+		b, err := os.ReadFile(filepath.Join("../../examples/router/etc/config", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if f == "network" {
+			const dhcp = "config interface 'wan'\n\toption device 'wan'\n\toption proto 'dhcp'\n"
+			if !strings.Contains(s, dhcp) {
+				t.Fatalf("examples/router: no DHCP wan to replace")
+			}
+			s = strings.Replace(s, dhcp, "config interface 'wan'\n\toption device 'wan'\n\toption proto 'static'\n"+
+				"\toption ipaddr '203.0.113.2'\n\toption netmask '255.255.255.0'\n\toption gateway '203.0.113.1'\n", 1)
+			s += extraNetwork
+		} else {
+			s += extraFirewall
+		}
+		writeFile(t, filepath.Join(dir, f), s)
 	}
-	add := readConfig(t, dir)
-	return realize.Config{
-		Network:  append(append(base.Network, '\n'), add.Network...),
-		Firewall: append(append(base.Firewall, '\n'), add.Firewall...),
-	}
+	return dir
 }
 
-func readConfig(t *testing.T, dir string) realize.Config {
+// testdataConfig copies testdata/<dir> (hand-written network and firewall).
+func testdataConfig(t *testing.T, dir string) string {
 	t.Helper()
-	c, err := realize.ReadConfigDir(filepath.Join("testdata", dir))
-	if err != nil {
-		t.Fatal(err)
+	out := t.TempDir()
+	for _, f := range []string{"network", "firewall"} {
+		b, err := os.ReadFile(filepath.Join("testdata", dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(out, f), string(b))
 	}
-	return c
+	return out
 }
 
-// withoutSection removes one hand-written block (exact text) from a config
-// file, failing if it is not there, to build deliberately broken variants.
-func withoutSection(t *testing.T, data []byte, block string) []byte {
+func writeFile(t *testing.T, path, data string) {
 	t.Helper()
-	s := string(data)
-	if !strings.Contains(s, block) {
-		t.Fatalf("block not found:\n%s", block)
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	return []byte(strings.Replace(s, block, "", 1))
 }
 
 func wgQuick(t *testing.T, ns *lab.NS, ifname, conf string) *lab.WGDevice {

@@ -1,103 +1,35 @@
 package netns
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/wgowrt/wgowrt/internal/cli"
 	"github.com/wgowrt/wgowrt/test/netns/lab"
-	"github.com/wgowrt/wgowrt/test/netns/realize"
 )
 
-// stockRoot is the stock router the CLI's golden scenarios start from
-// (veth-lan in br-lan 192.168.1.1/24, veth-wan 203.0.113.2/24), so the lab
-// realizes exactly what wgowrt writes onto that router.
-const stockRoot = "../../internal/cli/testdata/wg/roots/stock"
-
-// wgowrtRoot is a copy of an OpenWrt /etc tree that the real wgowrt
-// command line edits with --root.
-type wgowrtRoot struct {
-	t   *testing.T
-	dir string
-}
-
-// newWgowrtRoot copies the stock router, renumbering its LAN to lan
-// ("192.168.2") and its wan segment to wan ("198.51.100"; the router is .2,
-// the upstream gateway .1).
-func newWgowrtRoot(t *testing.T, lan, wan string) *wgowrtRoot {
+// runLine runs, on router r, a command line printed by wgowrt
+// ("wgowrt site add ...").
+func runLine(t *testing.T, r *lab.Router, line string) string {
 	t.Helper()
-	r := &wgowrtRoot{t: t, dir: t.TempDir()}
-	for _, f := range []string{"network", "firewall"} {
-		b, err := os.ReadFile(filepath.Join(stockRoot, "etc/config", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.ReplaceAll(string(b), "192.168.1.", lan+".")
-		s = strings.ReplaceAll(s, "203.0.113.", wan+".")
-		r.write("etc/config/"+f, s)
-	}
-	return r
-}
-
-func (r *wgowrtRoot) write(rel, data string) {
-	r.t.Helper()
-	p := filepath.Join(r.dir, rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0600); err != nil {
-		r.t.Fatal(err)
-	}
-}
-
-// run runs `wgowrt --root DIR args...` and returns its stdout; any failure
-// fails the test.
-func (r *wgowrtRoot) run(args ...string) string {
-	r.t.Helper()
-	var o, e bytes.Buffer
-	all := append([]string{"wgowrt", "--root", r.dir}, args...)
-	if code := cli.Main(all, strings.NewReader(""), &o, &e); code != 0 {
-		r.t.Fatalf("wgowrt %s: exit %d: %s", strings.Join(args, " "), code, e.String())
-	}
-	r.t.Logf("wgowrt %s\n%s%s", strings.Join(args, " "), o.String(), e.String())
-	return o.String()
-}
-
-// runLine runs a command line printed by wgowrt ("wgowrt site add ...").
-func (r *wgowrtRoot) runLine(line string) string {
-	r.t.Helper()
 	words := strings.Fields(strings.TrimSpace(line))
 	if len(words) == 0 || words[0] != "wgowrt" {
-		r.t.Fatalf("not a wgowrt command line: %q", line)
+		t.Fatalf("not a wgowrt command line: %q", line)
 	}
-	return r.run(words[1:]...)
+	return r.Wgowrt(words[1:]...)
 }
 
 // publicKey is the router's public key as `server show --json` reports it.
-func (r *wgowrtRoot) publicKey() string {
-	r.t.Helper()
+func publicKey(t *testing.T, r *lab.Router) string {
+	t.Helper()
 	var v struct {
 		PublicKey string `json:"public_key"`
 	}
-	if err := json.Unmarshal([]byte(r.run("--json", "server", "show")), &v); err != nil {
-		r.t.Fatal(err)
+	if err := json.Unmarshal([]byte(r.Wgowrt("--json", "server", "show")), &v); err != nil {
+		t.Fatal(err)
 	}
 	return v.PublicKey
-}
-
-// config is what netifd and fw4 would read.
-func (r *wgowrtRoot) config() realize.Config {
-	r.t.Helper()
-	c, err := realize.ReadConfigDir(filepath.Join(r.dir, "etc/config"))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return c
 }
 
 // eventually repeats probe until it reaches (the first packets of a
@@ -125,4 +57,37 @@ func routeLines(out string) [][]string {
 		}
 	}
 	return cmds
+}
+
+// peerStates runs `wgowrt --json status` on the router (its own wgowrt,
+// reading the running device) and returns each peer's state by name for
+// the interface iface, which must be running.
+func peerStates(t *testing.T, r *lab.Router, iface string) map[string]string {
+	t.Helper()
+	out := r.Wgowrt("--json", "status")
+	var v struct {
+		Interfaces []struct {
+			Name    string
+			Running bool
+			Peers   []struct{ Name, State string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	for _, i := range v.Interfaces {
+		if i.Name != iface {
+			continue
+		}
+		if !i.Running {
+			t.Fatalf("status --json: %s not running:\n%s", iface, out)
+		}
+		st := map[string]string{}
+		for _, p := range i.Peers {
+			st[p.Name] = p.State
+		}
+		return st
+	}
+	t.Fatalf("status --json: no %s:\n%s", iface, out)
+	return nil
 }

@@ -47,6 +47,12 @@ name=luci$$
 export WGOWRT_LUCI_BOX=${name:0:16}
 cleanup() {
 	"$OWRT_BOOT" "$WGOWRT_LUCI_BOX" down >/dev/null 2>&1 || true
+	# owrt-boot keeps the container's state (overlay, console log) after down
+	local st
+	st=$("$OWRT_BOOT" "$WGOWRT_LUCI_BOX" status 2>&1 || true)
+	if [[ $st == *"not running"* ]]; then
+		rm -rf "${OWRT_STATE:-/run/owrt-oracle}/.boot/$WGOWRT_LUCI_BOX"
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -1,9 +1,6 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert');
-const fs = require('node:fs');
-const path = require('node:path');
-const { execFileSync } = require('node:child_process');
 const { start } = require('../harness/server.js');
 const browser = require('../harness/browser.js');
 const contract = require('../harness/contract.js');
@@ -16,11 +13,6 @@ beforeEach(() => server.reset());
 
 const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
 
-function hasZbar() {
-	try { execFileSync('zbarimg', [ '--version' ], { stdio: 'ignore' }); return true }
-	catch (e) { return false }
-}
-
 test('Peers lists the configured peers of the contract', async () => {
 	const page = await browser.open(br, server, 'peers');
 	const rows = await page.evaluate(() => Array.from(document.querySelectorAll('tr[data-key]')).map((tr) => ({
@@ -31,7 +23,7 @@ test('Peers lists the configured peers of the contract', async () => {
 	assert.deepStrictEqual(rows.map((r) => r.key), contract.answer('peers').peers.map((p) => p.section));
 	assert.deepStrictEqual(rows[0].cells.slice(0, 2), [ 'phone', '10.8.0.2/32, fd12:3456:789a:ff00::2/128' ]);
 	assert.deepStrictEqual(rows[0].buttons, [ 'Config', 'Rename', 'Disable', 'Remove' ]);
-	assert.deepStrictEqual(calls('peers'), [ { iface: 'wg0' } ]);
+	assert.deepStrictEqual(calls('peers'), [ { iface: 'wg0', offset: 0, limit: 250 } ]);
 	assert.deepStrictEqual(await page.problems(), []);
 	assert.deepStrictEqual(server.state.unknown, []);
 	assert.deepStrictEqual(server.state.violations, []);
@@ -39,7 +31,7 @@ test('Peers lists the configured peers of the contract', async () => {
 	await page.close();
 });
 
-test('the add dialog shows config and QR code and stages what peer_add plans', async (t) => {
+test('the add dialog shows config and QR code and stages what peer_add plans', async () => {
 	const page = await browser.open(br, server, 'peers');
 	const want = contract.answer('peer-add');
 
@@ -95,15 +87,7 @@ test('the add dialog shows config and QR code and stages what peer_add plans', a
 	assert.deepStrictEqual(shown.buttons, [ 'Cancel', 'Add to unsaved changes' ]);
 	await page.shot('peers-add-dialog.png');
 
-	/* the QR image as the browser draws it scans back to the config */
-	if (hasZbar()) {
-		const png = path.join(browser.shots, 'peers-add-qr.png');
-		await dlg.locator('img.wgowrt-qr').screenshot({ path: png });
-		const text = execFileSync('zbarimg', [ '--quiet', '--raw', '-Sbinary', png ], { stdio: [ 'ignore', 'pipe', 'ignore' ] }).toString();
-		assert.strictEqual(text.replace(/\n$/, ''), want.config.replace(/\n$/, ''));
-	}
-	else
-		t.diagnostic('QR scan not checked: zbarimg is missing (apt-get install zbar-tools)');
+	/* the QR image scanned back: test/luci/real, with the real bridge's image */
 
 	/* staging: ubus uci calls in the edits' order, without ever reading network */
 	const initBefore = await page.evaluate(() => window.__luci.ui.changesInit);

@@ -28,15 +28,6 @@ function sentAsContract(method, scenario) {
 	assert.deepStrictEqual(server.state.violations, []);
 }
 
-test('Setup renders its three forms without errors', async () => {
-	const page = await browser.open(br, server, 'setup');
-	assert.deepStrictEqual(await page.locator('.cbi-section h3').allTextContents(),
-		[ 'Create a server', 'Import a VPN provider configuration', 'Link a site' ]);
-	assert.deepStrictEqual(await page.problems(), []);
-	assert.deepStrictEqual(server.state.unknown, []);
-	await page.close();
-});
-
 test('server preview shows the plan of server_init and stages it', async () => {
 	const page = await browser.open(br, server, 'setup');
 	const want = contract.answer('server-init');

@@ -1,6 +1,7 @@
 // Package lab builds throw-away networks out of Linux network namespaces for
 // the wgowrt topology tests: hosts are namespaces, wires are veth pairs,
-// WireGuard is wireguard-go on a TUN inside a namespace.
+// WireGuard is wireguard-go on a TUN inside a namespace, and routers are
+// OpenWrt's real programs started by the oracle's owrt-ns (Router).
 //
 // Everything a Lab creates carries a per-run random tag and is removed by
 // t.Cleanup, also when the test fails: processes are killed first (a live
@@ -71,10 +72,10 @@ func (l *Lab) destroy() {
 }
 
 // NS creates a namespace for the host called name (the real namespace name is
-// "wgl<tag>-<name>"), with loopback up.
+// "lb<pid><tag>-<name>", see nsName), with loopback up.
 func (l *Lab) NS(name string) *NS {
 	l.t.Helper()
-	ns := &NS{Name: name, Path: "wgl" + l.tag + "-" + name, lab: l}
+	ns := &NS{Name: name, Path: l.nsName(name), lab: l}
 	if out, err := exec.Command("ip", "netns", "add", ns.Path).CombinedOutput(); err != nil {
 		l.t.Fatalf("ip netns add %s: %v: %s", ns.Path, err, out)
 	}

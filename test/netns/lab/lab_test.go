@@ -2,7 +2,6 @@ package lab
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,29 +69,4 @@ func mustKey(t *testing.T) wgtypes.Key {
 		t.Fatal(err)
 	}
 	return k
-}
-
-// RunSeeingDevices shows a command only the given devices, under their
-// link names, and leaves them (and the host's socket directory) intact.
-func TestRunSeeingDevices(t *testing.T) {
-	l := New(t)
-	x, y := l.NS("x"), l.NS("y")
-	dx, err := x.StartWireGuard("wgx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := y.StartWireGuard("wgy"); err != nil {
-		t.Fatal(err)
-	}
-	out, err := x.RunSeeingDevices([]*WGDevice{dx}, "ls", uapiDir)
-	if err != nil || out != "wgx.sock\n" {
-		t.Fatalf("ls %s in the view = %q, %v; want only wgx.sock", uapiDir, out, err)
-	}
-	k := mustKey(t)
-	if err := configureWG(dx.UAPI, wgtypes.Config{PrivateKey: &k}); err != nil {
-		t.Errorf("the device no longer answers after the view: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(uapiDir, "wgx.sock")); !os.IsNotExist(err) {
-		t.Errorf("the view leaked into the host's %s (err=%v)", uapiDir, err)
-	}
 }

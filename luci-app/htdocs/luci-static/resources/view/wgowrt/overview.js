@@ -73,28 +73,9 @@ function showFindings(box, res) {
 	});
 }
 
-/* statusPeers lists the peers of a status answer, interface by interface */
-function statusPeers(st) {
-	var out = [];
-	((st && st.interfaces) || []).forEach(function(i) { out = out.concat(i.peers || []) });
-	return out;
-}
-
-/* mergeStatus adds the peers of a further page to the first answer */
-function mergeStatus(first, next) {
-	var byName = {};
-	(first.interfaces = first.interfaces || []).forEach(function(i) { byName[i.name] = i });
-	(next.interfaces || []).forEach(function(i) {
-		if (byName[i.name])
-			byName[i.name].peers = (byName[i.name].peers || []).concat(i.peers || []);
-		else
-			first.interfaces.push(byName[i.name] = i);
-	});
-}
-
 /* callStatus is the whole status answer: a big server's peers come in pages */
 function callStatus() {
-	return helpers.pages(callStatusPage, statusPeers, mergeStatus);
+	return helpers.statusPages(callStatusPage);
 }
 
 /* the columns of a peer row, in order */
