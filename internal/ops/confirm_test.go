@@ -194,3 +194,20 @@ func TestLuCIPendingRefuses(t *testing.T) {
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestKilledBeforeCommit: a record armed by a run killed before its
+// commit (files unchanged) does not block the same command run again.
+func TestKilledBeforeCommit(t *testing.T) {
+	o, _ := confirmOps(t)
+	o.PeerAdd(peerAdd("phone"))
+	if _, err := o.armPending(store.New(o.Root), []string{"firewall"}, time.Hour, "expose"); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(o.Path("/etc/wgowrt/.pending-123"), 0700)
+	if _, err := confirmedExpose(o, time.Hour); err != nil {
+		t.Fatalf("rerun after a kill before the commit: %v", err)
+	}
+	if exists(o.Path("/etc/wgowrt/.pending-123")) {
+		t.Error("half-built record left")
+	}
+}
