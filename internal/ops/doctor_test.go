@@ -10,6 +10,7 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/internal/wgquick"
 )
 
 // doctorState is a server wg0 (port open, routed LAN access) with a
@@ -88,6 +89,38 @@ func TestDiagnose(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnoseFullTunnel: a full-tunnel client whose interface names no
+// DNS leaks names through wan; its endpoint routed into the tunnel loops.
+func TestDiagnoseFullTunnel(t *testing.T) {
+	o := testOps(t)
+	conf, err := wgquick.Parse([]byte("[Interface]\nPrivateKey = " + testPrivate + "\nAddress = 10.66.0.2/32\nDNS = 10.66.0.1\n\n" +
+		"[Peer]\nPublicKey = a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=\nEndpoint = 198.51.100.4:51820\nAllowedIPs = 0.0.0.0/0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ClientImport(ClientImport{Intent: plan.ClientIntent{Iface: "wgc", Mode: "full", Conf: conf}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := o.Read("", "wgc")
+	ep := netip.MustParseAddr("198.51.100.4")
+	f := DoctorFacts{State: st, Only: "wgc", Live: true, Module: true, Now: time.Now(), Up: map[string]bool{"wgc": true},
+		Devices: map[string]*wgtypes.Device{"wgc": {Name: "wgc"}}, EndpointDev: map[netip.Addr]string{ep: "eth1"}}
+	if got := Diagnose(f); len(got) > 0 {
+		t.Fatalf("healthy full tunnel: %+v", got)
+	}
+	f.EndpointDev[ep] = "wgc"
+	if got := Diagnose(f); len(got) != 1 || got[0].Check != "endpoint-route-loop" {
+		t.Errorf("endpoint routed into the tunnel: %+v", got)
+	}
+	f.EndpointDev[ep] = "eth1"
+	st.Network.Section("wgc").Option("dns").Values = nil
+	if got := Diagnose(f); len(got) != 1 || got[0].Check != "dns-leak" {
+		t.Errorf("no DNS: %+v", got)
+	}
+}
+
+const testPrivate = "QxI7tFN2W1ubWXYRyo2vk/9eHE6hDsXTUsNPoHHNSE8="
 
 // TestRuleAccepts reads fw4's ways of writing a port.
 func TestRuleAccepts(t *testing.T) {
