@@ -211,3 +211,23 @@ func TestKilledBeforeCommit(t *testing.T) {
 		t.Error("half-built record left")
 	}
 }
+
+// TestSessionPlanRefusedWhilePending: LuCI (a session's plan, which it
+// would stage and apply with its own rollback) is refused while a change
+// of ours waits, so the two rollbacks never undo each other; a dry run is
+// not.
+func TestSessionPlanRefusedWhilePending(t *testing.T) {
+	o, _ := confirmOps(t)
+	o.PeerAdd(peerAdd("phone"))
+	if _, err := confirmedExpose(o, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ConfirmPendingError
+	sid := "0123456789abcdef0123456789abcdef"
+	if _, err := o.PeerAdd(PeerAdd{Txn: Txn{Session: sid}, Intent: plan.PeerIntent{Name: "tablet"}}); !errors.As(err, &pe) {
+		t.Errorf("session plan while pending: %v", err)
+	}
+	if _, err := o.PeerAdd(PeerAdd{Txn: Txn{DryRun: true}, Intent: plan.PeerIntent{Name: "tablet"}}); err != nil {
+		t.Errorf("dry run while pending: %v", err)
+	}
+}
