@@ -2,6 +2,7 @@ package ops
 
 import (
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,31 @@ func TestDiagnoseFullTunnel(t *testing.T) {
 }
 
 const testPrivate = "QxI7tFN2W1ubWXYRyo2vk/9eHE6hDsXTUsNPoHHNSE8="
+
+// TestDiagnoseMTU: a peer reached by small but not full-size packets
+// with don't-fragment: the fix sets the largest size that got through.
+func TestDiagnoseMTU(t *testing.T) {
+	st, site := doctorState(t)
+	now := time.Now()
+	f := healthyFacts(st, site, now)
+	f.MTUProbes = map[string][]PathMTU{"wg0": {{Peer: "office", Section: "wgowrt_wg0_office", Addr: netip.MustParseAddr("10.20.0.1"), MTU: 1420, Largest: 1340}}}
+	got := Diagnose(f)
+	if len(got) != 1 || got[0].Check != "mtu" || !strings.Contains(got[0].Fix, "network.wg0.mtu=1340") {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// TestPingDF: the don't-fragment ping gets loopback's reply (root only:
+// a raw socket; loopback only: no packet leaves the host).
+func TestPingDF(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a raw ICMP socket needs root")
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	if !pingDF(lo, 56) || !pingDF(lo, 1400) {
+		t.Error("no reply from 127.0.0.1")
+	}
+}
 
 // TestRuleAccepts reads fw4's ways of writing a port.
 func TestRuleAccepts(t *testing.T) {
