@@ -181,6 +181,7 @@ func NewApp(env *Env) *ucli.App {
 			syncCommand(env),
 			confirmCommand(env),
 			rollbackCommand(env),
+			doctorCommand(env),
 			rpcdCommand(env),
 			rpcdListCommand(env, true),
 			rpcdCallCommand(env, true),

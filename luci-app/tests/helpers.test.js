@@ -74,43 +74,57 @@ test('ubusCalls stages each edit as ubus uci calls, values in the edit\'s order'
 	assert.throws(() => h.ubusCalls([{ op: 'rename', config: 'x' }]));
 });
 
-/* a paging router: items 0..n-1, pages of at most size, total only when paging */
-function pager(n, size, withTotal) {
+/* a router paging items 0..n-1 (offset/limit), with total, or without paging */
+function pager(n, paging) {
 	const asked = [];
 	const fetch = (offset, limit) => {
 		asked.push([offset, limit]);
-		const from = offset || 0, to = Math.min(n, from + Math.min(limit || size, size));
-		const res = { items: Array.from({ length: to - from }, (_, i) => from + i) };
-		if (withTotal)
-			res.total = n;
-		return Promise.resolve(res);
+		if (!paging && offset !== undefined)
+			return Promise.resolve({ error: 'unknown argument "offset"', field: 'offset' });
+		const from = offset || 0, to = limit === undefined ? n : Math.min(n, from + limit);
+		return Promise.resolve({ peers: Array.from({ length: to - from }, (_, i) => from + i), total: paging ? n : undefined });
 	};
 	return { asked, fetch };
 }
 
-const items = (r) => (r && r.items) || [];
-const merge = (a, b) => { a.items = a.items.concat(b.items) };
-
-test('pages fetches the remaining pages while the list is shorter than total', async () => {
-	const p = pager(2000, 300, true);
-	const res = await h.pages(p.fetch, items, merge);
-	assert.strictEqual(res.items.length, 2000);
-	assert.deepStrictEqual(res.items.slice(295, 305), [295, 296, 297, 298, 299, 300, 301, 302, 303, 304]);
-	assert.deepStrictEqual(p.asked[0], [undefined, undefined], 'the first call sends no offset or limit');
-	assert.deepStrictEqual(p.asked.slice(1, 3), [[300, 300], [600, 300]]);
+test('peerPages asks page by page until total has come', async () => {
+	const p = pager(2000, true);
+	const res = await h.peerPages(p.fetch, 300);
+	assert.strictEqual(res.peers.length, 2000);
+	assert.deepStrictEqual(res.peers.slice(298, 302), [298, 299, 300, 301]);
+	assert.deepStrictEqual(p.asked.slice(0, 3), [[0, 300], [300, 300], [600, 300]]);
 	assert.strictEqual(p.asked.length, 7);
 });
 
-test('pages takes an answer without total as complete, and stops on an empty page', async () => {
-	const p = pager(50, 20, false);
-	assert.strictEqual((await h.pages(p.fetch, items, merge)).items.length, 20);
-	assert.strictEqual(p.asked.length, 1);
-	/* a router that claims more than it gives: no endless loop */
+test('pages asks a router without paging once more without offset and limit', async () => {
+	const p = pager(40, false);
+	const res = await h.peerPages(p.fetch, 10);
+	assert.strictEqual(res.peers.length, 40);
+	assert.deepStrictEqual(p.asked, [[0, 10], [undefined, undefined]]);
+});
+
+test('pages stops at an error or an empty page (a router claiming more than it has)', async () => {
 	let n = 0;
-	const liar = () => Promise.resolve(n++ == 0 ? { items: [1, 2], total: 10 } : { items: [], total: 10 });
-	assert.deepStrictEqual((await h.pages(liar, items, merge)).items, [1, 2]);
-	const err = () => Promise.resolve({ error: 'no', total: 5 });
-	assert.strictEqual((await h.pages(err, items, merge)).error, 'no');
+	const liar = () => Promise.resolve(n++ == 0 ? { peers: [1, 2], total: 10 } : { peers: [], total: 10 });
+	assert.deepStrictEqual((await h.peerPages(liar, 2)).peers, [1, 2]);
+	assert.strictEqual(n, 2);
+	const err = () => Promise.resolve({ error: 'no', field: 'iface' });
+	assert.strictEqual((await h.peerPages(err, 2)).error, 'no');
+});
+
+test('statusPages completes each interface by its own total', async () => {
+	const ifaces = { wg0: 5, wg1: 2, wgc: 0 };
+	const asked = [];
+	const fetch = (offset, limit) => {
+		asked.push([offset, limit]);
+		return Promise.resolve({ servers: ['wg0', 'wg1'], interfaces: Object.entries(ifaces).map(([name, n]) => ({
+			name, total: n, peers: Array.from({ length: Math.max(0, Math.min(n, offset + limit) - offset) }, (_, i) => name + (offset + i))
+		})) });
+	};
+	const st = await h.statusPages(fetch, 2);
+	assert.deepStrictEqual(st.interfaces.map((i) => i.peers), [
+		['wg00', 'wg01', 'wg02', 'wg03', 'wg04'], ['wg10', 'wg11'], []]);
+	assert.deepStrictEqual(asked, [[0, 2], [2, 2], [4, 2]]);
 });
 
 test('rowPlan updates rows in place and adds, drops and orders by key', () => {

@@ -32,3 +32,27 @@ for (const file of walk(resources)) {
 		assert.match(source, /\nreturn (view|baseclass)\.extend\(\{/);
 	});
 }
+
+/*
+ * LuCI's E(tag, x) takes a string x as HTML and a node x for the
+ * attributes (the child is lost): children always go in an array, after
+ * the attributes. This finds every E('tag', …) whose second argument is
+ * neither an attribute object nor an array (the browser tests feed hostile
+ * answers through the views; this catches the form of the bug in code the
+ * tests do not reach).
+ */
+test('no E(tag, string-or-node): children are always E(tag, attrs, [ … ])', () => {
+	const bad = [];
+	for (const file of walk(resources)) {
+		const source = fs.readFileSync(file, 'utf8');
+		const re = /\bE\(\s*'[^']*'\s*(,\s*)?/g;
+		let m;
+		while ((m = re.exec(source)) !== null) {
+			const next = source[m.index + m[0].length];
+			if (m[1] ? (next != '{' && next != '[') : next != ')')
+				bad.push(path.relative(resources, file) + ':' + source.slice(0, m.index).split('\n').length + ': ' +
+					source.slice(m.index, m.index + 50).split('\n')[0]);
+		}
+	}
+	assert.deepStrictEqual(bad, []);
+});

@@ -77,20 +77,8 @@ const page = (view) => `<!DOCTYPE html>
 </html>
 `;
 
-/*
- * Planned arguments not yet in list.json (/work notes: luci-needs.md):
- * status and peers take offset and limit and answer with total. Dropped
- * as soon as the contract has them.
- */
-function withPlanned(sigs) {
-	for (const m of [ 'status', 'peers' ])
-		if (sigs[m])
-			sigs[m] = Object.assign({ offset: 32, limit: 32 }, sigs[m]);
-	return sigs;
-}
-
 function start() {
-	const sigs = withPlanned(contract.signatures());
+	const sigs = contract.signatures();
 	const state = {
 		calls: [],          /* [object, method, args] */
 		violations: [],

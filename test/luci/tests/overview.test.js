@@ -178,33 +178,34 @@ test('a poll that drops and adds peers changes only those rows', async () => {
 });
 
 /*
- * A router that pages its answers (status and peers take offset/limit and
- * answer with total, planned in the bridge for 2 000-peer servers): the
- * views fetch every page. The first call sends no offset, so a router
- * without paging is asked exactly as before.
+ * A router that pages its answers (status and peers take offset and
+ * limit; status gives each interface's total, peers one total): the views
+ * ask page by page from the first call on (250 peers a page), so a
+ * 1 000-peer server never needs one answer beyond rpcd's buffer.
  */
-function paged(all, size, list, slice) {
-	return (args) => {
-		const from = args.offset || 0, to = Math.min(list(all).length, from + Math.min(args.limit || size, size));
-		return Object.assign(slice(all, from, to), { total: list(all).length });
-	};
+function pageOf(list, args) {
+	const from = +args.offset || 0;
+	return args.limit === undefined ? list.slice(from) : list.slice(from, from + +args.limit);
 }
 
 test('Overview and Peers fetch every page of a paged status and peers answer', async () => {
 	const st = fixtures.bigStatus(1000, 0);
-	server.answer('wgowrt', 'status', paged(st, 300, (s) => s.interfaces[0].peers, (s, a, b) => {
-		const c = JSON.parse(JSON.stringify(s));
-		c.interfaces[0].peers = c.interfaces[0].peers.slice(a, b);
+	server.answer('wgowrt', 'status', (args) => {
+		const c = JSON.parse(JSON.stringify(st));
+		for (const i of c.interfaces) {
+			i.total = i.peers.length;
+			i.peers = pageOf(i.peers, args);
+		}
 		return c;
-	}));
+	});
 	const pr = contract.answer('peers'), t = pr.peers[0];
 	pr.peers = st.interfaces[0].peers.map((p) => Object.assign({}, t, { name: p.name, section: 'network.' + p.section, public_key: p.public_key }));
-	server.answer('wgowrt', 'peers', paged(pr, 400, (r) => r.peers, (r, a, b) => Object.assign({}, r, { peers: r.peers.slice(a, b) })));
+	server.answer('wgowrt', 'peers', (args) => Object.assign({}, pr, { peers: pageOf(pr.peers, args), total: pr.peers.length }));
 
 	const page = await browser.open(br, server, 'overview');
 	assert.strictEqual(await page.locator('tr[data-key]').count(), 1000);
 	const sent = server.state.calls.filter(([ o, m ]) => m == 'status').map((c) => c[2]);
-	assert.deepStrictEqual(sent, [ {}, { offset: 300, limit: 300 }, { offset: 600, limit: 300 }, { offset: 900, limit: 300 } ]);
+	assert.deepStrictEqual(sent, [ 0, 250, 500, 750 ].map((offset) => ({ offset, limit: 250 })));
 	assert.deepStrictEqual(await page.problems(), []);
 	await page.close();
 
@@ -214,7 +215,7 @@ test('Overview and Peers fetch every page of a paged status and peers answer', a
 	const rows = await peers.evaluate(() => Array.from(document.querySelectorAll('tr[data-key]')).map((tr) => tr.children[0].textContent));
 	assert.deepStrictEqual(rows, pr.peers.map((p) => p.name));
 	assert.deepStrictEqual(server.state.calls.filter(([ o, m ]) => m == 'peers').map((c) => c[2]),
-		[ { iface: 'wg0' }, { iface: 'wg0', offset: 400, limit: 400 }, { iface: 'wg0', offset: 800, limit: 400 } ]);
+		[ 0, 250, 500, 750 ].map((offset) => ({ iface: 'wg0', offset, limit: 250 })));
 	assert.deepStrictEqual(server.state.violations, []);
 	assert.deepStrictEqual(await peers.problems(), []);
 	await peers.close();

@@ -145,34 +145,69 @@ function ubusCalls(edits) {
 }
 
 /*
- * pages fetches a list that the router may answer in pages: fetch() asks
- * for the first page (no offset or limit is sent, so a router that does
- * not page answers as before), fetch(offset, limit) for a later one;
- * list(answer) is the page's items and answer.total counts them all.
- * While fewer than total have come, the next page is asked for; an
- * answer without total is complete. merge(first, next) adds
- * a page to the first answer. Stops when a page brings nothing new.
+ * pages fetches an answer that the router gives in pages of size items:
+ * fetch(offset, limit) asks for one (status and peers take offset and
+ * limit), more(answer) says whether items are still missing (a total
+ * larger than what came), merge(answer, page) adds a page to the first
+ * answer and count(page) is the number of items a page brought. Paging
+ * keeps each answer within rpcd's buffer on a server with thousands of
+ * peers. A router that does not know offset/limit (it refuses unknown
+ * arguments) is asked once more without them. Stops at an error or at a
+ * page that brings nothing.
  */
-function pages(fetch, list, merge) {
-	return Promise.resolve(fetch()).then(function(first) {
-		var got = list(first).length, size = got, total = first ? first.total : null;
+function pages(fetch, size, count, more, merge) {
+	return Promise.resolve(fetch(0, size)).then(function(first) {
+		if (first && first.error && (first.field == 'offset' || first.field == 'limit'))
+			return fetch();
 
-		if (typeof(total) != 'number' || got >= total || got == 0 || first.error)
-			return first;
+		var offset = size;
 
 		function next() {
-			return Promise.resolve(fetch(got, size)).then(function(res) {
-				var n = list(res).length;
-				if (!res || res.error || n == 0)
+			if (!first || first.error || !more(first))
+				return first;
+			return Promise.resolve(fetch(offset, size)).then(function(res) {
+				if (!res || res.error || count(res) == 0)
 					return first;
 				merge(first, res);
-				got += n;
-				return (got < total) ? next() : first;
+				offset += size;
+				return next();
 			});
 		}
 
 		return next();
 	});
+}
+
+/* pageSize is how many peers one status or peers answer holds (~250 dual-stack peers fit rpcd's buffer) */
+var pageSize = 250;
+
+/* statusPages fetches a whole status answer; each interface has its own total */
+function statusPages(fetch, size) {
+	function incomplete(i) {
+		return typeof(i.total) == 'number' && (i.peers || []).length < i.total;
+	}
+	return pages(fetch, size || pageSize,
+		function(st) {
+			return ((st && st.interfaces) || []).reduce(function(n, i) { return n + (i.peers || []).length }, 0);
+		},
+		function(st) { return (st.interfaces || []).some(incomplete) },
+		function(first, next) {
+			var byName = {};
+			(first.interfaces || []).forEach(function(i) { byName[i.name] = i });
+			(next.interfaces || []).forEach(function(i) {
+				var have = byName[i.name];
+				if (have && incomplete(have))
+					have.peers = (have.peers || []).concat(i.peers || []);
+			});
+		});
+}
+
+/* peerPages fetches every configured peer of a peers answer */
+function peerPages(fetch, size) {
+	return pages(fetch, size || pageSize,
+		function(res) { return ((res && res.peers) || []).length },
+		function(res) { return typeof(res.total) == 'number' && (res.peers || []).length < res.total },
+		function(first, next) { first.peers = (first.peers || []).concat(next.peers || []) });
 }
 
 /*
@@ -214,5 +249,7 @@ return baseclass.extend({
 	splitList: splitList,
 	ubusCalls: ubusCalls,
 	pages: pages,
+	statusPages: statusPages,
+	peerPages: peerPages,
 	rowPlan: rowPlan
 });

@@ -36,31 +36,14 @@ var callPeersPage = rpc.declare({
 	expect: { '': {} }
 });
 
-/* callStatus is the whole status answer: a big server's peers come in pages */
+/* callStatus is the whole status answer of iface: a big server's peers come in pages */
 function callStatus(iface) {
-	return helpers.pages(function(offset, limit) { return callStatusPage(iface, offset, limit) },
-		function(st) {
-			var out = [];
-			((st && st.interfaces) || []).forEach(function(i) { out = out.concat(i.peers || []) });
-			return out;
-		},
-		function(first, next) {
-			var byName = {};
-			(first.interfaces = first.interfaces || []).forEach(function(i) { byName[i.name] = i });
-			(next.interfaces || []).forEach(function(i) {
-				if (byName[i.name])
-					byName[i.name].peers = (byName[i.name].peers || []).concat(i.peers || []);
-				else
-					first.interfaces.push(byName[i.name] = i);
-			});
-		});
+	return helpers.statusPages(function(offset, limit) { return callStatusPage(iface, offset, limit) });
 }
 
 /* callPeers is every configured peer of iface, page by page */
 function callPeers(iface) {
-	return helpers.pages(function(offset, limit) { return callPeersPage(iface, offset, limit) },
-		function(res) { return (res && res.peers) || [] },
-		function(first, next) { first.peers = (first.peers || []).concat(next.peers || []) });
+	return helpers.peerPages(function(offset, limit) { return callPeersPage(iface, offset, limit) });
 }
 
 var callNextAddress = rpc.declare({

@@ -21,11 +21,17 @@
  *   "public_key": "…", "addresses": [ "10.8.0.1/24" ] }
  */
 
-var callStatus = rpc.declare({
+var callStatusPage = rpc.declare({
 	object: 'wgowrt',
 	method: 'status',
+	params: [ 'offset', 'limit' ],
 	expect: { '': {} }
 });
+
+/* callStatus asks for the servers only: one peer a page keeps the answer small */
+function callStatus() {
+	return helpers.pages(callStatusPage, 1, function() { return 0 }, function() { return false }, null);
+}
 
 var callServerInit = rpc.declare({
 	object: 'wgowrt',
