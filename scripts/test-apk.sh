@@ -49,6 +49,7 @@ if [[ -z $repo ]]; then
 	repo=$tmp/repo
 	WGOWRT_VERSION=$WGOWRT_VERSION "$ROOT_DIR/scripts/mkapk.sh" -o "$repo" --key "$key" "${arches[@]}" >/dev/null
 else # re-sign the given repository's packages with this test's key
+	repo=$(cd "$repo" && pwd)
 	f=$(cd "$repo/${arches[0]}" && echo wgowrt-*.apk)
 	new=${f#wgowrt-} new=${new%.apk}
 	for arch in "${arches[@]}"; do
@@ -103,6 +104,10 @@ runscripts() {
 	done
 }
 
+# ndx_fields INDEX: what apk adbdump shows of an index but the signature
+# and the description.
+ndx_fields() { "$APK" adbdump "$1" 2>/dev/null | grep -v '^#\|^description:'; }
+
 dump_field() { "$APK" adbdump --allow-untrusted "$1" | sed -n "s/^  $2: //p" | head -n1; }
 
 for arch in "${arches[@]}"; do
@@ -125,6 +130,9 @@ for arch in "${arches[@]}"; do
 	check "$arch: luci depends" "$("$APK" adbdump --allow-untrusted "$luci" | sed -n '/^  depends:/,/^  [a-z]/s/^    - //p' | tr '\n' ' ')" "luci-base wgowrt "
 	check "$arch: luci arch" "$(dump_field "$luci" arch)" noarch
 	check "$arch: scripts" "$("$APK" adbdump --allow-untrusted "$pkg" | sed -n '/^scripts:/,$s/^  \([a-z-]*\): |$/\1/p' | tr '\n' ' ')" "post-install pre-deinstall post-upgrade "
+	"$APK" mkndx --allow-untrusted --output "$tmp/mkndx.adb" "$d"/*.apk >/dev/null 2>&1 ||
+		t_fail "$arch: apk mkndx failed on our packages"
+	check "$arch: our packages.adb = apk mkndx's (fields)" "$(ndx_fields "$d/packages.adb")" "$(ndx_fields "$tmp/mkndx.adb")"
 	check "$arch: index lists both packages" "$("$APK" adbdump "$d/packages.adb" | sed -n 's/^  - name: //p' | tr '\n' ' ')" "luci-app-wgowrt wgowrt "
 
 	# Install into an offline root from the OLD repository first.

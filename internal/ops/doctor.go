@@ -3,6 +3,7 @@ package ops
 import (
 	"bufio"
 	"bytes"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -61,6 +62,11 @@ type Probes struct {
 	// Module says whether WireGuard is available (kernel module loaded,
 	// or built in).
 	Module func() bool
+	// MTU is a device's MTU (0 unknown).
+	MTU func(dev string) int
+	// Ping says whether addr answers an IPv4 ping of size bytes of
+	// payload with the don't-fragment bit set.
+	Ping func(addr netip.Addr, size int) bool
 }
 
 // RealProbes read the running router.
@@ -90,6 +96,25 @@ var RealProbes = Probes{
 		_, err := os.Stat("/sys/module/wireguard")
 		return err == nil
 	},
+	MTU: func(dev string) int {
+		if i, err := net.InterfaceByName(dev); err == nil {
+			return i.MTU
+		}
+		return 0
+	},
+	Ping: pingDF,
+}
+
+// PathMTU is what probing a peer's tunnel address found: packets of the
+// interface's MTU do not get through, packets of Largest bytes do.
+type PathMTU struct {
+	Peer    string
+	Section string
+	Addr    netip.Addr
+	MTU     int
+	// Largest is the largest packet (IP bytes) that got through; 0 none
+	// of the sizes tried.
+	Largest int
 }
 
 // udpPorts reads the local ports of UDP sockets from /proc/net/udp{,6}.
@@ -137,6 +162,9 @@ type DoctorFacts struct {
 	WanAddrs []netip.Addr
 	Module   bool
 	Now      time.Time
+	// MTUProbes are the peers whose tunnel address answers small pings
+	// but not full-size ones with don't-fragment, per interface.
+	MTUProbes map[string][]PathMTU
 }
 
 // Doctor checks the router (only iface when set).
@@ -192,6 +220,7 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 			f.WanAddrs = append(f.WanAddrs, a.Prefix.Addr())
 		}
 	}
+	f.MTUProbes = o.probeMTU(st, f)
 	for _, iface := range wgInterfaces(st) {
 		for _, p := range plan.ReadPeers(st, iface) {
 			host := endpointHost(p.Endpoint)
@@ -238,4 +267,54 @@ func wgInterfaces(st plan.State) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// probeMTU pings, with don't-fragment, the tunnel address of every peer
+// with a live session: a full-size packet that is lost where a small one
+// answers is a path narrower than the interface's MTU (a black hole for
+// TCP when ICMP is filtered). Peers that do not answer pings at all are
+// left alone.
+func (o *Ops) probeMTU(st plan.State, f DoctorFacts) map[string][]PathMTU {
+	pr := o.Deps.Probes
+	out := map[string][]PathMTU{}
+	for name, dev := range f.Devices {
+		mtu := pr.MTU(name)
+		if mtu <= 0 || f.Only != "" && name != f.Only {
+			continue
+		}
+		for _, p := range plan.ReadPeers(st, name) {
+			a, ok := peerHostAddr(p)
+			if !ok || !sessionLive(dev, p.PublicKey, f.Now) || !pr.Ping(a, 56) || pr.Ping(a, mtu-28) {
+				continue
+			}
+			r := PathMTU{Peer: p.Name, Section: p.Section, Addr: a, MTU: mtu}
+			for size := mtu - 80; size >= 1280; size -= 80 {
+				if pr.Ping(a, size-28) {
+					r.Largest = size
+					break
+				}
+			}
+			out[name] = append(out[name], r)
+		}
+	}
+	return out
+}
+
+// peerHostAddr is a peer's IPv4 tunnel address (a /32 AllowedIP).
+func peerHostAddr(p plan.Peer) (netip.Addr, bool) {
+	for _, s := range p.AllowedIPs {
+		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() && pf.Bits() == 32 {
+			return pf.Addr(), true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {
+	for _, p := range dev.Peers {
+		if p.PublicKey.String() == key {
+			return !p.LastHandshakeTime.IsZero() && now.Sub(p.LastHandshakeTime) <= ActiveWithin
+		}
+	}
+	return false
 }

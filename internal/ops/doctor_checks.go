@@ -25,7 +25,7 @@ func Diagnose(f DoctorFacts) []Finding {
 			continue
 		}
 		d := &ifaceCheck{f: f, iface: iface, peers: plan.ReadPeers(f.State, iface)}
-		for _, c := range []func() []Finding{d.notRunning, d.portClosed, d.handshakes, d.overlaps, d.forwarding, d.fullTunnel} {
+		for _, c := range []func() []Finding{d.notRunning, d.portClosed, d.handshakes, d.overlaps, d.forwarding, d.fullTunnel, d.mtu} {
 			out = append(out, c()...)
 		}
 	}
@@ -324,6 +324,24 @@ func (d *ifaceCheck) isEndpoint(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// mtu: a peer's tunnel address answers small pings but not full-size
+// ones with don't-fragment.
+func (d *ifaceCheck) mtu() []Finding {
+	var out []Finding
+	for _, r := range d.f.MTUProbes[d.iface] {
+		want := r.Largest
+		ev := fmt.Sprintf("ping -M do -s %d %s: no answer; -s 56 answers", r.MTU-28, r.Addr)
+		if want == 0 {
+			want = 1280
+		} else {
+			ev += fmt.Sprintf("; -s %d answers", r.Largest-28)
+		}
+		out = append(out, d.finding("mtu", r.Peer, fmt.Sprintf("packets of %d bytes (%s's MTU) do not reach peer %s, smaller ones do: the path is narrower", r.MTU, d.iface, r.Peer),
+			ev, fmt.Sprintf("uci set network.%s.mtu=%d && uci commit network && ifup %s", d.iface, want, d.iface)))
+	}
+	return out
 }
 
 // checkClock: handshakes carry a timestamp; a clock far in the past

@@ -345,20 +345,25 @@ func (r *Router) FollowAdvice() []string {
 	r.lab.t.Helper()
 	done := r.ifups
 	r.ifups = nil
-	if len(done) == 0 {
-		return nil
+	r.Ifup(done...)
+	return done
+}
+
+// Ifup runs `ifup` for each of ifaces and waits until netifd has set each
+// up again (its ifup hotplug event after this point): a change made
+// meanwhile would race the handler re-reading the configuration.
+func (r *Router) Ifup(ifaces ...string) {
+	r.lab.t.Helper()
+	if len(ifaces) == 0 {
+		return
 	}
 	events := filepath.Join(r.StatePathCached(), "tmp", "log", "hotplug-events")
 	b, _ := os.ReadFile(events)
 	seen := len(b)
-	for _, i := range done {
+	for _, i := range ifaces {
 		r.MustExec("ifup", i)
 	}
-	// Wait for netifd to have set each up again: the ifup hotplug
-	// events after this point (wgowrt's next change must not race
-	// the handler re-reading the configuration).
-	r.waitEvents(events, seen, done)
-	return done
+	r.waitEvents(events, seen, ifaces)
 }
 
 // UCI runs `uci batch` with script and commits, with the real uci.
