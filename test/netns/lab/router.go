@@ -435,6 +435,14 @@ var (
 	wgowrtErr  error
 )
 
+// RemoveWgowrtBinary removes what WgowrtBinary built; TestMain calls it
+// once every test has finished.
+func RemoveWgowrtBinary() {
+	if wgowrtPath != "" {
+		_ = os.RemoveAll(filepath.Dir(wgowrtPath))
+	}
+}
+
 // WgowrtBinary builds cmd/wgowrt (static) once per test process.
 func WgowrtBinary(t testing.TB) string {
 	t.Helper()
