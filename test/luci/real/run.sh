@@ -42,7 +42,7 @@ command -v wg >/dev/null || skip "no wg (apt-get install -y wireguard-tools)"
 start=$(date +%s)
 (cd "$here/.." && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/wgowrt-luci-real-XXXXXX")
 name=luci$$
 export WGOWRT_LUCI_BOX=${name:0:16}
 cleanup() {
@@ -93,8 +93,8 @@ if ((rc != 0)); then
 	echo "--- logread (last 60 lines)"
 	"$OWRT_BOOT" "$WGOWRT_LUCI_BOX" exec logread 2>/dev/null | tail -n 60
 fi
-pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$work/out")
-fail=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$work/out")
+pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$work/out" || true)
+fail=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$work/out" || true)
 if [[ -z $pass || -z $fail ]]; then
 	pass=${pass:-0} fail=$((${fail:-0} + 1))
 fi
