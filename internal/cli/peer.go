@@ -14,7 +14,7 @@ import (
 func peerCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "peer",
-		Usage: "add, list, show, remove, enable, disable and rename the peers of a server",
+		Usage: "add, list, show, set, remove, enable, disable and rename the peers of a server",
 		Subcommands: []*ucli.Command{
 			peerAddCommand(env),
 			peerListCommand(env),
@@ -23,6 +23,7 @@ func peerCommand(env *Env) *ucli.Command {
 			peerEditCommand(env, "enable", "enable a disabled peer"),
 			peerEditCommand(env, "disable", "disable a peer without forgetting it"),
 			peerRenameCommand(env),
+			peerSetCommand(env),
 		},
 	}
 }
@@ -69,15 +70,22 @@ func peerAdd(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := env.ops().PeerAdd(ops.PeerAdd{Txn: txn(env, c), Intent: in, PSK: c.Bool("psk"), Output: c.String("output")})
+	show := func(cfg wg.ClientConfig) error { return showConfig(env, c, cfg) }
+	r, err := env.ops().PeerAdd(ops.PeerAdd{Txn: txn(env, c), Intent: in, PSK: c.Bool("psk"), Output: c.String("output"), Show: show})
 	report(env, r.Outcome, nil)
-	if !r.Deliver {
-		return err
-	}
-	// Committed: the config is delivered whatever else failed, or the
-	// private key would be lost.
-	if derr := deliverAdded(env, c, r); derr != nil {
-		return derr
+	switch {
+	case r.WriteErr != nil && r.Delivered:
+		fmt.Fprintf(env.Stderr, "wgowrt: peer %s was added, but its client config could not be written (%v); it was printed instead: keep it safe\n", name, r.WriteErr)
+		if err == nil {
+			err = &ExitError{Code: ExitFailure}
+		}
+	case r.WriteErr != nil:
+		fmt.Fprintf(env.Stderr, "wgowrt: peer %s was added, but its client config could not be written (%v)\n", name, r.WriteErr)
+	case r.Written != "":
+		fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", r.Written)
+		if qerr := drawQR(env, c, r.Config); err == nil {
+			err = qerr
+		}
 	}
 	return err
 }
@@ -110,23 +118,6 @@ func peerIntent(c *ucli.Context, name string) (plan.PeerIntent, error) {
 		in.PublicKey = &k
 	}
 	return in, nil
-}
-
-// deliverAdded hands a new peer's config over: written to --output, or,
-// when that failed after the commit, printed instead.
-func deliverAdded(env *Env, c *ucli.Context, r *ops.PeerAddResult) error {
-	if r.WriteErr != nil {
-		fmt.Fprintf(env.Stderr, "wgowrt: peer %s was added, but its client config could not be written (%v); here it is, keep it safe:\n", r.Config.Name, r.WriteErr)
-		if err := showConfig(env, c, r.Config); err != nil {
-			return err
-		}
-		return &ExitError{Code: ExitFailure}
-	}
-	if r.Written != "" {
-		fmt.Fprintf(env.Stderr, "wgowrt: client config written to %s (mode 0600)\n", r.Written)
-		return drawQR(env, c, r.Config)
-	}
-	return showConfig(env, c, r.Config)
 }
 
 // showConfig prints the client config (as JSON with --json) and draws it

@@ -18,6 +18,7 @@ func serverCommand(env *Env) *ucli.Command {
 		Subcommands: []*ucli.Command{
 			serverInitCommand(env),
 			serverShowCommand(env),
+			serverRemoveCommand(env),
 		},
 	}
 }
@@ -112,6 +113,7 @@ type serverJSON struct {
 	Endpoint       string   `json:"endpoint"`
 	Zone           string   `json:"zone"`
 	LanAccess      string   `json:"lan_access,omitempty"`
+	RouterAccess   string   `json:"router_access,omitempty"`
 	Internet       bool     `json:"internet"`
 	ClientToClient bool     `json:"client_to_client"`
 	Peers          int      `json:"peers"`
@@ -126,6 +128,9 @@ func printServer(env *Env, st plan.State, iface string, changed bool) error {
 	j := serverJSON{Version: 1, Iface: iface, Owned: srv.Owned, ListenPort: srv.Port, Endpoint: srv.Endpoint.String(),
 		Zone: srv.Zone, LanAccess: srv.LanAccess, Internet: srv.Internet, ClientToClient: srv.ClientToClient,
 		Peers: len(plan.ReadPeers(st, iface)), Changed: changed, PrivateKey: wg.Hidden}
+	if srv.Owned {
+		j.RouterAccess = srv.EffectiveRouterAccess()
+	}
 	if srv.PrivateKey != nil {
 		j.PublicKey = srv.PublicKey().String()
 	}
@@ -145,6 +150,7 @@ func printServer(env *Env, st plan.State, iface string, changed bool) error {
 	fmt.Fprintf(tw, "firewall zone:\t%s\n", orNone(j.Zone))
 	if srv.Owned {
 		fmt.Fprintf(tw, "lan access:\t%s\n", j.LanAccess)
+		fmt.Fprintf(tw, "router access:\t%s\n", j.RouterAccess)
 		fmt.Fprintf(tw, "internet:\t%s\n", yesNo(j.Internet))
 		fmt.Fprintf(tw, "client to client:\t%s\n", yesNo(j.ClientToClient))
 	} else {

@@ -83,11 +83,20 @@ func (o *Ops) confirmWindow(c Confirm, ch system.Change) time.Duration {
 
 // checkNoPending refuses a commit while a change, ours or LuCI's, waits
 // for confirmation. An expired one of ours (its timer killed) is rolled
-// back here first.
+// back here first; a record whose files still hold their old content
+// (the run that armed it was killed before committing) is dropped.
 func (o *Ops) checkNoPending() error {
+	cleanPendingTemps(filepath.Dir(o.pendingDir()))
 	p, err := o.ReadPending()
 	if err != nil {
 		return err
+	}
+	if p != nil && o.pendingUnchanged(p) {
+		// Armed by a run killed before its commit: nothing to undo.
+		if err := o.dropPending(); err != nil {
+			return err
+		}
+		p = nil
 	}
 	if p != nil && p.Remaining(o.Deps.Now()) == 0 {
 		if _, err := o.rollbackLocked(p, false); err != nil {

@@ -46,6 +46,8 @@ type Deps struct {
 	// StartTimer starts what rolls a confirmed change back at its
 	// deadline unless confirmed (StartTimer: a detached process).
 	StartTimer func(root string, p *Pending) error
+	// Probes are doctor's reads of the running router.
+	Probes Probes
 }
 
 // Live is a running router: its ubus, its devices, its release.
@@ -75,6 +77,7 @@ var Default = Deps{
 	Now:        time.Now,
 	Getenv:     os.Getenv,
 	StartTimer: StartTimer,
+	Probes:     RealProbes,
 }
 
 // Ops runs the use cases against one router's filesystem.

@@ -44,8 +44,9 @@ func testKeys() wg.KeySource {
 	}
 }
 
+// peerAdd is a request whose config is shown nowhere.
 func peerAdd(name string) PeerAdd {
-	return PeerAdd{Intent: plan.PeerIntent{Name: name}}
+	return PeerAdd{Intent: plan.PeerIntent{Name: name}, Show: func(wg.ClientConfig) error { return nil }}
 }
 
 // file reads a file under o's root.

@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"fmt"
+
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -13,9 +15,14 @@ type PeerAdd struct {
 	Intent plan.PeerIntent
 	PSK    bool
 	// Output is a file to write the client config to (mode 0600). It is
-	// checked before anything is committed; should writing it fail after
-	// the commit, the result says so and the config must be shown.
+	// checked before anything is committed.
 	Output string
+	// Show hands the client config to the user when it is not written to
+	// Output (none given, or writing it failed after the commit): the
+	// front-end prints it. It is called after the commit and before the
+	// commit is final; a run killed before it returned is rolled back by
+	// the next one, so the peer never exists without its key delivered.
+	Show func(cfg wg.ClientConfig) error
 }
 
 // PeerAddResult is a planned or added peer and its client config.
@@ -25,50 +32,75 @@ type PeerAddResult struct {
 	Section string
 	Existed bool
 	Config  wg.ClientConfig
-	// Deliver says the front-end must hand Config to the user: the peer
-	// was added (or exists with its private key kept). It is set even
-	// when applying failed, since the configuration is committed.
-	Deliver bool
-	// Written is Output when the config was written there; empty when it
-	// was not (no Output, or writing failed: see WriteErr).
+	// Delivered says the config was handed over: written to Output, or
+	// shown. A peer that exists without its private key kept has nothing
+	// to deliver.
+	Delivered bool
+	// Written is Output when the config was written there; WriteErr says
+	// why it could not be after the commit (it was shown instead).
 	Written  string
 	WriteErr error
 }
 
-// PeerAdd plans (and commits) a peer, then delivers its config to
-// req.Output when given.
+// PeerAdd plans (and commits) a peer and delivers its config.
 func (o *Ops) PeerAdd(req PeerAdd) (*PeerAddResult, error) {
 	res := &PeerAddResult{}
 	in := req.Intent
 	var pr *plan.PeerResult
-	out, err := o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
-		in.Iface = Iface(st, in.Iface)
-		if err := o.drawPeerKeys(&in, req.PSK); err != nil {
-			return nil, "", err
-		}
-		var err error
-		if pr, err = plan.PeerAdd(st, in); err != nil {
-			return nil, "", err
-		}
-		return pr.Result, in.Iface, nil
-	}, func(*plan.Result) error { return checkSecretTarget(req.Output) })
+	out, err := o.run(req.Txn, steps{
+		plan: func(st plan.State) (*plan.Result, string, error) {
+			in.Iface = Iface(st, in.Iface)
+			if err := o.drawPeerKeys(&in, req.PSK); err != nil {
+				return nil, "", err
+			}
+			var err error
+			if pr, err = plan.PeerAdd(st, in); err != nil {
+				return nil, "", err
+			}
+			return pr.Result, in.Iface, nil
+		},
+		check: func(*plan.Result) error {
+			if req.Output == "" && req.Show == nil {
+				return fmt.Errorf("internal error: peer add without Output or Show would lose the private key")
+			}
+			return checkSecretTarget(req.Output)
+		},
+		deliver: func() error {
+			if pr.Existed && pr.Config.PrivateKey == nil {
+				return nil // changed, but its config holds no key to lose
+			}
+			return deliverPeer(req, pr.Config, res)
+		},
+	})
 	res.Outcome, res.Iface = out, in.Iface
 	if pr == nil || out.Plan == nil {
 		return res, err
 	}
 	res.Section, res.Existed, res.Config = wg.PeerSection(in.Iface, in.Name), pr.Existed, pr.Config
-	if out.Preview || err != nil && !out.Wrote {
-		return res, err
-	}
-	res.Deliver = !(pr.Existed && pr.Config.PrivateKey == nil)
-	if res.Deliver && req.Output != "" {
-		if werr := WriteSecretFile(req.Output, []byte(pr.Config.Render())); werr != nil {
-			res.WriteErr = werr
-		} else {
-			res.Written = req.Output
-		}
+	if err == nil && !out.Preview && !out.Wrote && pr.Existed && pr.Config.PrivateKey != nil {
+		// It exists with its private key kept: hand the config over again.
+		err = deliverPeer(req, pr.Config, res)
 	}
 	return res, err
+}
+
+// deliverPeer writes the config to req.Output, or shows it (also when
+// writing failed).
+func deliverPeer(req PeerAdd, cfg wg.ClientConfig, res *PeerAddResult) error {
+	if req.Output != "" {
+		if res.WriteErr = WriteSecretFile(req.Output, []byte(cfg.Render())); res.WriteErr == nil {
+			res.Written, res.Delivered = req.Output, true
+			return nil
+		}
+	}
+	if req.Show == nil {
+		return fmt.Errorf("peer %s was added, but its client config could not be written: %v", cfg.Name, res.WriteErr)
+	}
+	if err := req.Show(cfg); err != nil {
+		return err
+	}
+	res.Delivered = true
+	return nil
 }
 
 func (o *Ops) drawPeerKeys(in *plan.PeerIntent, psk bool) error {

@@ -58,13 +58,33 @@ type Outcome struct {
 // acts on (for applying).
 type planFunc func(st plan.State) (r *plan.Result, iface string, err error)
 
+// steps are what a use case adds to the transaction.
+type steps struct {
+	// plan makes the plan from the loaded state.
+	plan planFunc
+	// check runs after the plan, under the lock, ahead of the commit: a
+	// use case refuses there what it could not deliver afterwards.
+	check func(*plan.Result) error
+	// deliver runs once the plan is committed, before the commit is
+	// final and before the running system follows. A process killed
+	// before it returned leaves a write the next run rolls back (see
+	// store.WriteHeld), so a kill never leaves a new peer committed with
+	// its private key undelivered. An error it returns (the front-end
+	// could not print) is reported; the commit stands.
+	deliver func() error
+}
+
 // transact is the transaction every writing use case runs: lock, recover
 // an interrupted write, load, plan, then preview, or check pending
-// changes, commit and apply. before runs after the plan, under the lock,
-// ahead of the commit: a use case refuses there what it could not deliver
-// afterwards. The Outcome is never nil: with an error it holds what was
-// done (e.g. committed, but not applied).
-func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Outcome, error) {
+// changes, commit and apply (see steps for what check adds). The Outcome
+// is never nil: with an error it holds what was done (e.g. committed,
+// but not applied).
+func (o *Ops) transact(t Txn, pf planFunc, check func(*plan.Result) error) (*Outcome, error) {
+	return o.run(t, steps{plan: pf, check: check})
+}
+
+// run is transact with all its steps.
+func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 	out := &Outcome{Preview: t.preview()}
 	s, unlock, err := o.begin(!t.preview())
 	if err != nil {
@@ -78,7 +98,7 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	// Only plans need the live facts (an ubus call): reads do not pay.
 	st.Live = o.liveFacts()
 	out.Before = st
-	r, iface, err := pf(st)
+	r, iface, err := sp.plan(st)
 	if err != nil {
 		return out, err
 	}
@@ -107,30 +127,47 @@ func (o *Ops) transact(t Txn, pf planFunc, before func(*plan.Result) error) (*Ou
 	if !r.Changed() {
 		return out, nil
 	}
-	if before != nil {
-		if err := before(r); err != nil {
+	if sp.check != nil {
+		if err := sp.check(r); err != nil {
 			return out, err
 		}
 	}
+	return out, o.commit(s, t, sp, r, iface, out)
+}
+
+// commit writes the plan, delivers, makes the write final and applies.
+func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface string, out *Outcome) error {
 	ch := describe(r, iface)
+	var err error
 	if w := o.confirmWindow(t.Confirm, ch); w > 0 {
 		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command); err != nil {
-			return out, err
+			return err
 		}
 	}
-	if err := s.Write(r.Packages(), t.CommitPending); err != nil {
+	done, err := s.WriteHeld(r.Packages(), t.CommitPending)
+	if err != nil {
 		if out.Pending != nil && o.pendingUnchanged(out.Pending) {
 			o.dropPending()
 			out.Pending = nil
 		}
-		return out, err
+		return err
 	}
 	out.Wrote = true
+	var derr error
+	if sp.deliver != nil {
+		derr = sp.deliver()
+	}
+	if err := done(); err != nil {
+		return err
+	}
 	if out.Pending != nil {
 		o.notePendingWritten(out.Pending)
 	}
 	out.Applied, err = o.apply(ch)
-	return out, err
+	if derr != nil {
+		return derr
+	}
+	return err
 }
 
 // begin takes the lock (creating it when the use case writes) and
@@ -182,6 +219,10 @@ func describe(r *plan.Result, iface string) system.Change {
 		if d.Option == "route_allowed_ips" || d.Option == "allowed_ips" && routed(r, d.Section) {
 			ch.Routes = true
 		}
+	}
+	if r.State.Network.Section(iface) == nil {
+		// Removed: netifd's reload tears the interface and its link down.
+		ch.Peers, ch.Routes = false, false
 	}
 	return ch
 }

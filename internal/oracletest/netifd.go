@@ -40,44 +40,8 @@ func (o *Oracle) readNetwork(confDir string, present bool) (*network, error) {
 	if err != nil {
 		return nil, err
 	}
-	type section struct {
-		typ  string
-		opts map[string][]string
-	}
-	secs := map[string]*section{}
-	var order []string
-	for _, l := range strings.Split(show, "\n") {
-		k, v, ok := strings.Cut(l, "=")
-		if !ok {
-			continue
-		}
-		parts := strings.SplitN(k, ".", 3)
-		switch len(parts) {
-		case 2:
-			secs[parts[1]] = &section{typ: v, opts: map[string][]string{}}
-			order = append(order, parts[1])
-		case 3:
-			if s := secs[parts[1]]; s != nil {
-				s.opts[parts[2]] = unquote(v)
-			}
-		}
-	}
-	get := func(s *section, o string) string {
-		if v := s.opts[o]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	created := map[string]bool{} // devices netifd creates itself
-	for _, name := range order {
-		s := secs[name]
-		if s.typ == "device" && get(s, "type") != "" {
-			created[get(s, "name")] = true
-		}
-		if s.typ == "interface" && get(s, "proto") == "wireguard" {
-			created[name] = true
-		}
-	}
+	secs, order := parseShow(show)
+	created := createdDevices(secs, order)
 	plain := map[string]bool{}
 	addPlain := func(d string) {
 		d, _, _ = strings.Cut(d, ":") // bridge-vlan port flags
@@ -221,4 +185,57 @@ func netifdLog(name string, offset int64) string {
 		return ""
 	}
 	return string(b[offset:])
+}
+
+// showSection is one section of `uci show` output.
+type showSection struct {
+	typ  string
+	opts map[string][]string
+}
+
+// parseShow reads `uci show` output into sections, in file order.
+func parseShow(show string) (map[string]*showSection, []string) {
+	secs := map[string]*showSection{}
+	var order []string
+	for _, l := range strings.Split(show, "\n") {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			continue
+		}
+		parts := strings.SplitN(k, ".", 3)
+		switch len(parts) {
+		case 2:
+			secs[parts[1]] = &showSection{typ: v, opts: map[string][]string{}}
+			order = append(order, parts[1])
+		case 3:
+			if s := secs[parts[1]]; s != nil {
+				s.opts[parts[2]] = unquote(v)
+			}
+		}
+	}
+	return secs, order
+}
+
+// get is an option's first value ("" when unset).
+func get(s *showSection, o string) string {
+	if v := s.opts[o]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// createdDevices are the devices netifd creates itself: typed device
+// sections and WireGuard interfaces.
+func createdDevices(secs map[string]*showSection, order []string) map[string]bool {
+	created := map[string]bool{}
+	for _, name := range order {
+		s := secs[name]
+		if s.typ == "device" && get(s, "type") != "" {
+			created[get(s, "name")] = true
+		}
+		if s.typ == "interface" && get(s, "proto") == "wireguard" {
+			created[name] = true
+		}
+	}
+	return created
 }

@@ -94,7 +94,7 @@ func routerService(st State, on, zone string, port PortSpec) string {
 		}
 	}
 	for _, s := range st.Firewall.SectionsOfType("rule") {
-		if get(s, "src") != zone || get(s, "dest") != "" || get(s, "enabled") == "0" || !strings.EqualFold(get(s, "target"), "ACCEPT") {
+		if src := get(s, "src"); src != zone && src != "*" || get(s, "dest") != "" || get(s, "enabled") == "0" || !strings.EqualFold(get(s, "target"), "ACCEPT") {
 			continue
 		}
 		if !protoCovers(listOf(s, "proto"), port.Proto) {

@@ -58,6 +58,12 @@ func TestOption121(t *testing.T) {
 func TestRouterService(t *testing.T) {
 	st := stockState(t)
 	st.Live.Services = []RouterService{{Port: 2200, Proto: "tcp", What: "ssh (dropbear)"}}
+	if _, err := st.Firewall.NewSection("rule", "any_zone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range [][2]string{{"src", "*"}, {"proto", "tcp udp"}, {"dest_port", "8443 9000-9010"}, {"target", "accept"}} {
+		st.Firewall.SetOption("any_zone", o[0], o[1])
+	}
 	for _, c := range []struct {
 		on   string
 		port PortSpec
@@ -74,6 +80,9 @@ func TestRouterService(t *testing.T) {
 		{"wan", PortSpec{Listen: 2222, Proto: "tcp"}, false},
 		{"wan", PortSpec{Listen: 68, Proto: "tcp"}, false},
 		{"lan", PortSpec{Listen: 8080, Proto: "tcp"}, false},
+		{"wan", PortSpec{Listen: 9005, Proto: "udp"}, true}, // src '*' covers wan, in the range
+		{"lan", PortSpec{Listen: 8443, Proto: "tcp"}, true},
+		{"wan", PortSpec{Listen: 9011, Proto: "tcp"}, false},
 	} {
 		if got := routerService(st, c.on, c.on, c.port) != ""; got != c.want {
 			t.Errorf("%s %d/%s: hides a router service = %v, want %v", c.on, c.port.Listen, c.port.Proto, got, c.want)

@@ -88,6 +88,15 @@ func PeerAdd(cur State, in PeerIntent) (*PeerResult, error) {
 	return r, nil
 }
 
+// shortList joins items for a message, naming at most five: a peer may
+// route a country's 45 000 prefixes.
+func shortList(items []string) string {
+	if len(items) <= 5 {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:4], ", "), len(items)-4)
+}
+
 // ownable refuses to name wgowrt sections after an interface wgowrt could
 // not have created (see wg.ValidateIface): with '_' in it, the sections of
 // a peer of wg_0 would be those of peer 0_... of wg.
@@ -351,7 +360,7 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 		r.warnf("peer %s uses a full tunnel but %s was initialised without --internet: its traffic to the internet will be dropped", in.Name, in.Iface)
 	}
 	if len(in.Routes) > 0 && srv.Owned && !srv.ClientToClient {
-		r.warnf("other peers of %s cannot reach %s: the vpn zone does not forward between peers (run 'wgowrt server init --iface %s --client-to-client' for hub-and-spoke)", in.Iface, strings.Join(in.Routes, ", "), in.Iface)
+		r.warnf("other peers of %s cannot reach %s: the vpn zone does not forward between peers (run 'wgowrt server init --iface %s --client-to-client' for hub-and-spoke)", in.Iface, shortList(in.Routes), in.Iface)
 	}
 	if in.DNS == nil && o.tunnel == wg.TunnelFull && srv.EffectiveRouterAccess() == wg.RouterNone {
 		r.warnf("%s gives its peers no access to the router (--router-access none), so its DNS is not in %s's config: pass --dns with a resolver reachable through the tunnel", in.Iface, in.Name)

@@ -334,10 +334,16 @@ func TestRecoverRemovesOnlyOurStrayFiles(t *testing.T) {
 		filepath.Join(s.ConfDir, ".wgowrt-journalx"),
 		filepath.Join(tmp, "wgowrt-uci-99", "notes.txt"),
 		filepath.Join(tmp, "wgowrt-uci-x", "network"),
+		// an older wgowrt (no lock) may be committing through it right now
+		filepath.Join(tmp, "wgowrt-uci-5678", "network"),
 	}
 	for _, f := range append(append([]string{}, stray...), keep...) {
 		os.MkdirAll(filepath.Dir(f), 0700)
 		os.WriteFile(f, []byte("private_key secret"), 0600)
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, d := range []string{"wgowrt-uci-1234", "wgowrt-uci-99", "wgowrt-uci-x"} {
+		os.Chtimes(filepath.Join(tmp, d), old, old)
 	}
 	if err := s.Recover(); err != nil {
 		t.Fatal(err)

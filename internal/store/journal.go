@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wgowrt/wgowrt/uci"
 )
@@ -589,11 +590,18 @@ func (s *Store) cleanup() {
 	tmpdir := os.TempDir()
 	ents, _ := os.ReadDir(tmpdir)
 	for _, e := range ents {
-		if e.IsDir() && tmpStaging.MatchString(e.Name()) && onlyDeltas(filepath.Join(tmpdir, e.Name())) {
+		if e.IsDir() && tmpStaging.MatchString(e.Name()) && staleDir(e) && onlyDeltas(filepath.Join(tmpdir, e.Name())) {
 			step("remove", filepath.Join(tmpdir, e.Name()))
 			os.RemoveAll(filepath.Join(tmpdir, e.Name()))
 		}
 	}
+}
+
+// staleDir: an older wgowrt (which took no lock) may still be committing
+// through a staging directory; one untouched for ten minutes is left over.
+func staleDir(e os.DirEntry) bool {
+	fi, err := e.Info()
+	return err == nil && time.Since(fi.ModTime()) > 10*time.Minute
 }
 
 // removeStray removes a temporary file unless its writer is alive: every

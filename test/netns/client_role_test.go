@@ -139,6 +139,7 @@ func (cl *clientLab) tunnelDown() {
 }
 
 func TestClientFullTunnel(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full", "--kill-switch"}, false)
 
 	expectReached(t, "LAN host -> internet through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
@@ -153,6 +154,7 @@ func TestClientFullTunnel(t *testing.T) {
 // TestClientFullTunnelWithoutKillSwitch is the control of the kill switch:
 // the same tunnel failure without it falls back to wan.
 func TestClientFullTunnelWithoutKillSwitch(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"}, false)
 	expectReached(t, "LAN host -> internet through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
 	cl.tunnelDown()
@@ -164,6 +166,7 @@ func TestClientFullTunnelWithoutKillSwitch(t *testing.T) {
 // as a plain route_allowed_ips client has) replaces wan's default route
 // and the router no longer answers on wan.
 func TestClientFullTunnelLockoutControl(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "full"}, false)
 	if got := cl.r.MustExec("uci", "get", "network.wgc.ip4table"); strings.TrimSpace(got) != "100" {
 		t.Fatalf("network.wgc.ip4table = %q, want 100", got)
@@ -175,6 +178,7 @@ func TestClientFullTunnelLockoutControl(t *testing.T) {
 }
 
 func TestClientSplitTunnel(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wgc.conf", providerFile("10.64.0.2/32"), []string{"--mode", "split", "--allowed", "192.0.2.0/24", "--kill-switch"}, false)
 
 	expectReached(t, "LAN host -> listed prefix through the provider", cl.lanHost.TCP(webAddr, ""), "10.64.0.2")
@@ -188,6 +192,7 @@ func TestClientSplitTunnel(t *testing.T) {
 }
 
 func TestClientSourceRouted(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort}, false)
 	source44(t, cl)
 }
@@ -209,6 +214,7 @@ func source44(t *testing.T, cl *clientLab) {
 }
 
 func TestClientGateway44Net(t *testing.T) {
+	t.Parallel()
 	cl := newClientLab(t, "wg44.conf", providerFile("44.27.133.17/32"), []string{"--mode", "source", "--allow", "tcp/" + echoPort}, true,
 		[]string{"gateway", "add", "--iface", "wg44", "--block", "44.27.132.8/29", "--lan-device", "eth3", "--allow", "tcp/" + echoPort})
 	cl.pub.ServeTCPEcho("0.0.0.0:" + echoPort)

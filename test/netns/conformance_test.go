@@ -95,6 +95,7 @@ func caseRouter(t *testing.T, l *lab.Lab, a *txtar.Archive) *lab.Router {
 // recordings say: a host with others differs there), its stderr the
 // recorded stderr, and `fw4 check` the recorded exit status.
 func TestFw4Conformance(t *testing.T) {
+	t.Parallel()
 	lab.RequireOracle(t)
 	for name, a := range conformanceCases(t, "fw4") {
 		a := a
@@ -150,6 +151,7 @@ func lineDiff(want, got string) string {
 // TestConformanceWiringMatters is the control of the comparisons: the
 // stock router's real render is not the recorded server ruleset.
 func TestConformanceWiringMatters(t *testing.T) {
+	t.Parallel()
 	lab.RequireOracle(t)
 	cases := conformanceCases(t, "fw4")
 	l := lab.New(t)

@@ -74,6 +74,7 @@ func (ft *fullTunnel) tunnelFails() {
 }
 
 func TestFullTunnelKillSwitch(t *testing.T) {
+	t.Parallel()
 	ft := newFullTunnel(t, "")
 	web := "192.0.2.80:" + echoPort
 	expectReached(t, "LAN host -> web through the tunnel", ft.lanHost.TCP(web, ""), "10.64.0.2")
@@ -87,6 +88,7 @@ func TestFullTunnelKillSwitch(t *testing.T) {
 // lan->wan forwarding put back, the same step leaks over wan, so the kill
 // switch assertion above is really about the missing forwarding.
 func TestFullTunnelLeaksWithoutKillSwitch(t *testing.T) {
+	t.Parallel()
 	ft := newFullTunnel(t, "\nconfig forwarding\n\toption src 'lan'\n\toption dest 'wan'\n")
 	ft.tunnelFails()
 	expectReached(t, "LAN host -> web leaks over wan", ft.lanHost.TCP("192.0.2.80:"+echoPort, ""), "203.0.113.2")

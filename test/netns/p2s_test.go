@@ -87,6 +87,7 @@ func (p *p2sLab) handshake(t *testing.T) {
 }
 
 func TestP2SMasquerade(t *testing.T) {
+	t.Parallel()
 	p := newP2S(t, []string{"access", "laptop", "masquerade"})
 	p.handshake(t)
 	eventually(t, "laptop -> LAN host, seen as the router's LAN address", func() lab.Result { return p.laptop.TCP(lanHostEcho, "") }, "192.168.1.1")
@@ -96,6 +97,7 @@ func TestP2SMasquerade(t *testing.T) {
 }
 
 func TestP2SPortForward(t *testing.T) {
+	t.Parallel()
 	p := newP2S(t, []string{"expose", "--peer", "laptop", "--port", "8080:" + echoPort + "/tcp"})
 	p.handshake(t)
 	eventually(t, "LAN host -> router 192.168.1.1:8080 reaches the laptop's service, which sees the router's tunnel address",
@@ -105,6 +107,7 @@ func TestP2SPortForward(t *testing.T) {
 }
 
 func TestP2SMasqueradeAndPortForward(t *testing.T) {
+	t.Parallel()
 	p := newP2S(t, []string{"access", "laptop", "masquerade"}, []string{"expose", "--peer", "laptop", "--port", "8080:" + echoPort})
 	p.handshake(t)
 	eventually(t, "laptop -> LAN host, seen as the router's LAN address", func() lab.Result { return p.laptop.TCP(lanHostEcho, "") }, "192.168.1.1")
@@ -113,6 +116,7 @@ func TestP2SMasqueradeAndPortForward(t *testing.T) {
 }
 
 func TestP2SRouted(t *testing.T) {
+	t.Parallel()
 	p := newP2S(t, []string{"access", "laptop", "routed"})
 	p.handshake(t)
 	expectBlocked(t, "laptop -> LAN host before the LAN host has the route (its answer goes to .254)", p.laptop.TCP(lanHostEcho, ""))

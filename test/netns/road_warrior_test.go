@@ -72,6 +72,7 @@ func newRoadWarrior(t *testing.T, dropRule string) *roadWarrior {
 }
 
 func TestRoadWarrior(t *testing.T) {
+	t.Parallel()
 	rw := newRoadWarrior(t, "")
 	lanEcho := "192.168.1.10:" + echoPort
 
@@ -95,6 +96,7 @@ func TestRoadWarrior(t *testing.T) {
 // without Allow-WireGuard the wan zone rejects udp/51820, so the same
 // assertion that passes above must fail here.
 func TestRoadWarriorWithoutWanRuleFails(t *testing.T) {
+	t.Parallel()
 	rw := newRoadWarrior(t, `
 config rule
 	option name 'Allow-WireGuard'

@@ -43,6 +43,7 @@ func stockFirewall(t *testing.T) []byte {
 }
 
 func TestSectionsOnPlainRouter(t *testing.T) {
+	t.Parallel()
 	_, lanHost, client := newPlainRouter(t, `
 config redirect
 	option name 'web'
@@ -76,6 +77,7 @@ config rule
 }
 
 func TestZoneInputDropTimesOut(t *testing.T) {
+	t.Parallel()
 	l := lab.New(t)
 	cfg := plainConfig(t, `
 config defaults

@@ -137,6 +137,7 @@ func tunnelIPv4(t *testing.T, conf string) string {
 func (s *serverLab) echo(peer string) string { return s.peers[peer].tunnel + ":" + echoPort }
 
 func TestServerRoleRoutedInternetClientToClient(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "routed", "--internet", "--client-to-client"},
 		[]string{"phone"}, []string{"phone2"}, []string{"tablet", "--keepalive", "0", "--tunnel", "split"},
 		[]string{"spoke", "--route", "192.168.50.0/24"})
@@ -169,6 +170,7 @@ func TestServerRoleRoutedInternetClientToClient(t *testing.T) {
 // the LAN as the router, and nothing else. Each refusal has a control in
 // the same lab showing the target is there and answering.
 func TestServerRoleMasqueradeAlone(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "masquerade"},
 		[]string{"phone", "--tunnel", "full"}, []string{"phone2", "--tunnel", "full"})
 	phone := s.peers["phone"]
@@ -187,6 +189,7 @@ func TestServerRoleMasqueradeAlone(t *testing.T) {
 // router (its gateway), the same as in the routed test where this probe
 // reaches; only the router's vpn zone stops it.
 func TestServerRoleNoLANAccess(t *testing.T) {
+	t.Parallel()
 	s := newServerLab(t, []string{"--lan-access", "none"}, []string{"phone", "--tunnel", "full"})
 	phone := s.peers["phone"]
 	eventually(t, "control: phone -> router's tunnel address", func() lab.Result { return phone.ns.Ping("10.8.0.1") }, "")

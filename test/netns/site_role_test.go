@@ -27,6 +27,7 @@ import (
 //	                                       │ wg0 site A (PSK)     │   └──────────────┘
 //	                                       └──────────────────────┘
 func TestSiteRoleHub(t *testing.T) {
+	t.Parallel()
 	sa, sb, sc := siteLab(t)
 	for _, s := range []*routerSite{sa, sb, sc} {
 		s.lanHost.ServeTCPEcho("0.0.0.0:" + echoPort)
@@ -80,6 +81,7 @@ func siteLab(t *testing.T) (a, b, c *routerSite) {
 // the vpn zone's forward policy (REJECT) stops C at A, while C still
 // reaches A's own LAN.
 func TestSiteRoleHubNeedsRelayRule(t *testing.T) {
+	t.Parallel()
 	sa, sb, sc := siteLab(t)
 	if out := sa.r.MustExec("uci", "show", "firewall.wgowrt_wg0_sites"); out == "" {
 		t.Fatal("the hub has no relay rule")

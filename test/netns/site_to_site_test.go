@@ -16,6 +16,7 @@ import (
 //	                   │ wg0 10.9.9.1 ->B     │   └──────────────────┘   │ wg0 10.9.9.2         │
 //	                   └──────────────────────┘                          └──────────────────────┘
 func TestSiteToSite(t *testing.T) {
+	t.Parallel()
 	l := lab.New(t)
 	inet := internet(t, l)
 	// B (no endpoint, answers only) first: A's first handshake goes out as

@@ -31,6 +31,7 @@ AllowedIPs = 44.27.133.17/32
 `
 
 func TestSourceRouted44Net(t *testing.T) {
+	t.Parallel()
 	l := lab.New(t)
 	inet := internet(t, l)
 	gw := attach(t, l, "gw44", inet, "g1", "198.51.100.1/24", "198.51.100.20/24")

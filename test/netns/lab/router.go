@@ -26,8 +26,9 @@ type Router struct {
 	// Handler is the WireGuard proto handler: "24.10" or "25.12".
 	Handler string
 	// ifups are the interfaces wgowrt's notes asked to `ifup`.
-	ifups []string
-	state string // StatePath, once asked
+	ifups  []string
+	state  string // StatePath, once asked
+	holder string // pid of owrt-ns's namespace holder
 }
 
 // ifupNote is how wgowrt asks the user to bring an interface up again.
@@ -101,18 +102,36 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 	}
 	bin := WgowrtBinary(l.t)
 	id := l.nsName(name)
-	if _, _, err := owrtNS("", "up", id, "--config", configDir, "--wireguard-handler", handler); err != nil {
-		l.t.Fatal(err)
-	}
-	l.onCleanup(func() {
+	// On failure, the router's logs and state while everything is still
+	// there (a t.Cleanup registered now runs before the lab's teardown).
+	l.t.Cleanup(func() {
 		if l.t.Failed() {
 			out, _, _ := owrtNS("", "logs", id)
 			l.t.Logf("owrt-ns logs %s:\n%s", id, out)
+			out, _, _ = owrtNS("", "exec", id, "sh", "-c", "wg show all; ip -br addr; ip route show table all; cat /tmp/log/hotplug-events; nft list ruleset | grep -B2 -A12 'chain input {'")
+			l.t.Logf("state of %s:\n%s", id, out)
 		}
+	})
+	// Registered first among the lab's: down is fine when up failed half-way.
+	l.onCleanup(func() {
 		if _, _, err := owrtNS("", "down", id); err != nil {
 			l.t.Errorf("cleanup: %v", err)
 		}
 	})
+	// owrt-ns up can report a live holder as gone when the machine is
+	// loaded (it checks for `sleep infinity` right after the holder
+	// signalled ready, before its exec): take it down and try again.
+	var err error
+	for try := 0; try < 3; try++ {
+		if _, _, err = owrtNS("", "up", id, "--config", configDir, "--wireguard-handler", handler); err == nil || !strings.Contains(err.Error(), "is gone") {
+			break
+		}
+		l.t.Logf("retrying: %v", err)
+		_, _, _ = owrtNS("", "down", id)
+	}
+	if err != nil {
+		l.t.Fatal(err)
+	}
 	pid, _, err := owrtNS("", "pid", id)
 	if err != nil {
 		l.t.Fatal(err)
@@ -125,7 +144,7 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 			l.t.Errorf("cleanup: ip netns del %s: %v: %s", id, err, out)
 		}
 	})
-	r := &Router{NS: &NS{Name: name, Path: id, lab: l}, ID: id, Handler: handler}
+	r := &Router{NS: &NS{Name: name, Path: id, lab: l}, ID: id, Handler: handler, holder: strings.TrimSpace(pid)}
 	r.MustRun("ip", "link", "set", "lo", "up")
 	r.MustRun(append([]string{"sysctl", "-q", "-e", "-w"}, bootSysctls()...)...)
 	release := fmt.Sprintf("DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='%s'\nDISTRIB_REVISION='r0-lab'\nDISTRIB_TARGET='x86/64'\nDISTRIB_ARCH='x86_64'\n", rel)
@@ -198,13 +217,28 @@ func (r *Router) Wait(ifaces ...string) {
 	if out, _, err := owrtNS("", append([]string{"wait", r.ID, "--timeout", "20"}, ifaces...)...); err != nil {
 		r.lab.t.Fatalf("%v\n%s", err, out)
 	}
+	r.waitEvents(filepath.Join(r.StatePathCached(), "tmp", "log", "hotplug-events"), 0, ifaces)
+}
+
+// StatePathCached is StatePath, asked once.
+func (r *Router) StatePathCached() string {
+	r.lab.t.Helper()
 	if r.state == "" {
 		r.state = r.StatePath()
 	}
-	events := filepath.Join(r.state, "tmp", "log", "hotplug-events")
+	return r.state
+}
+
+// waitEvents waits until the hotplug event log, from byte offset from on,
+// has an ifup of each of ifaces.
+func (r *Router) waitEvents(events string, from int, ifaces []string) {
+	r.lab.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		b, _ := os.ReadFile(events)
+		if len(b) >= from {
+			b = b[from:]
+		}
 		missing := ""
 		for _, i := range ifaces {
 			if !regexp.MustCompile(`(?m) ACTION=ifup INTERFACE=` + regexp.QuoteMeta(i) + `( |$)`).Match(b) {
@@ -223,12 +257,48 @@ func (r *Router) Wait(ifaces ...string) {
 }
 
 // Settle waits for what a configuration change set off: procd's reload
-// triggers (the harness runs them 1 s after the event, as the init
-// scripts' reload_service would) and netifd bringing ifaces up.
+// triggers (the harness runs `fw4 reload` 1 s after the event, as the
+// init scripts' reload_service would; hotplug runs it on every ifup)
+// until no fw4 runs in the router, and netifd bringing ifaces up.
 func (r *Router) Settle(ifaces ...string) {
 	r.lab.t.Helper()
-	time.Sleep(1600 * time.Millisecond)
 	r.Wait(ifaces...)
+	deadline := time.Now().Add(20 * time.Second)
+	quiet := 0
+	for quiet < 3 {
+		if time.Now().After(deadline) {
+			r.lab.t.Fatalf("%s: fw4 still running after 20 s", r.Name)
+		}
+		time.Sleep(150 * time.Millisecond)
+		if r.runningFw4() {
+			quiet = 0
+		} else {
+			quiet++
+		}
+	}
+}
+
+// runningFw4 reports whether a process of the router's network namespace
+// has fw4 in its command line (fw4 itself, or the shell that will start
+// it after the reload trigger's sleep).
+func (r *Router) runningFw4() bool {
+	want, err := os.Readlink(filepath.Join("/proc", r.holder, "ns", "net"))
+	if err != nil {
+		r.lab.t.Fatalf("%s: %v", r.Name, err)
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		if p.Name()[0] < '0' || p.Name()[0] > '9' || p.Name() == r.holder {
+			continue
+		}
+		if ns, err := os.Readlink(filepath.Join("/proc", p.Name(), "ns", "net")); err != nil || ns != want {
+			continue
+		}
+		if cmd, err := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline")); err == nil && bytes.Contains(cmd, []byte("fw4")) {
+			return true
+		}
+	}
+	return false
 }
 
 // Exec runs args inside the router's root (owrt-ns exec) and returns its
@@ -279,11 +349,26 @@ func (r *Router) WgowrtNotes(args ...string) (stdout, stderr string) {
 func (r *Router) FollowAdvice() []string {
 	r.lab.t.Helper()
 	done := r.ifups
-	for _, i := range done {
+	r.ifups = nil
+	r.Ifup(done...)
+	return done
+}
+
+// Ifup runs `ifup` for each of ifaces and waits until netifd has set each
+// up again (its ifup hotplug event after this point): a change made
+// meanwhile would race the handler re-reading the configuration.
+func (r *Router) Ifup(ifaces ...string) {
+	r.lab.t.Helper()
+	if len(ifaces) == 0 {
+		return
+	}
+	events := filepath.Join(r.StatePathCached(), "tmp", "log", "hotplug-events")
+	b, _ := os.ReadFile(events)
+	seen := len(b)
+	for _, i := range ifaces {
 		r.MustExec("ifup", i)
 	}
-	r.ifups = nil
-	return done
+	r.waitEvents(events, seen, ifaces)
 }
 
 // UCI runs `uci batch` with script and commits, with the real uci.
