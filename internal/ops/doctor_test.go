@@ -143,7 +143,7 @@ func TestPingDF(t *testing.T) {
 		t.Skip("a raw ICMP socket needs root")
 	}
 	lo := netip.MustParseAddr("127.0.0.1")
-	if !pingDF(lo, 56) || !pingDF(lo, 1400) {
+	if !pingDF(netip.Addr{}, lo, 56) || !pingDF(lo, lo, 1400) {
 		t.Error("no reply from 127.0.0.1")
 	}
 }
