@@ -71,6 +71,9 @@ func TestDiagnose(t *testing.T) {
 			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
 			f.Devices["wg0"].PublicKey = site
 		}, "no-handshake", "router's own"},
+		{"route behind a site missing", func(f *DoctorFacts) {
+			f.RouteDev = map[netip.Prefix]string{netip.MustParsePrefix("10.20.0.0/24"): "eth1"}
+		}, "route-missing", "ifup wg0"},
 		{"port closed in the ruleset", func(f *DoctorFacts) { f.InputWan = "tcp dport 22 accept\njump reject_from_wan" }, "port-closed", "dest_port='51820'"},
 	}
 	for _, c := range cases {
