@@ -179,6 +179,7 @@ func NewApp(env *Env) *ucli.App {
 			exposeCommand(env),
 			lanRouteCommand(env),
 			syncCommand(env),
+			superviseCommand(env),
 			confirmCommand(env),
 			rollbackCommand(env),
 			doctorCommand(env),

@@ -102,6 +102,22 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 	}
 	bin := WgowrtBinary(l.t)
 	id := l.nsName(name)
+	// On failure, the router's logs and state while everything is still
+	// there (a t.Cleanup registered now runs before the lab's teardown).
+	l.t.Cleanup(func() {
+		if l.t.Failed() {
+			out, _, _ := owrtNS("", "logs", id)
+			l.t.Logf("owrt-ns logs %s:\n%s", id, out)
+			out, _, _ = owrtNS("", "exec", id, "sh", "-c", "wg show all; ip -br addr; ip route show table all; cat /tmp/log/hotplug-events; nft list ruleset | grep -B2 -A12 'chain input {'")
+			l.t.Logf("state of %s:\n%s", id, out)
+		}
+	})
+	// Registered first among the lab's: down is fine when up failed half-way.
+	l.onCleanup(func() {
+		if _, _, err := owrtNS("", "down", id); err != nil {
+			l.t.Errorf("cleanup: %v", err)
+		}
+	})
 	// owrt-ns up can report a live holder as gone when the machine is
 	// loaded (it checks for `sleep infinity` right after the holder
 	// signalled ready, before its exec): take it down and try again.
@@ -116,17 +132,6 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	l.onCleanup(func() {
-		if l.t.Failed() {
-			out, _, _ := owrtNS("", "logs", id)
-			l.t.Logf("owrt-ns logs %s:\n%s", id, out)
-			out, _, _ = owrtNS("", "exec", id, "sh", "-c", "wg show all; ip -br addr; ip route show table all; cat /tmp/log/hotplug-events; nft list ruleset | grep -B2 -A12 'chain input {'")
-			l.t.Logf("state of %s:\n%s", id, out)
-		}
-		if _, _, err := owrtNS("", "down", id); err != nil {
-			l.t.Errorf("cleanup: %v", err)
-		}
-	})
 	pid, _, err := owrtNS("", "pid", id)
 	if err != nil {
 		l.t.Fatal(err)
