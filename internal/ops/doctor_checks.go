@@ -172,9 +172,10 @@ func portIn(list string, port int) bool {
 	return false
 }
 
-// handshakes: a peer we connect to (it has an endpoint) and whose session
-// should be up — every such peer of a client tunnel, and peers with a
-// keepalive — without a handshake, with the likely cause.
+// handshakes: a peer we connect to (it has an endpoint) and tried to
+// reach (it has a keepalive, or we sent it something) without a
+// handshake, or whose kept-alive session went stale; with the likely
+// cause.
 func (d *ifaceCheck) handshakes() []Finding {
 	dev, ok := d.f.Devices[d.iface]
 	if !ok {
@@ -192,7 +193,9 @@ func (d *ifaceCheck) handshakes() []Finding {
 		}
 		keepalive := lp.PersistentKeepaliveInterval > 0
 		switch {
-		case lp.LastHandshakeTime.IsZero():
+		case lp.LastHandshakeTime.IsZero() && (keepalive || lp.TransmitBytes > 0):
+			// Tried (a keepalive, or packets sent): an idle peer without
+			// keepalive has no reason to have handshaken yet.
 			out = append(out, d.finding("no-handshake", p.Name, fmt.Sprintf("peer %s (%s) has never completed a handshake", p.Name, p.Endpoint),
 				fmt.Sprintf("wg show %s latest-handshakes: 0 for %s; sent %d bytes, received %d", d.iface, p.PublicKey, lp.TransmitBytes, lp.ReceiveBytes),
 				d.handshakeFix(p, keepalive, dev)))

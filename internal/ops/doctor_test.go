@@ -63,12 +63,15 @@ func TestDiagnose(t *testing.T) {
 		{"stale with keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0].LastHandshakeTime = now.Add(-10 * time.Minute)
 		}, "stale-handshake", "wg show wg0"},
-		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+		{"never, idle without keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+		}, "", ""},
+		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, TransmitBytes: 148}
 			f.WanAddrs = []netip.Addr{netip.MustParseAddr("100.64.3.4")}
 		}, "no-handshake", "persistent_keepalive=25"},
 		{"never, own key", func(f *DoctorFacts) {
-			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, PersistentKeepaliveInterval: 25 * time.Second}
 			f.Devices["wg0"].PublicKey = site
 		}, "no-handshake", "router's own"},
 		{"route behind a site missing", func(f *DoctorFacts) {
