@@ -68,7 +68,9 @@ func (r *router) try(args ...string) (string, bool) {
 	return string(out), err == nil
 }
 
-func (r *router) exec(args ...string) string { return r.ns(append([]string{"exec", r.name}, args...)...) }
+func (r *router) exec(args ...string) string {
+	return r.ns(append([]string{"exec", r.name}, args...)...)
+}
 
 // boot brings up a router with network and firewall (the rest are the
 // image's defaults), fw4 and netifd, and wgowrt in /usr/sbin.
