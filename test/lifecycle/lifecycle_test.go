@@ -73,8 +73,18 @@ func (r *router) exec(args ...string) string {
 }
 
 // boot brings up a router with network and firewall (the rest are the
-// image's defaults), fw4 and netifd, and wgowrt in /usr/sbin.
+// image's defaults), rpcd, fw4 and netifd, and wgowrt in /usr/sbin.
 func boot(t *testing.T, tool, tag, network, firewall, bin string) *router {
+	t.Helper()
+	r := bootOnly(t, tool, tag, network, firewall, bin)
+	// rpcd carries the harness's `service event` (wgowrt's fw4 reload).
+	r.ns("start", r.name, "rpcd", "firewall", "netifd")
+	r.ns("wait", r.name, "lan", "wan")
+	return r
+}
+
+// bootOnly brings a router's namespace up with wgowrt in it, no services.
+func bootOnly(t *testing.T, tool, tag, network, firewall, bin string) *router {
 	t.Helper()
 	cfg := t.TempDir()
 	os.WriteFile(filepath.Join(cfg, "network"), []byte(network), 0600)
@@ -89,9 +99,6 @@ func boot(t *testing.T, tool, tag, network, firewall, bin string) *router {
 		exec.Command(tool, "down", r.name).Run()
 	})
 	r.ns("cp", r.name, bin, "/usr/sbin/")
-	// rpcd carries the harness's `service event` (wgowrt's fw4 reload).
-	r.ns("start", r.name, "rpcd", "firewall", "netifd")
-	r.ns("wait", r.name, "lan", "wan")
 	return r
 }
 
