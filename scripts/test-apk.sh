@@ -49,6 +49,7 @@ if [[ -z $repo ]]; then
 	repo=$tmp/repo
 	WGOWRT_VERSION=$WGOWRT_VERSION "$ROOT_DIR/scripts/mkapk.sh" -o "$repo" --key "$key" "${arches[@]}" >/dev/null
 else # re-sign the given repository's packages with this test's key
+	repo=$(cd "$repo" && pwd)
 	f=$(cd "$repo/${arches[0]}" && echo wgowrt-*.apk)
 	new=${f#wgowrt-} new=${new%.apk}
 	for arch in "${arches[@]}"; do
@@ -103,6 +104,10 @@ runscripts() {
 	done
 }
 
+# ndx_fields INDEX: what apk adbdump shows of an index but the signature
+# and the description.
+ndx_fields() { "$APK" adbdump "$1" 2>/dev/null | grep -v '^#\|^description:'; }
+
 dump_field() { "$APK" adbdump --allow-untrusted "$1" | sed -n "s/^  $2: //p" | head -n1; }
 
 for arch in "${arches[@]}"; do
@@ -125,6 +130,9 @@ for arch in "${arches[@]}"; do
 	check "$arch: luci depends" "$("$APK" adbdump --allow-untrusted "$luci" | sed -n '/^  depends:/,/^  [a-z]/s/^    - //p' | tr '\n' ' ')" "luci-base wgowrt "
 	check "$arch: luci arch" "$(dump_field "$luci" arch)" noarch
 	check "$arch: scripts" "$("$APK" adbdump --allow-untrusted "$pkg" | sed -n '/^scripts:/,$s/^  \([a-z-]*\): |$/\1/p' | tr '\n' ' ')" "post-install pre-deinstall post-upgrade "
+	"$APK" mkndx --allow-untrusted --output "$tmp/mkndx.adb" "$d"/*.apk >/dev/null 2>&1 ||
+		t_fail "$arch: apk mkndx failed on our packages"
+	check "$arch: our packages.adb = apk mkndx's (fields)" "$(ndx_fields "$d/packages.adb")" "$(ndx_fields "$tmp/mkndx.adb")"
 	check "$arch: index lists both packages" "$("$APK" adbdump "$d/packages.adb" | sed -n 's/^  - name: //p' | tr '\n' ' ')" "luci-app-wgowrt wgowrt "
 
 	# Install into an offline root from the OLD repository first.
@@ -139,7 +147,7 @@ for arch in "${arches[@]}"; do
 	check "$arch: binary installed" "$(cmp -s "$r/usr/sbin/wgowrt" "$ROOT_DIR/dist/$arch/wgowrt" && echo same)" same
 	check "$arch: rpcd plugin link" "$(readlink "$r/usr/libexec/rpcd/wgowrt")" /usr/sbin/wgowrt
 	check "$arch: sysupgrade keeps /etc/config/wgowrt" "$(cat "$r/lib/upgrade/keep.d/wgowrt")" /etc/config/wgowrt
-	check "$arch: .list" "$(cat "$r/lib/apk/packages/wgowrt.list" | tr '\n' ' ')" \
+	check "$arch: .list" "$(tr '\n' ' ' <"$r/lib/apk/packages/wgowrt.list")" \
 		"/etc/init.d/wgowrt /etc/init.d/wgowrt-rollback /lib/apk/packages/wgowrt.list /lib/upgrade/keep.d/wgowrt /usr/libexec/rpcd/wgowrt /usr/sbin/wgowrt "
 	check "$arch: apk info -L" "$(apkr "$r" "$arch" info -L wgowrt 2>/dev/null | grep -c '^usr/sbin/wgowrt$')" 1
 

@@ -37,6 +37,7 @@ if [[ -z $feed ]]; then
 	"$ROOT_DIR/scripts/mkipk.sh" -o "$feed" "${arches[@]}" >/dev/null
 	"$ROOT_DIR/scripts/mkipk.sh" -o "$feed" --luci >/dev/null
 fi
+feed=$(cd "$feed" && pwd) # opkg wants file:///absolute
 f=$(cd "$feed/${arches[0]}" && echo wgowrt_*.ipk)
 new=${f#wgowrt_} new=${new%_"${arches[0]}".ipk}
 old_base=0.0.0_git20000101000000

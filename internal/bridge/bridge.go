@@ -34,6 +34,7 @@ func methods(b *bridge) []rpcd.Method {
 		{Name: "status", Args: pagedSignature, Call: b.status},
 		{Name: "peers", Args: pagedSignature, Call: b.peers},
 		{Name: "next_address", Args: map[string]any{"iface": ""}, Call: b.nextAddress},
+		{Name: "doctor", Args: map[string]any{"iface": ""}, Call: b.doctor},
 		{Name: "generate_keys", Args: map[string]any{"psk": true}, Write: true, Call: b.generateKeys},
 		{Name: "peer_add", Args: peerAddSignature, Write: true, Call: b.peerAdd},
 		{Name: "peer_config", Args: map[string]any{"iface": "", "name": ""}, Write: true, Call: b.peerConfig},

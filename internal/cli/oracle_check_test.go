@@ -25,7 +25,7 @@ func oracleCheck(t *testing.T, a *archive, root, args string) {
 	t.Helper()
 	_, failed := a.files["want/error"]
 	written := strings.TrimSpace(a.files["setup"]) != "" || !failed && !readOnly(args)
-	oracletest.CheckTree(t, root, written, wgowrtUCI)
+	oracletest.CheckTree(t, root, written, wrote(t, a, root), wgowrtUCI)
 }
 
 // wgowrtUCI is `wgowrt uci ARGS...`.
@@ -52,5 +52,21 @@ func oracleCheckAnswer(t *testing.T, a *archive, root, answer string) {
 		}
 		cliConf = filepath.Join(fresh, "etc/config")
 	}
-	oracletest.CheckAnswer(t, root, written, a.files["args"], answer, cliConf, wgowrtUCI)
+	oracletest.CheckAnswer(t, root, written, wrote(t, a, root), a.files["args"], answer, cliConf, wgowrtUCI)
+}
+
+// wrote lists the configs under root that differ from the scenario's
+// input (its base and in/ files): the ones wgowrt wrote.
+func wrote(t *testing.T, a *archive, root string) []string {
+	input := prepareRoot(t, a)
+	var out []string
+	for _, p := range oracletest.Packages {
+		rel := filepath.Join("etc/config", p)
+		now, err1 := os.ReadFile(filepath.Join(root, rel))
+		was, err2 := os.ReadFile(filepath.Join(input, rel))
+		if err1 == nil && (err2 != nil || string(now) != string(was)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

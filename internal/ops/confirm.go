@@ -83,11 +83,20 @@ func (o *Ops) confirmWindow(c Confirm, ch system.Change) time.Duration {
 
 // checkNoPending refuses a commit while a change, ours or LuCI's, waits
 // for confirmation. An expired one of ours (its timer killed) is rolled
-// back here first.
+// back here first; a record whose files still hold their old content
+// (the run that armed it was killed before committing) is dropped.
 func (o *Ops) checkNoPending() error {
+	cleanPendingTemps(filepath.Dir(o.pendingDir()))
 	p, err := o.ReadPending()
 	if err != nil {
 		return err
+	}
+	if p != nil && o.pendingUnchanged(p) {
+		// Armed by a run killed before its commit: nothing to undo.
+		if err := o.dropPending(); err != nil {
+			return err
+		}
+		p = nil
 	}
 	if p != nil && p.Remaining(o.Deps.Now()) == 0 {
 		if _, err := o.rollbackLocked(p, false); err != nil {
@@ -229,12 +238,19 @@ func (o *Ops) Rollback(req Rollback) (*RollbackResult, error) {
 	if d := req.At.Sub(o.Deps.Now()); !req.At.IsZero() && d > 0 {
 		time.Sleep(d)
 	}
-	s, unlock, err := o.begin(true)
+	_, unlock, err := o.begin(true)
+	// The timer must not give up because a long command holds the lock.
+	for tries := 0; err != nil && !req.At.IsZero() && tries < 20; tries++ {
+		var le *LockError
+		if !errors.As(err, &le) {
+			break
+		}
+		_, unlock, err = o.begin(true)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	_ = s
 	p, err := o.ReadPending()
 	if err != nil || p == nil || req.ID != "" && p.ID != req.ID {
 		return &RollbackResult{}, err

@@ -194,3 +194,40 @@ func TestLuCIPendingRefuses(t *testing.T) {
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestKilledBeforeCommit: a record armed by a run killed before its
+// commit (files unchanged) does not block the same command run again.
+func TestKilledBeforeCommit(t *testing.T) {
+	o, _ := confirmOps(t)
+	o.PeerAdd(peerAdd("phone"))
+	if _, err := o.armPending(store.New(o.Root), []string{"firewall"}, time.Hour, "expose"); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(o.Path("/etc/wgowrt/.pending-123"), 0700)
+	if _, err := confirmedExpose(o, time.Hour); err != nil {
+		t.Fatalf("rerun after a kill before the commit: %v", err)
+	}
+	if exists(o.Path("/etc/wgowrt/.pending-123")) {
+		t.Error("half-built record left")
+	}
+}
+
+// TestSessionPlanRefusedWhilePending: LuCI (a session's plan, which it
+// would stage and apply with its own rollback) is refused while a change
+// of ours waits, so the two rollbacks never undo each other; a dry run is
+// not.
+func TestSessionPlanRefusedWhilePending(t *testing.T) {
+	o, _ := confirmOps(t)
+	o.PeerAdd(peerAdd("phone"))
+	if _, err := confirmedExpose(o, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ConfirmPendingError
+	sid := "0123456789abcdef0123456789abcdef"
+	if _, err := o.PeerAdd(PeerAdd{Txn: Txn{Session: sid}, Intent: plan.PeerIntent{Name: "tablet"}}); !errors.As(err, &pe) {
+		t.Errorf("session plan while pending: %v", err)
+	}
+	if _, err := o.PeerAdd(PeerAdd{Txn: Txn{DryRun: true}, Intent: plan.PeerIntent{Name: "tablet"}}); err != nil {
+		t.Errorf("dry run while pending: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/internal/wgquick"
 )
 
 // doctorState is a server wg0 (port open, routed LAN access) with a
@@ -61,14 +63,20 @@ func TestDiagnose(t *testing.T) {
 		{"stale with keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0].LastHandshakeTime = now.Add(-10 * time.Minute)
 		}, "stale-handshake", "wg show wg0"},
-		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+		{"never, idle without keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+		}, "", ""},
+		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, TransmitBytes: 148}
 			f.WanAddrs = []netip.Addr{netip.MustParseAddr("100.64.3.4")}
 		}, "no-handshake", "persistent_keepalive=25"},
 		{"never, own key", func(f *DoctorFacts) {
-			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, PersistentKeepaliveInterval: 25 * time.Second}
 			f.Devices["wg0"].PublicKey = site
 		}, "no-handshake", "router's own"},
+		{"route behind a site missing", func(f *DoctorFacts) {
+			f.RouteDev = map[netip.Prefix]string{netip.MustParsePrefix("10.20.0.0/24"): "eth1"}
+		}, "route-missing", "ifup wg0"},
 		{"port closed in the ruleset", func(f *DoctorFacts) { f.InputWan = "tcp dport 22 accept\njump reject_from_wan" }, "port-closed", "dest_port='51820'"},
 	}
 	for _, c := range cases {
@@ -86,6 +94,63 @@ func TestDiagnose(t *testing.T) {
 				t.Fatalf("got %+v, want %s with a fix naming %q", got, c.want, c.fix)
 			}
 		})
+	}
+}
+
+// TestDiagnoseFullTunnel: a full-tunnel client whose interface names no
+// DNS leaks names through wan; its endpoint routed into the tunnel loops.
+func TestDiagnoseFullTunnel(t *testing.T) {
+	o := testOps(t)
+	conf, err := wgquick.Parse([]byte("[Interface]\nPrivateKey = " + testPrivate + "\nAddress = 10.66.0.2/32\nDNS = 10.66.0.1\n\n" +
+		"[Peer]\nPublicKey = a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=\nEndpoint = 198.51.100.4:51820\nAllowedIPs = 0.0.0.0/0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ClientImport(ClientImport{Intent: plan.ClientIntent{Iface: "wgc", Mode: "full", Conf: conf}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := o.Read("", "wgc")
+	ep := netip.MustParseAddr("198.51.100.4")
+	f := DoctorFacts{State: st, Only: "wgc", Live: true, Module: true, Now: time.Now(), Up: map[string]bool{"wgc": true},
+		Devices: map[string]*wgtypes.Device{"wgc": {Name: "wgc"}}, EndpointDev: map[netip.Addr]string{ep: "eth1"}}
+	if got := Diagnose(f); len(got) > 0 {
+		t.Fatalf("healthy full tunnel: %+v", got)
+	}
+	f.EndpointDev[ep] = "wgc"
+	if got := Diagnose(f); len(got) != 1 || got[0].Check != "endpoint-route-loop" {
+		t.Errorf("endpoint routed into the tunnel: %+v", got)
+	}
+	f.EndpointDev[ep] = "eth1"
+	st.Network.Section("wgc").Option("dns").Values = nil
+	if got := Diagnose(f); len(got) != 1 || got[0].Check != "dns-leak" {
+		t.Errorf("no DNS: %+v", got)
+	}
+}
+
+const testPrivate = "QxI7tFN2W1ubWXYRyo2vk/9eHE6hDsXTUsNPoHHNSE8="
+
+// TestDiagnoseMTU: a peer reached by small but not full-size packets
+// with don't-fragment: the fix sets the largest size that got through.
+func TestDiagnoseMTU(t *testing.T) {
+	st, site := doctorState(t)
+	now := time.Now()
+	f := healthyFacts(st, site, now)
+	f.MTUProbes = map[string][]PathMTU{"wg0": {{Peer: "office", Section: "wgowrt_wg0_office", Addr: netip.MustParseAddr("10.20.0.1"), MTU: 1420, Largest: 1340}}}
+	got := Diagnose(f)
+	if len(got) != 1 || got[0].Check != "mtu" || !strings.Contains(got[0].Fix, "network.wg0.mtu=1340") {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// TestPingDF: the don't-fragment ping gets loopback's reply (root only:
+// a raw socket; loopback only: no packet leaves the host).
+func TestPingDF(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a raw ICMP socket needs root")
+	}
+	lo := netip.MustParseAddr("127.0.0.1")
+	if !pingDF(netip.Addr{}, lo, 56) || !pingDF(lo, lo, 1400) {
+		t.Error("no reply from 127.0.0.1")
 	}
 }
 

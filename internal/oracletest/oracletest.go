@@ -1,14 +1,24 @@
 // Package oracletest checks router trees that tests produced with the real
-// OpenWrt programs of ../shared/oracle: uci(1), firewall4 and nft.
+// OpenWrt programs of ../shared/oracle: uci(1), netifd, firewall4 and nft.
 //
 // A tree is ROOT/etc/config as wgowrt left it. For each tree the real
-// `uci show` of network, firewall and wgowrt must print byte for byte what
-// `wgowrt uci show` prints; `fw4 print` must render it without a warning;
-// `fw4 check` must pass; and `nft -c` must accept the rendered ruleset.
+// `uci show` and `uci -X show` of network, firewall and wgowrt must print
+// byte for byte what `wgowrt uci` prints, and each file wgowrt wrote must
+// be what the real `uci commit` writes; `fw4 print` must render the tree
+// without a warning and fw4 check (`nft -c` on that ruleset) must pass.
+// With WGOWRT_ORACLE_NETIFD=1 the real netifd loads the network config
+// first (fw4 then sees its devices and subnets) and must know every
+// interface, report no error for wgowrt's and bring them up.
 //
-// fw4 runs inside one owrt-ns namespace per test binary, started on first
-// use and reused: each tree's files are copied into the namespace's
-// /etc/config. Identical trees are checked once.
+// fw4 and netifd run inside one owrt-ns namespace per test binary, started
+// on first use and reused: each tree's files are copied into the
+// namespace's /etc/config. Identical trees are checked once.
+//
+// Environment: OWRT_NS (owrt-ns; default ../shared/oracle/bin/owrt-ns
+// beside the repository, then PATH), OWRT_ORACLE and OWRT_STATE (as
+// owrt-ns), OWRT_WG_HANDLER (24.10 or 25.12, netifd's WireGuard handler),
+// WGOWRT_ORACLE_NETIFD=1, WGOWRT_REQUIRE_PRIVILEGED=1 (no oracle is a
+// failure, not a skip).
 package oracletest
 
 import (
@@ -20,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +55,7 @@ type Oracle struct {
 	netifd bool   // WGOWRT_ORACLE_NETIFD=1: netifd loads each tree first
 
 	mu    sync.Mutex
-	cache map[[32]byte]string // tree hash -> "" (passed) or what failed
+	cache map[[32]byte][]string // what a check found, by the hash of what it read
 }
 
 var shared struct {
@@ -116,7 +127,7 @@ func start() (*Oracle, string) {
 	}
 	reapStale(tool, stateRoot)
 	o := &Oracle{tool: tool, prefix: prefix, name: fmt.Sprintf("wgowrt-chk-%d", os.Getpid()),
-		cache: map[[32]byte]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
+		cache: map[[32]byte][]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
 	o.state = filepath.Join(stateRoot, o.name)
 	if out, err := exec.Command(tool, "up", o.name).CombinedOutput(); err != nil {
 		exec.Command(tool, "down", o.name).Run()
@@ -163,12 +174,13 @@ func firstLine(out []byte, err error) string {
 // named "openwrt" (skipped with the reason when there is no oracle).
 // written says wgowrt wrote the tree; a tree that is only a scenario's
 // hand-written input is checked with uci show alone (netifd and fw4 would
-// judge the fixture, not wgowrt).
-func CheckTree(t *testing.T, root string, written bool, wgowrtUCI UCIFunc) {
+// judge the fixture, not wgowrt). wrote names the packages wgowrt
+// changed: each must be byte for byte what the real uci commit writes.
+func CheckTree(t *testing.T, root string, written bool, wrote []string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	t.Run("openwrt", func(t *testing.T) {
 		o := Get(t)
-		if msg := o.Check(filepath.Join(root, "etc/config"), written, wgowrtUCI); msg != "" {
+		if msg := o.Check(filepath.Join(root, "etc/config"), written, wrote, wgowrtUCI); msg != "" {
 			t.Error(msg)
 		}
 	})
@@ -177,9 +189,8 @@ func CheckTree(t *testing.T, root string, written bool, wgowrtUCI UCIFunc) {
 // Check checks one config directory and returns what real OpenWrt said
 // against it ("" when everything passed): uci show, and for a tree
 // wgowrt wrote, netifd and fw4.
-func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
+func (o *Oracle) Check(confDir string, written bool, wrote []string, wgowrtUCI UCIFunc) string {
 	files := map[string][]byte{}
-	h := sha256.New()
 	for _, p := range Packages {
 		b, err := os.ReadFile(filepath.Join(confDir, p))
 		if errors.Is(err, os.ErrNotExist) {
@@ -188,29 +199,49 @@ func (o *Oracle) Check(confDir string, written bool, wgowrtUCI UCIFunc) string {
 			return err.Error()
 		}
 		files[p] = b
-		fmt.Fprintf(h, "%s\x00%d\x00%s", p, len(b), b)
 	}
-	fmt.Fprintf(h, "written=%v", written)
-	var key [32]byte
-	copy(key[:], h.Sum(nil))
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if msg, ok := o.cache[key]; ok {
-		return msg
-	}
 	var problems []string
-	problems = append(problems, o.compareShow(confDir, files, wgowrtUCI)...)
+	showKey := hashFiles(files, Packages, fmt.Sprintf("wrote=%q", wrote))
+	problems = append(problems, o.cached(showKey, func() []string { return o.compareShow(confDir, files, wrote, wgowrtUCI) })...)
 	if written {
-		problems = append(problems, o.live(confDir, files)...)
+		// without netifd, fw4 reads only the firewall config
+		deps := []string{"firewall"}
+		if o.netifd {
+			deps = append(deps, "network")
+		}
+		liveKey := hashFiles(files, deps, "live")
+		problems = append(problems, o.cached(liveKey, func() []string { return o.live(confDir, files) })...)
 	}
-	msg := strings.Join(problems, "\n")
-	o.cache[key] = msg
-	return msg
+	return strings.Join(problems, "\n")
+}
+
+// cached runs check once per key.
+func (o *Oracle) cached(key [32]byte, check func() []string) []string {
+	if r, ok := o.cache[key]; ok {
+		return r
+	}
+	r := check()
+	o.cache[key] = r
+	return r
+}
+
+func hashFiles(files map[string][]byte, names []string, salt string) (key [32]byte) {
+	h := sha256.New()
+	for _, p := range names {
+		b, ok := files[p]
+		fmt.Fprintf(h, "%s\x00%v\x00%d\x00%s", p, ok, len(b), b)
+	}
+	h.Write([]byte(salt))
+	copy(key[:], h.Sum(nil))
+	return key
 }
 
 // compareShow runs the real `uci show PKG` and `wgowrt uci show PKG` on
-// the same directory, with an empty save and override directory each.
-func (o *Oracle) compareShow(confDir string, files map[string][]byte, wgowrtUCI UCIFunc) []string {
+// the same directory, with an empty save and override directory each. A
+// file wgowrt wrote must also be what the real uci commit would write.
+func (o *Oracle) compareShow(confDir string, files map[string][]byte, wrote []string, wgowrtUCI UCIFunc) []string {
 	tmp, err := os.MkdirTemp("", "oracletest-uci-")
 	if err != nil {
 		return []string{err.Error()}
@@ -233,6 +264,25 @@ func (o *Oracle) compareShow(confDir string, files map[string][]byte, wgowrtUCI 
 		got, gerr, gcode := wgowrtUCI(append(opts, "show", p)...)
 		if gcode != 0 || got != so {
 			out = append(out, fmt.Sprintf("`wgowrt uci show %s` differs from the real uci (exit %d %s):\n%s", p, gcode, strings.TrimSpace(gerr), lineDiff(so, got)))
+		}
+		// -X: anonymous sections by their cfgXXXXXX names
+		so, _, _, err = o.UCI(append(opts, "-X", "show", p)...)
+		if err != nil {
+			return append(out, err.Error())
+		}
+		if got, gerr, gcode := wgowrtUCI(append(opts, "-X", "show", p)...); gcode != 0 || got != so {
+			out = append(out, fmt.Sprintf("`wgowrt uci -X show %s` differs from the real uci (exit %d %s):\n%s", p, gcode, strings.TrimSpace(gerr), lineDiff(so, got)))
+		}
+		if !slices.Contains(wrote, p) {
+			continue
+		}
+		// uci commit writes `uci export` without its "package" line
+		exp, _, _, err := o.UCI(append(opts, "export", p)...)
+		if err != nil {
+			return append(out, err.Error())
+		}
+		if _, want, _ := strings.Cut(exp, "\n"); want != string(files[p]) {
+			out = append(out, fmt.Sprintf("etc/config/%s is not byte for byte what the real uci commit writes:\n%s", p, lineDiff(want, string(files[p]))))
 		}
 	}
 	return out
@@ -395,14 +445,38 @@ func lineDiff(want, got string) string {
 // answer without edits checks ROOT itself (written: as CheckTree).
 // cliConf, when set, is the config directory the equivalent command line
 // wrote: the real `uci show` of the staged tree must equal its own.
-func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf string, wgowrtUCI UCIFunc) {
+func CheckAnswer(t *testing.T, root string, written bool, wrote []string, args, answer, cliConf string, wgowrtUCI UCIFunc) {
 	t.Helper()
 	edits, err := parseEdits(answer)
 	if err != nil {
 		t.Fatalf("oracletest: %v", err)
 	}
+	var a struct {
+		Session string `json:"ubus_rpc_session"`
+	}
+	json.Unmarshal([]byte(args), &a)
+	if sess := filepath.Join(root, "var/run/rpcd", "uci-"+a.Session); a.Session != "" && fileExists(sess) {
+		t.Run("openwrt-session", func(t *testing.T) {
+			// what the session sees: its staged deltas over the files
+			o := Get(t)
+			empty := t.TempDir()
+			for _, p := range Packages {
+				if !fileExists(filepath.Join(root, "etc/config", p)) {
+					continue
+				}
+				args := []string{"-c", filepath.Join(root, "etc/config"), "-C", empty, "-t", sess, "show", p}
+				want, _, _, err := o.UCI(args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, e, code := wgowrtUCI(args...); got != want {
+					t.Errorf("`wgowrt uci -t SESSION show %s` differs from the real uci (exit %d %s):\n%s", p, code, strings.TrimSpace(e), lineDiff(want, got))
+				}
+			}
+		})
+	}
 	if len(edits) == 0 {
-		CheckTree(t, root, written, wgowrtUCI)
+		CheckTree(t, root, written, wrote, wgowrtUCI)
 		return
 	}
 	t.Run("openwrt", func(t *testing.T) {
@@ -413,10 +487,6 @@ func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf 
 			os.MkdirAll(d, 0755)
 		}
 		copyFiles(t, filepath.Join(root, "etc/config"), conf)
-		var a struct {
-			Session string `json:"ubus_rpc_session"`
-		}
-		json.Unmarshal([]byte(args), &a)
 		if a.Session != "" {
 			copyFiles(t, filepath.Join(root, "var/run/rpcd", "uci-"+a.Session), save)
 		}
@@ -445,7 +515,7 @@ func CheckAnswer(t *testing.T, root string, written bool, args, answer, cliConf 
 		if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
 			t.Fatalf("real `uci batch` refuses the answer's edits: %v: %s\n%s", err, out, batch)
 		}
-		if msg := o.Check(conf, true, wgowrtUCI); msg != "" {
+		if msg := o.Check(conf, true, nil, wgowrtUCI); msg != "" { // the real uci wrote them
 			t.Errorf("after staging the edits with the real uci:\n%s", msg)
 		}
 		if cliConf == "" {

@@ -39,7 +39,7 @@ func realShow(o *Oracle) UCIFunc {
 // passes.
 func TestCheckFinds(t *testing.T) {
 	o := Get(t)
-	zone := "config zone\n\toption name 'lan'\n\toption input 'ACCEPT'\n\toption output 'ACCEPT'\n\toption forward 'ACCEPT'\n\tlist network 'lan'\n"
+	zone := "\nconfig zone\n\toption name 'lan'\n\toption input 'ACCEPT'\n\toption output 'ACCEPT'\n\toption forward 'ACCEPT'\n\tlist network 'lan'\n\n"
 	// what the include of "nft rejects" pulls into the ruleset
 	if err := os.WriteFile(filepath.Join(o.state, "tmp", "chk-bad.nft"), []byte("bogus statement\n"), 0644); err != nil {
 		t.Fatal(err)
@@ -62,16 +62,18 @@ func TestCheckFinds(t *testing.T) {
 		{"netifd up", map[string]string{"network": wgNet("a", "kKpazZsPivYGTv1Ut/OTYg8s+s+r9mTGTRaxE9YKO14=")}, nil, ""},
 		{"netifd refuses", map[string]string{"network": wgNet("b", "not-a-key")}, nil,
 			"real netifd: interface b did not come up"},
-		{"show differs", map[string]string{"wgowrt": "config server 'wg0'\n\toption port '1'\n"},
+		{"not as uci writes", map[string]string{"wgowrt": "config server 'wg0'\n\toption port '1'\n"}, nil,
+			"etc/config/wgowrt is not byte for byte what the real uci commit writes"},
+		{"show differs", map[string]string{"wgowrt": "\nconfig server 'wg0'\n\toption port '2'\n\n"},
 			func(args ...string) (string, string, int) { return "wgowrt.wg0=server\n", "", 0 },
-			"- wgowrt.wg0.port='1'"},
+			"- wgowrt.wg0.port='2'"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			show := tc.show
 			if show == nil {
 				show = realShow(o)
 			}
-			got := o.Check(writeConf(t, tc.files), true, show)
+			got := o.Check(writeConf(t, tc.files), true, Packages, show)
 			if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
 				t.Errorf("got %q, want it to say %q", got, tc.want)
 			}
@@ -110,6 +112,6 @@ reorder network.wg0=1
 
 // wgNet is a network config with one WireGuard interface NAME.
 func wgNet(name, key string) string {
-	return "config interface 'loopback'\n\toption device 'lo'\n\toption proto 'static'\n\toption ipaddr '127.0.0.1'\n\toption netmask '255.0.0.0'\n\n" +
-		"config interface '" + name + "'\n\toption proto 'wireguard'\n\toption private_key '" + key + "'\n\toption listen_port '51820'\n\tlist addresses '10.8.0.1/24'\n"
+	return "\nconfig interface 'loopback'\n\toption device 'lo'\n\toption proto 'static'\n\toption ipaddr '127.0.0.1'\n\toption netmask '255.0.0.0'\n\n" +
+		"config interface '" + name + "'\n\toption proto 'wireguard'\n\toption private_key '" + key + "'\n\toption listen_port '51820'\n\tlist addresses '10.8.0.1/24'\n\n"
 }

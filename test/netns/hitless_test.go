@@ -123,6 +123,28 @@ func hitless(t *testing.T, handler string) {
 	if after != before {
 		t.Errorf("the phone's latest handshake moved from %d to %d: its session was disturbed", before, after)
 	}
+
+	// Control: what wgowrt avoids, `ifup wg0` (netifd sets the interface
+	// up again), shows in the same measures: the router's new device has
+	// no session with the phone (latest handshake 0), and the phone's
+	// pings are lost until it gives up on its old session (about 15 s
+	// without keepalive: WireGuard's keepalive + rekey timeouts).
+	r.Ifup("wg0")
+	r.Settle("wg0")
+	ctl := phone.Command("ping", "-n", "-q", "-i", fmt.Sprint(interval), "-c", "40", "-W", "1", "10.8.0.1")
+	ctlOut, _ := ctl.CombinedOutput()
+	cm := pingStats.FindStringSubmatch(string(ctlOut))
+	if cm == nil {
+		t.Fatalf("control ping:\n%s", ctlOut)
+	}
+	cs, _ := strconv.Atoi(cm[1])
+	cr, _ := strconv.Atoi(cm[2])
+	control := latestHandshake(t, r, phoneKey)
+	t.Logf("hitless: handler %s: control: after `ifup wg0`: %d of %d pings lost, phone latest handshake %d (was %s), wg0 ifindex %s",
+		handler, cs-cr, cs, control, time.Unix(before, 0).UTC().Format(time.TimeOnly), strings.TrimSpace(r.MustRun("cat", "/sys/class/net/wg0/ifindex")))
+	if control == before || cr == cs {
+		t.Error("control: `ifup wg0` neither lost pings nor reset the phone's session: the measures cannot see a disturbed session")
+	}
 }
 
 // confPublicKey is the public key of a printed client config's PrivateKey.

@@ -219,3 +219,57 @@ func ruleLines(s string, idx map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestNetifdReloadPeerAdd replays netifd/reload-peer-add.txtar's steps on
+// the real netifd (25.12 handler): a peer section added with uci batch +
+// commit is not applied by `ubus call network reload` (same link, same
+// peers), and is by `ubus call network.interface.wg0 renew` (same link,
+// the new peer and its route). wgowrt's choice of how to apply peers
+// rests on exactly this. Endpoints learned from live handshakes in the
+// recording are not compared.
+func TestNetifdReloadPeerAdd(t *testing.T) {
+	t.Parallel()
+	lab.RequireOracle(t)
+	a := conformanceCases(t, "netifd")["reload-peer-add.txtar"]
+	l := lab.New(t)
+	r := caseRouter(t, l, a)
+	ifindex := func() string { return strings.TrimSpace(r.MustRun("cat", "/sys/class/net/wg0/ifindex")) }
+	before := ifindex()
+	if _, err := r.Exec(get(a, "in/uci-batch")+"commit network\n", "uci", "batch"); err != nil {
+		t.Fatal(err)
+	}
+	r.MustExec("ubus", "call", "network", "reload")
+	time.Sleep(2 * time.Second) // the recording waited 6 s; nothing is expected to happen
+	comparePeers(t, "after reload", get(a, "want/after-reload/wg-showconf-wg0"), r.MustExec("wg", "showconf", "wg0"))
+	if got := ifindex(); got != before {
+		t.Errorf("after reload: wg0 re-created (ifindex %s -> %s), recorded: kept", before, got)
+	}
+	r.MustExec("ubus", "call", "network.interface.wg0", "renew")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.MustRun("ip", "-4", "route"), "10.8.0.4") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	comparePeers(t, "after renew", get(a, "want/after-renew/wg-showconf-wg0"), r.MustExec("wg", "showconf", "wg0"))
+	if diff := cmp.Diff(plainLines(get(a, "want/after-renew/ip-4-route"), nil), plainLines(r.MustRun("ip", "-4", "route", "show", "table", "all"), nil)); diff != "" {
+		t.Errorf("after renew: ip-4-route mismatch (-want +got):\n%s", diff)
+	}
+	if got := ifindex(); got != before {
+		t.Errorf("after renew: wg0 re-created (ifindex %s -> %s), recorded: kept", before, got)
+	}
+}
+
+// comparePeers compares two `wg showconf` outputs without endpoints.
+func comparePeers(t *testing.T, step, want, got string) {
+	t.Helper()
+	w, g := parseShowconf(want), parseShowconf(got)
+	for _, m := range []map[string]string{w, g} {
+		for k := range m {
+			if strings.HasSuffix(k, " Endpoint") {
+				delete(m, k)
+			}
+		}
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("%s: wg showconf mismatch (-want +got):\n%s", step, diff)
+	}
+}

@@ -327,6 +327,11 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 		return fail("hitless", "only %d pings answered: the stream did not run", res.Answered)
 	}
 	if hs1 != hs0 {
+		// WireGuard itself renews a session 120 s after its handshake
+		// (REKEY_AFTER_TIME): past that, a new handshake proves nothing.
+		if age := time.Now().Unix() - hsHost; age >= 115 {
+			return fail("hitless", "phone's latest-handshake changed %d -> %d, but %d s after the first one a rekey is due anyway: the run was too slow to tell", hs0, hs1, age)
+		}
 		return fail("hitless", "phone's latest-handshake changed %d -> %d: its session was restarted", hs0, hs1)
 	}
 	ok("hitless on kernel WireGuard: %d pings, 0 lost, phone's handshake unchanged (%d)", res.Sent, hs0)

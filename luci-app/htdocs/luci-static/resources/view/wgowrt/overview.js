@@ -28,6 +28,51 @@ var callStatusPage = rpc.declare({
 	expect: { '': {} }
 });
 
+/*
+ * The "Check" button: wgowrt.doctor's findings (`wgowrt doctor --json`),
+ * e.g. { "version": 1, "checked": [ "wg0" ], "live": true, "findings": [
+ *   { "check": "port-closed", "iface": "wg0", "problem": "…",
+ *     "evidence": "…", "fix": "uci set …" } ] }
+ * Every string is set as text (textContent): names and evidence come from
+ * the configuration and from peers.
+ */
+var callDoctor = rpc.declare({
+	object: 'wgowrt',
+	method: 'doctor',
+	expect: { '': {} }
+});
+
+/* textEl is an element holding s as text, never as HTML */
+function textEl(tag, cls, s) {
+	var el = E(tag, { 'class': cls });
+	el.textContent = s;
+	return el;
+}
+
+/* showFindings renders a doctor answer into box */
+function showFindings(box, res) {
+	while (box.firstChild)
+		box.removeChild(box.firstChild);
+	if (!res || res.version !== 1) {
+		box.appendChild(textEl('p', 'alert-message warning', (res && res.error) || _('The router gave no answer.')));
+		return;
+	}
+	var fs = res.findings || [];
+	if (!fs.length) {
+		box.appendChild(textEl('p', 'wgowrt-doctor-ok', _('No problem found (checked: %s).').format((res.checked || []).join(', ') || _('none'))));
+		return;
+	}
+	fs.forEach(function(f) {
+		var where = [ f.iface, f.peer ].filter(function(x) { return x }).join(' / ');
+		box.appendChild(E('div', { 'class': 'alert-message warning wgowrt-finding', 'data-check': String(f.check) }, [
+			textEl('strong', '', where ? '%s (%s)'.format(f.check, where) : f.check),
+			textEl('p', 'wgowrt-problem', f.problem),
+			textEl('p', 'wgowrt-evidence', _('Evidence: %s').format(f.evidence)),
+			textEl('pre', 'wgowrt-fix', f.fix)
+		]));
+	});
+}
+
 /* callStatus is the whole status answer: a big server's peers come in pages */
 function callStatus() {
 	return helpers.statusPages(callStatusPage);
@@ -188,7 +233,18 @@ return view.extend({
 			E('div', { 'class': 'alert-message warning wgowrt-warning', 'style': 'display:none' }),
 			E('p', { 'class': 'wgowrt-none', 'style': 'display:none' },
 				[ E('em', {}, [ _('No WireGuard interfaces configured yet. Create a server on the Setup page.') ]) ]),
-			E('div', { 'class': 'wgowrt-ifaces' })
+			E('div', { 'class': 'wgowrt-ifaces' }),
+			E('div', { 'class': 'cbi-section' }, [
+				E('button', { 'class': 'cbi-button cbi-button-action wgowrt-check', 'click': function(ev) {
+					var box = document.querySelector('.wgowrt-doctor');
+					ev.target.disabled = true;
+					box.textContent = _('Checking…');
+					return callDoctor().then(function(res) { showFindings(box, res) })
+						.catch(function(e) { showFindings(box, { error: String(e) }) })
+						.finally(function() { ev.target.disabled = false });
+				} }, [ _('Check') ]),
+				E('div', { 'class': 'wgowrt-doctor' })
+			])
 		]);
 
 		this.update(root, st);
