@@ -34,6 +34,7 @@ func (s *Supervisor) Tick(ctx context.Context) {
 			s.observe(id, p, now)
 		}
 	}
+	s.writeMetrics(devs, now)
 	synced := map[string]bool{}
 	for _, t := range s.targets {
 		if !running[t.Iface] {
