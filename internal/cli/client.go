@@ -28,6 +28,7 @@ func clientCommand(env *Env) *ucli.Command {
 			clientImportCommand(env),
 			clientAddCommand(env),
 			clientShowCommand(env),
+			clientRemoveCommand(env),
 		},
 	}
 }

@@ -26,7 +26,7 @@ func gatewayCommand(env *Env) *ucli.Command {
 				commitPendingFlag,
 			},
 			Action: func(c *ucli.Context) error { return gatewayAdd(env, c) },
-		}},
+		}, gatewayRemoveCommand(env)},
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 func peerCommand(env *Env) *ucli.Command {
 	return &ucli.Command{
 		Name:  "peer",
-		Usage: "add, list, show, remove, enable, disable and rename the peers of a server",
+		Usage: "add, list, show, set, remove, enable, disable and rename the peers of a server",
 		Subcommands: []*ucli.Command{
 			peerAddCommand(env),
 			peerListCommand(env),
@@ -23,6 +23,7 @@ func peerCommand(env *Env) *ucli.Command {
 			peerEditCommand(env, "enable", "enable a disabled peer"),
 			peerEditCommand(env, "disable", "disable a peer without forgetting it"),
 			peerRenameCommand(env),
+			peerSetCommand(env),
 		},
 	}
 }

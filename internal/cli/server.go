@@ -18,6 +18,7 @@ func serverCommand(env *Env) *ucli.Command {
 		Subcommands: []*ucli.Command{
 			serverInitCommand(env),
 			serverShowCommand(env),
+			serverRemoveCommand(env),
 		},
 	}
 }

@@ -21,6 +21,7 @@ func siteCommand(env *Env) *ucli.Command {
 			siteInviteCommand(env),
 			siteListCommand(env),
 			siteRemoveCommand(env),
+			siteSetCommand(env),
 		},
 	}
 }
@@ -46,6 +47,14 @@ func siteAddCommand(env *Env) *ucli.Command {
 	}
 }
 
+// siteSetCommand is site add's flags on an existing site, none required.
+func siteSetCommand(env *Env) *ucli.Command {
+	cmd := siteAddCommand(env)
+	cmd.Name = "set"
+	cmd.Usage = "change an existing site: endpoint, subnets, keepalive, key or preshared key; what is not given stays"
+	return cmd
+}
+
 func oneSiteName(c *ucli.Context) (string, error) {
 	if c.NArg() != 1 {
 		return "", Usagef("%s needs exactly one site NAME (got %d arguments)", c.Command.FullName(), c.NArg())
@@ -66,7 +75,7 @@ func siteAdd(env *Env, c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := env.ops().SiteAdd(ops.SiteAdd{Txn: txn(env, c), Intent: in, NewPSK: c.Bool("psk")})
+	r, err := env.ops().SiteAdd(ops.SiteAdd{Txn: txn(env, c), Intent: in, NewPSK: c.Bool("psk"), Set: c.Command.Name == "set"})
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
@@ -76,15 +85,18 @@ func siteAdd(env *Env, c *ucli.Context) error {
 func siteIntent(c *ucli.Context, name string) (plan.SiteIntent, error) {
 	in := plan.SiteIntent{Iface: c.String("iface"), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet"),
 		AllowLockout: c.Bool("allow-lockout")}
-	if !c.IsSet("public-key") {
+	set := c.Command.Name == "set"
+	if !c.IsSet("public-key") && !set {
 		return in, Usagef("site add needs --public-key KEY (the other router's; 'wgowrt server show' there prints it)")
 	}
-	k, err := wg.ParseKey(c.String("public-key"))
-	if err != nil {
-		return in, fmt.Errorf("--public-key: %v", err)
+	if c.IsSet("public-key") {
+		k, err := wg.ParseKey(c.String("public-key"))
+		if err != nil {
+			return in, fmt.Errorf("--public-key: %v", err)
+		}
+		in.PublicKey = k
 	}
-	in.PublicKey = k
-	if len(in.Remote) == 0 {
+	if len(in.Remote) == 0 && !set {
 		return in, Usagef("site add needs at least one --remote-subnet CIDR (the other site's LAN)")
 	}
 	if c.IsSet("endpoint") {

@@ -13,6 +13,9 @@ type SiteAdd struct {
 	Txn
 	Intent plan.SiteIntent
 	NewPSK bool
+	// Set changes an existing site (`site set`): what Intent leaves out
+	// stays as it is.
+	Set bool
 }
 
 // SiteResult is a planned or committed site.
@@ -32,6 +35,10 @@ func (o *Ops) SiteAdd(req SiteAdd) (*SiteResult, error) {
 				return nil, "", err
 			}
 			in.NewPSK = &k
+		}
+		if req.Set {
+			r, err := plan.SiteSet(st, in)
+			return r, in.Iface, err
 		}
 		r, err := plan.SiteAdd(st, in)
 		return r, in.Iface, err

@@ -220,6 +220,10 @@ func describe(r *plan.Result, iface string) system.Change {
 			ch.Routes = true
 		}
 	}
+	if r.State.Network.Section(iface) == nil {
+		// Removed: netifd's reload tears the interface and its link down.
+		ch.Peers, ch.Routes = false, false
+	}
 	return ch
 }
 

@@ -100,10 +100,16 @@ func LanRouteDHCP(cur State, routes []LanRoute) (*Result, error) {
 		return nil, fmt.Errorf("no /etc/config/dhcp: this router does not run dnsmasq's DHCP; add the routes on the LAN's DHCP server or hosts")
 	}
 	r := &Result{State: cur.clone()}
+	return r, setLanRouteDHCP(r, routes)
+}
+
+// setLanRouteDHCP replaces wgowrt's option 121 entry on the lan DHCP
+// section by one for routes (none: the entry and its note go).
+func setLanRouteDHCP(r *Result, routes []LanRoute) error {
 	d := r.State.Dhcp
 	sec, err := lanDHCPSection(d)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	ours := get(r.State.Wgowrt.Section(lanRouteMeta), "dhcp_option")
 	current := sec.List("dhcp_option")
@@ -113,7 +119,7 @@ func LanRouteDHCP(cur State, routes []LanRoute) (*Result, error) {
 			continue
 		}
 		if isOption121(v) {
-			return nil, fmt.Errorf("dhcp.%s already hands out classless static routes ('%s') that wgowrt did not write; merge the routes by hand", d.SectionRef(sec), v)
+			return fmt.Errorf("dhcp.%s already hands out classless static routes ('%s') that wgowrt did not write; merge the routes by hand", d.SectionRef(sec), v)
 		}
 		others = append(others, v)
 	}
@@ -122,12 +128,12 @@ func LanRouteDHCP(cur State, routes []LanRoute) (*Result, error) {
 		value = option121(routes, defaultGateway(others, routes[0].Via))
 	}
 	if err := swapListItem(d, d.SectionRef(sec), "dhcp_option", current, ours, value); err != nil {
-		return nil, err
+		return err
 	}
 	if value == "" {
-		return r, drop(r.State.Wgowrt, lanRouteMeta)
+		return drop(r.State.Wgowrt, lanRouteMeta)
 	}
-	return r, ensure(r.State.Wgowrt, "lan_route", lanRouteMeta, opt("dhcp_option", value))
+	return ensure(r.State.Wgowrt, "lan_route", lanRouteMeta, opt("dhcp_option", value))
 }
 
 // lanDHCPSection finds `config dhcp` serving the lan interface.

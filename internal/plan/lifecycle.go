@@ -87,7 +87,7 @@ func PeerRename(cur State, iface, old, name string) (*Result, error) {
 			return nil, err
 		}
 	}
-	return r, renamePeerExtras(r, p.Section, sec)
+	return r, renamePeerExtras(r, p.Section, sec, p.Name, name)
 }
 
 func renameSection(p *uci.Package, from, to string) error {

@@ -232,9 +232,9 @@ func DropPeerExtras(r *Result, iface, sec string) error {
 
 // renamePeerExtras moves a peer's access rules and port forwards to the
 // peer's new section name, so that a later remove still finds them. Their
-// match (the peer's address) is unchanged; their display names keep the
-// old peer name until the next 'access' or 'expose' rewrites them.
-func renamePeerExtras(r *Result, from, to string) error {
+// match (the peer's address) is unchanged; their display names (what fw4
+// and LuCI show) follow the new peer name, unless a user changed them.
+func renamePeerExtras(r *Result, from, to, old, name string) error {
 	fw := r.State.Firewall
 	var names []string
 	for _, role := range []string{p2sIn, p2sOut, p2sNat, siteIn, siteOut} {
@@ -246,12 +246,34 @@ func renamePeerExtras(r *Result, from, to string) error {
 		}
 	}
 	for _, n := range names {
-		if fw.Section(n) == nil {
+		s := fw.Section(n)
+		if s == nil {
 			continue
+		}
+		if l := get(s, "name"); relabel(l, old, name) != l {
+			if err := fw.SetOption(n, "name", relabel(l, old, name)); err != nil {
+				return err
+			}
 		}
 		if err := renameSection(fw, n, to+strings.TrimPrefix(n, from)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// peerLabelPrefixes start the display names wgowrt gives a peer's rules,
+// longest first: "Allow-lan-to-site-NAME", "Expose-NAME-tcp-8080", ...
+var peerLabelPrefixes = []string{"Allow-lan-to-site-", "Allow-site-", "Allow-lan-to-", "Allow-", "No-masq-", "Masq-", "Expose-"}
+
+// relabel puts name in place of old in a display name wgowrt made;
+// a name it did not make comes back unchanged.
+func relabel(label, old, name string) string {
+	for _, p := range peerLabelPrefixes {
+		rest, ok := strings.CutPrefix(label, p+old)
+		if ok && (rest == "" || rest[0] == '-') {
+			return p + name + rest
+		}
+	}
+	return label
 }

@@ -304,3 +304,31 @@ func SiteRemove(cur State, iface, name string) (*Result, error) {
 	}
 	return r, convergeSiteFirewall(r, iface)
 }
+
+// SiteSet plans `site set`: an existing site's settings change, those not
+// given (a zero PublicKey, no Remote, no Local) stay as they are.
+func SiteSet(cur State, in SiteIntent) (*Result, error) {
+	if _, err := ReadServer(cur, in.Iface); err != nil {
+		return nil, err
+	}
+	old, ok := FindSite(cur, in.Iface, in.Name)
+	if !ok {
+		return nil, fmt.Errorf("no site %q on %s (see 'wgowrt site list --iface %s'); create it with 'wgowrt site add'", in.Name, in.Iface, in.Iface)
+	}
+	if in.PublicKey == (wg.Key{}) {
+		k, err := wg.ParseKey(old.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("site %s has no usable public key; give --public-key", in.Name)
+		}
+		in.PublicKey = k
+	}
+	if len(in.Remote) == 0 {
+		for _, p := range old.Remote {
+			in.Remote = append(in.Remote, p.String())
+		}
+	}
+	if len(in.Local) == 0 {
+		in.Local = old.Local
+	}
+	return SiteAdd(cur, in)
+}
