@@ -167,6 +167,7 @@ stage_wgowrt() {
 	install -m 0755 "$bin" "$d$bindir/wgowrt"
 	ln -s "$bindir/wgowrt" "$d/usr/libexec/rpcd/wgowrt"
 	install -m 0755 "$ROOT_DIR/package/files/wgowrt-rollback.init" "$d/etc/init.d/wgowrt-rollback"
+	install -m 0755 "$ROOT_DIR/package/files/wgowrt.init" "$d/etc/init.d/wgowrt"
 	printf '%s\n' $WGOWRT_KEEP >"$d/lib/upgrade/keep.d/wgowrt"
 	chmod 0644 "$d/lib/upgrade/keep.d/wgowrt"
 	find "$d" -type d -exec chmod 0755 {} +
@@ -181,5 +182,5 @@ stage_luci() {
 	cp -R "$app/root/." "$d/"
 	find "$d" -type d -exec chmod 0755 {} +
 	find "$d" -type f -exec chmod 0644 {} +
-	chmod 0755 "$d/etc/init.d/"* "$d/etc/uci-defaults/"*
+	chmod 0755 "$d/etc/uci-defaults/"*
 }

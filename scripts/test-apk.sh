@@ -147,8 +147,8 @@ for arch in "${arches[@]}"; do
 	check "$arch: binary installed" "$(cmp -s "$r/usr/sbin/wgowrt" "$ROOT_DIR/dist/$arch/wgowrt" && echo same)" same
 	check "$arch: rpcd plugin link" "$(readlink "$r/usr/libexec/rpcd/wgowrt")" /usr/sbin/wgowrt
 	check "$arch: sysupgrade keeps /etc/config/wgowrt" "$(cat "$r/lib/upgrade/keep.d/wgowrt")" /etc/config/wgowrt
-	check "$arch: .list" "$(cat "$r/lib/apk/packages/wgowrt.list" | tr '\n' ' ')" \
-		"/etc/init.d/wgowrt-rollback /lib/apk/packages/wgowrt.list /lib/upgrade/keep.d/wgowrt /usr/libexec/rpcd/wgowrt /usr/sbin/wgowrt "
+	check "$arch: .list" "$(tr '\n' ' ' <"$r/lib/apk/packages/wgowrt.list")" \
+		"/etc/init.d/wgowrt /etc/init.d/wgowrt-rollback /lib/apk/packages/wgowrt.list /lib/upgrade/keep.d/wgowrt /usr/libexec/rpcd/wgowrt /usr/sbin/wgowrt "
 	check "$arch: apk info -L" "$(apkr "$r" "$arch" info -L wgowrt 2>/dev/null | grep -c '^usr/sbin/wgowrt$')" 1
 
 	# The user's state, then the upgrade.

@@ -35,6 +35,7 @@ want_fields="Package Version Depends Source SourceName License Section SourceDat
 want_data="drwxr-xr-x 0/0 ./
 drwxr-xr-x 0/0 ./etc/
 drwxr-xr-x 0/0 ./etc/init.d/
+-rwxr-xr-x 0/0 ./etc/init.d/wgowrt
 -rwxr-xr-x 0/0 ./etc/init.d/wgowrt-rollback
 drwxr-xr-x 0/0 ./lib/
 drwxr-xr-x 0/0 ./lib/upgrade/

@@ -37,6 +37,12 @@ trap '"$BOOT" "$name" down >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 check() { if [[ $2 == "$3" ]]; then t_pass "$1"; else t_fail "$1: got '$2', want '$3'"; fi; }
 has() { if grep -q -- "$2" <<<"$3"; then t_pass "$1"; else t_fail "$1: no '$2' in: $(head -c 600 <<<"$3")"; fi; }
 hasnt() { if grep -q -- "$2" <<<"$3"; then t_fail "$1: '$2' still in: $(head -c 600 <<<"$3")"; else t_pass "$1"; fi; }
+# ran WHAT CMD...: passes when CMD succeeds, else fails with its output.
+ran() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then t_pass "$what"; else t_fail "$what: $out"; fi
+}
 inside() { "$BOOT" "$name" exec "$@"; }
 
 # A signed copy of the apk repository and a stub repository (the image has
@@ -67,8 +73,8 @@ service() { inside ubus call service list '{"name":"wgowrt","verbose":true}' 2>&
 
 # --- opkg
 inside sh -c 'printf "src/gz wgowrt file:///tmp/in/feed/x86_64\nsrc/gz wgowrt_luci file:///tmp/in/feed/all\n" >>/etc/opkg/customfeeds.conf'
-out=$(inside opkg update 2>&1) && t_pass "opkg update" || t_fail "opkg update: $out"
-out=$(inside opkg install luci-app-wgowrt 2>&1) && t_pass "opkg install luci-app-wgowrt" || t_fail "opkg install: $out"
+ran "opkg update" inside opkg update
+ran "opkg install luci-app-wgowrt" inside opkg install luci-app-wgowrt
 check "opkg: wgowrt installed" "$(inside opkg list-installed wgowrt 2>/dev/null | awk '{ print $1 }')" wgowrt
 check "opkg: service enabled" "$(inside readlink /etc/rc.d/S99wgowrt)" ../init.d/wgowrt
 s=$(service)
@@ -79,7 +85,7 @@ m=$(luci_menu)
 has "opkg: LuCI menu has the app" '"wgowrt"' "$m"
 page=$(inside sh -c 'curl -s -b /tmp/cj http://127.0.0.1/cgi-bin/luci/admin/vpn/wgowrt/overview')
 has "opkg: LuCI overview page loads our view" 'wgowrt/overview' "$page"
-out=$(inside opkg remove luci-app-wgowrt wgowrt 2>&1) && t_pass "opkg remove" || t_fail "opkg remove: $out"
+ran "opkg remove" inside opkg remove luci-app-wgowrt wgowrt
 hasnt "opkg: service stopped" '"wgowrt"' "$(service)"
 check "opkg: service disabled" "$(inside sh -c 'ls /etc/rc.d/ | grep -c wgowrt')" 0
 check "opkg: files removed" "$(inside sh -c 'ls /usr/sbin/wgowrt /usr/libexec/rpcd/wgowrt /etc/init.d/wgowrt 2>/dev/null | wc -l')" 0
@@ -87,12 +93,12 @@ hasnt "opkg: LuCI menu entry gone" '"wgowrt"' "$(luci_menu)"
 
 # --- apk (chrooted to / like on a router: scripts run as they are)
 inside sh -c 'mkdir -p /etc/apk/keys && cp /tmp/in/wgowrt.pem /etc/apk/keys/wgowrt.pem'
-out=$(inside apk --initdb --no-network --repository /tmp/in/apk/packages.adb --repository /tmp/in/apkstub/packages.adb \
-	add luci-app-wgowrt 2>&1) && t_pass "apk add luci-app-wgowrt" || t_fail "apk add: $out"
+ran "apk add luci-app-wgowrt" inside apk --initdb --no-network --repository /tmp/in/apk/packages.adb \
+	--repository /tmp/in/apkstub/packages.adb add luci-app-wgowrt
 check "apk: service enabled" "$(inside readlink /etc/rc.d/S99wgowrt)" ../init.d/wgowrt
 has "apk: procd runs the service" '"network"' "$(service)"
 has "apk: LuCI menu has the app" '"wgowrt"' "$(luci_menu)"
-out=$(inside apk --no-network del luci-app-wgowrt wgowrt 2>&1) && t_pass "apk del" || t_fail "apk del: $out"
+ran "apk del" inside apk --no-network del luci-app-wgowrt wgowrt
 hasnt "apk: service stopped" '"wgowrt"' "$(service)"
 check "apk: files removed" "$(inside sh -c 'ls /usr/sbin/wgowrt /usr/libexec/rpcd/wgowrt /etc/init.d/wgowrt /etc/rc.d/S99wgowrt 2>/dev/null | wc -l')" 0
 t_summary

@@ -6,9 +6,11 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/bridge"
 	"github.com/wgowrt/wgowrt/internal/cli"
+	"github.com/wgowrt/wgowrt/internal/supervisor"
 )
 
 func main() {
 	cli.RPCD = bridge.Methods
+	cli.Supervise = supervisor.Main
 	os.Exit(cli.Main(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -180,6 +180,7 @@ func NewApp(env *Env) *ucli.App {
 			exposeCommand(env),
 			lanRouteCommand(env),
 			syncCommand(env),
+			superviseCommand(env),
 			confirmCommand(env),
 			rollbackCommand(env),
 			doctorCommand(env),

@@ -57,7 +57,8 @@ type Probes struct {
 	InputWan func() string
 	// UDPPorts are the UDP ports something listens on.
 	UDPPorts func() map[int]bool
-	// RouteDev is the device the kernel routes addr through.
+	// RouteDev is the device the kernel routes addr through, Unreachable
+	// when it has no route, "" when that cannot be told.
 	RouteDev func(addr netip.Addr) string
 	// Module says whether WireGuard is available (kernel module loaded,
 	// or built in).
@@ -65,9 +66,12 @@ type Probes struct {
 	// MTU is a device's MTU (0 unknown).
 	MTU func(dev string) int
 	// Ping says whether addr answers an IPv4 ping of size bytes of
-	// payload with the don't-fragment bit set.
-	Ping func(addr netip.Addr, size int) bool
+	// payload with the don't-fragment bit set, sent from src (when valid).
+	Ping func(src, addr netip.Addr, size int) bool
 }
+
+// Unreachable is RouteDev's answer for an address without a route.
+const Unreachable = "(unreachable)"
 
 // RealProbes read the running router.
 var RealProbes = Probes{
@@ -80,8 +84,11 @@ var RealProbes = Probes{
 	},
 	UDPPorts: udpPorts,
 	RouteDev: func(a netip.Addr) string {
-		out, err := exec.Command("ip", "route", "get", a.String()).Output()
+		out, err := exec.Command("ip", "route", "get", a.String()).CombinedOutput()
 		if err != nil {
+			if strings.Contains(strings.ToLower(string(out)), "unreachable") {
+				return Unreachable
+			}
 			return ""
 		}
 		f := strings.Fields(string(out))
@@ -162,6 +169,9 @@ type DoctorFacts struct {
 	WanAddrs []netip.Addr
 	Module   bool
 	Now      time.Time
+	// RouteDev is the device the kernel routes the first host of each
+	// routed AllowedIPs prefix through.
+	RouteDev map[netip.Prefix]string
 	// MTUProbes are the peers whose tunnel address answers small pings
 	// but not full-size ones with don't-fragment, per interface.
 	MTUProbes map[string][]PathMTU
@@ -221,6 +231,7 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 		}
 	}
 	f.MTUProbes = o.probeMTU(st, f)
+	f.RouteDev = routedPrefixes(st, f.Up, pr.RouteDev)
 	for _, iface := range wgInterfaces(st) {
 		for _, p := range plan.ReadPeers(st, iface) {
 			host := endpointHost(p.Endpoint)
@@ -284,30 +295,72 @@ func (o *Ops) probeMTU(st plan.State, f DoctorFacts) map[string][]PathMTU {
 		}
 		for _, p := range plan.ReadPeers(st, name) {
 			a, ok := peerHostAddr(p)
-			if !ok || !sessionLive(dev, p.PublicKey, f.Now) || !pr.Ping(a, 56) || pr.Ping(a, mtu-28) {
+			if !ok || !sessionLive(dev, p.PublicKey, f.Now) {
+				continue
+			}
+			src := netip.Addr{}
+			if !pr.Ping(src, a, 56) {
+				if src = lanAddr(st); !src.IsValid() || !pr.Ping(src, a, 56) {
+					continue // does not answer pings at all
+				}
+			}
+			if pr.Ping(src, a, mtu-28) {
 				continue
 			}
 			r := PathMTU{Peer: p.Name, Section: p.Section, Addr: a, MTU: mtu}
-			for size := mtu - 80; size >= 1280; size -= 80 {
-				if pr.Ping(a, size-28) {
-					r.Largest = size
-					break
-				}
-			}
+			r.Largest = largestThrough(func(size int) bool { return pr.Ping(src, a, size-28) }, mtu)
 			out[name] = append(out[name], r)
 		}
 	}
 	return out
 }
 
-// peerHostAddr is a peer's IPv4 tunnel address (a /32 AllowedIP).
-func peerHostAddr(p plan.Peer) (netip.Addr, bool) {
-	for _, s := range p.AllowedIPs {
-		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() && pf.Bits() == 32 {
-			return pf.Addr(), true
+// largestThrough finds, by bisection, the largest packet size between
+// IPv6's minimum 1280 and mtu-1 that gets through (0: not even 1280).
+func largestThrough(passes func(size int) bool, mtu int) int {
+	lo, hi := 1280, mtu-1
+	if hi < lo || !passes(lo) {
+		return 0
+	}
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if passes(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
 		}
 	}
-	return netip.Addr{}, false
+	return lo
+}
+
+// lanAddr is the router's own address on lan.
+func lanAddr(st plan.State) netip.Addr {
+	v := opt(st.Network, "lan", "ipaddr")
+	if p, err := netip.ParsePrefix(v); err == nil {
+		return p.Addr()
+	}
+	a, _ := netip.ParseAddr(v)
+	return a
+}
+
+// peerHostAddr is an address behind a peer to probe: its IPv4 tunnel
+// address (a /32 AllowedIP), else the first host of a routed subnet
+// (where the other router of a site link usually sits).
+func peerHostAddr(p plan.Peer) (netip.Addr, bool) {
+	var first netip.Addr
+	for _, s := range p.AllowedIPs {
+		pf, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil || !pf.Addr().Is4() || pf.Bits() == 0 {
+			continue
+		}
+		if pf.Bits() == 32 {
+			return pf.Addr(), true
+		}
+		if !first.IsValid() && pf.Bits() <= 30 {
+			first = pf.Masked().Addr().Next()
+		}
+	}
+	return first, first.IsValid()
 }
 
 func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {
@@ -317,4 +370,43 @@ func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// routedPrefixes asks the kernel where the first host of each routed
+// AllowedIPs prefix of an up interface in the main table goes.
+func routedPrefixes(st plan.State, up map[string]bool, routeDev func(netip.Addr) string) map[netip.Prefix]string {
+	out := map[netip.Prefix]string{}
+	for _, iface := range wgInterfaces(st) {
+		if !up[iface] || opt(st.Network, iface, "ip4table") != "" {
+			continue
+		}
+		for _, p := range plan.ReadPeers(st, iface) {
+			if !p.Routes || p.Disabled {
+				continue
+			}
+			for _, pf := range routedOf(p) {
+				out[pf] = routeDev(probeAddr(pf))
+			}
+		}
+	}
+	return out
+}
+
+// routedOf are a peer's IPv4 AllowedIPs that netifd routes (not /0:
+// default routes go through policy routing or the interface's own table).
+func routedOf(p plan.Peer) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range p.AllowedIPs {
+		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() && pf.Bits() > 0 {
+			out = append(out, pf.Masked())
+		}
+	}
+	return out
+}
+
+func probeAddr(pf netip.Prefix) netip.Addr {
+	if pf.Bits() >= 31 {
+		return pf.Addr()
+	}
+	return pf.Addr().Next()
 }

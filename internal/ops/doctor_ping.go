@@ -12,7 +12,9 @@ import (
 // the don't-fragment bit set (IP_PMTUDISC_DO) and says whether the reply
 // came within a second. busybox's ping, which routers have, cannot set
 // the bit, hence a raw socket (root, as doctor runs).
-func pingDF(addr netip.Addr, size int) bool {
+// src, when valid, is the source address (a site link carries only its
+// LANs' traffic, so the router pings from its LAN address).
+func pingDF(src, addr netip.Addr, size int) bool {
 	if !addr.Is4() || size < 0 || size > 65000 {
 		return false
 	}
@@ -22,6 +24,9 @@ func pingDF(addr netip.Addr, size int) bool {
 	}
 	defer syscall.Close(fd)
 	if syscall.SetsockoptInt(fd, syscall.IPPROTO_IP, syscall.IP_MTU_DISCOVER, syscall.IP_PMTUDISC_DO) != nil {
+		return false
+	}
+	if src.Is4() && syscall.Bind(fd, &syscall.SockaddrInet4{Addr: src.As4()}) != nil {
 		return false
 	}
 	id, seq := uint16(os.Getpid()), uint16(time.Now().UnixNano())

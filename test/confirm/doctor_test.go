@@ -127,3 +127,118 @@ func settle() { time.Sleep(1500 * time.Millisecond) }
 
 // officeKey is a public key of nobody's.
 const officeKey = "a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw="
+
+// TestDoctorHealthySiteLink: two routers, wan to wan, linked site to
+// site with live sessions (keepalive): doctor on both reports nothing,
+// the handshake, port and MTU probes included (full-size don't-fragment
+// pings to the other side's tunnel address get through). Cost: about
+// 15 s.
+func TestDoctorHealthySiteLink(t *testing.T) {
+	nsTool := tool(t, "owrt-ns")
+	ns := runner(t, nsTool)
+	a, b := fmt.Sprintf("cfsa%d", os.Getpid()), fmt.Sprintf("cfsb%d", os.Getpid())
+	t.Cleanup(func() { exec.Command(nsTool, "down", a).Run(); exec.Command(nsTool, "down", b).Run() })
+	cfgB := t.TempDir()
+	os.WriteFile(cfgB+"/network", []byte(siteBNetwork), 0644)
+	ns("up", a)
+	ns("up", b, "--config", cfgB)
+	ns("link", a, "eth1", b, "eth1")
+	for _, r := range []string{a, b} {
+		ns("cp", r, bin, "/usr/sbin/")
+		ns("start", r, "rpcd", "firewall", "netifd")
+		ns("wait", r, "lan", "wan")
+	}
+	sh := func(r, cmd string) string { t.Helper(); return ns("exec", r, "sh", "-c", cmd) }
+	sh(a, "wgowrt server init --endpoint 192.0.2.2 --subnet 10.8.0.0/24 >/dev/null 2>&1")
+	sh(b, "wgowrt server init --endpoint 192.0.2.3 --subnet 10.9.0.0/24 >/dev/null 2>&1")
+	ns("wait", a, "wg0")
+	ns("wait", b, "wg0")
+	keyA := strings.TrimSpace(sh(a, "wg show wg0 public-key"))
+	keyB := strings.TrimSpace(sh(b, "wg show wg0 public-key"))
+	sh(a, "wgowrt site add b --public-key "+keyB+" --remote-subnet 192.168.2.0/24 --endpoint 192.0.2.3:51820 2>&1")
+	sh(b, "wgowrt site add a --public-key "+keyA+" --remote-subnet 192.168.1.0/24 --endpoint 192.0.2.2:51820 2>&1")
+	// The routes behind a site come with the interface (wgowrt says so):
+	// until then doctor names them, and its fix installs them.
+	for _, name := range []string{a, b} {
+		r := &router{t: t, tool: nsTool, name: name, ns: ns}
+		if fs := r.doctor(); len(fs) != 1 || fs[0].Check != "route-missing" {
+			t.Fatalf("site without its routes on %s: [%s] %+v", name, checks(fs), fs)
+		} else {
+			t.Logf("%s: %s | evidence: %s | fix: %s", fs[0].Check, fs[0].Problem, fs[0].Evidence, fs[0].Fix)
+			sh(name, fs[0].Fix)
+		}
+		ns("wait", name, "wg0")
+	}
+	up := false
+	for i := 0; i < 40 && !up; i++ {
+		hs := sh(a, "wg show wg0 latest-handshakes")
+		up = strings.Contains(hs, keyB) && !strings.Contains(hs, keyB+"\t0")
+		if !up {
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	if !up {
+		t.Fatalf("no handshake between the sites:\n%s\n%s", sh(a, "wg show"), sh(b, "wg show"))
+	}
+	settle()
+	for _, r := range []string{a, b} {
+		out, err := exec.Command(nsTool, "exec", r, "wgowrt", "doctor").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "no problem found") {
+			t.Errorf("doctor on healthy %s: %v\n%s", r, err, out)
+		}
+	}
+
+	// An MTU black hole, made real: a's wan link is narrower (1400), so a
+	// full-size tunnel packet leaves it in fragments, and b's side of the
+	// path drops fragments (as some ISPs' NAT does). Small pings through
+	// the tunnel answer, full-size ones vanish.
+	sh(a, "ip link set eth1 mtu 1400")
+	sh(b, "nft add table ip cfmtu && nft add chain ip cfmtu pre '{ type filter hook prerouting priority -400; }' && nft add rule ip cfmtu pre ip frag-off '&' 0x3fff != 0 drop")
+	r := &router{t: t, tool: nsTool, name: a, ns: ns}
+	fs := r.doctor()
+	// 1328: what fits 1400 with WireGuard's 60 bytes and its padding to 16.
+	if len(fs) != 1 || fs[0].Check != "mtu" || !strings.Contains(fs[0].Fix, "mtu=1328") {
+		t.Fatalf("MTU black hole: [%s] %+v", checks(fs), fs)
+	}
+	t.Logf("%s: %s | evidence: %s | fix: %s", fs[0].Check, fs[0].Problem, fs[0].Evidence, fs[0].Fix)
+	sh(a, fs[0].Fix)
+	ns("wait", a, "wg0")
+	for i := 0; i < 40; i++ {
+		if hs := sh(a, "wg show wg0 latest-handshakes"); !strings.Contains(hs, keyB+"\t0") {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if fs := r.doctor(); len(fs) > 0 {
+		t.Errorf("after the MTU fix: [%s] %+v", checks(fs), fs)
+	}
+}
+
+// siteBNetwork is the second router: its own LAN and wan address.
+const siteBNetwork = `
+config interface 'loopback'
+	option device 'lo'
+	option proto 'static'
+	option ipaddr '127.0.0.1'
+	option netmask '255.0.0.0'
+
+config globals 'globals'
+	option ula_prefix 'fd00:db8:2::/48'
+
+config device
+	option name 'br-lan'
+	option type 'bridge'
+	list ports 'eth0'
+
+config interface 'lan'
+	option device 'br-lan'
+	option proto 'static'
+	option ipaddr '192.168.2.1'
+	option netmask '255.255.255.0'
+
+config interface 'wan'
+	option device 'eth1'
+	option proto 'static'
+	option ipaddr '192.0.2.3'
+	option netmask '255.255.255.0'
+`

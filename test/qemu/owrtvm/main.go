@@ -177,7 +177,13 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 	if out != "wgowrt "+version {
 		return fail("wgowrt --version", "printed %q, want %q", out, "wgowrt "+version)
 	}
-	ok("opkg installed wgowrt %s from the feed", cfg.PkgVersion)
+	// default_postinst enabled and started the package's service (procd
+	// instance "supervise").
+	if _, err := sh.Must("service", "/etc/init.d/wgowrt enabled && "+waitFor(30,
+		`[ "$(ubus call service list '{"name":"wgowrt"}' | jsonfilter -e '@.wgowrt.instances.supervise.running')" = true ]`)); err != nil {
+		return err
+	}
+	ok("opkg installed wgowrt %s from the feed; its service is enabled and running", cfg.PkgVersion)
 
 	// The README's quick start; the endpoint is where the phone reaches the
 	// router: qemu forwards 127.0.0.1:51820 (in this namespace) to its wan.
