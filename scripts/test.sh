@@ -73,7 +73,7 @@ if [[ $quick == 0 ]]; then
 	scripts/test-pkg-boot.sh "$feed" dist/apk
 
 	tier "LuCI in a real OpenWrt (oracle container): pages, Save & Apply, rollback, hostile text, ACL"
-	# ~155 s here, 95 s of it the rollback case (rpcd's 90 s minimum);
+	# ~180 s here, 100 s of it the rollback case (rpcd's 90 s minimum);
 	# skips with the reason without root or the oracle (fails in CI).
 	test/luci/real/run.sh
 

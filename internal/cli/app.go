@@ -170,6 +170,7 @@ func NewApp(env *Env) *ucli.App {
 			versionCommand(env),
 			uciCommand(env),
 			serverCommand(env),
+			adoptCommand(env),
 			peerCommand(env),
 			statusCommand(env),
 			clientCommand(env),

@@ -22,6 +22,21 @@ import (
 // (the supervisor must not wait behind a command, and a one-peer endpoint
 // update cannot conflict with a plan: the next sync rewrites peers whole).
 
+// SuperviseOptions are the supervisor's settings (`wgowrt supervise`
+// flags; the init script takes them from /etc/config/wgowrt).
+type SuperviseOptions struct {
+	// Interval is how often the handshakes are looked at.
+	Interval time.Duration
+	// Stale is the handshake age past which a host-name endpoint is
+	// re-resolved.
+	Stale time.Duration
+	// MaxBackoff is the longest pause between look-ups of one name.
+	MaxBackoff time.Duration
+	// DownAfter is the handshake age at which a peer counts as down
+	// (peer.down); ActiveWithin by default, as `status` counts it.
+	DownAfter time.Duration
+}
+
 // EndpointTarget is a peer whose configured endpoint is a host name.
 type EndpointTarget struct {
 	Iface string

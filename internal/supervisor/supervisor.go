@@ -64,6 +64,8 @@ type Supervisor struct {
 	// re-resolved.
 	Stale      time.Duration
 	MaxBackoff time.Duration
+	// DownAfter is the handshake age at which a peer is down.
+	DownAfter time.Duration
 
 	targets []ops.EndpointTarget
 	names   map[wgtypes.Key]string
@@ -116,6 +118,9 @@ func (s *Supervisor) defaults() {
 	}
 	if s.Stale <= 0 {
 		s.Stale = DefaultStale
+	}
+	if s.DownAfter <= 0 {
+		s.DownAfter = ops.ActiveWithin
 	}
 	if s.MaxBackoff <= 0 {
 		s.MaxBackoff = DefaultMaxBackoff

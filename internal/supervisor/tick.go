@@ -50,7 +50,7 @@ func (s *Supervisor) Tick(ctx context.Context) {
 
 // observe turns a change of a peer's handshake state into an event.
 func (s *Supervisor) observe(id peerID, p wgtypes.Peer, now time.Time) {
-	active := !p.LastHandshakeTime.IsZero() && now.Sub(p.LastHandshakeTime) <= ops.ActiveWithin
+	active := !p.LastHandshakeTime.IsZero() && now.Sub(p.LastHandshakeTime) <= s.DownAfter
 	st := s.state(id)
 	if st.seen && active != st.active {
 		name := "peer.down"

@@ -112,6 +112,26 @@ test('pages stops at an error or an empty page (a router claiming more than it h
 	assert.strictEqual((await h.peerPages(err, 2)).error, 'no');
 });
 
+test('statusPages pages the interfaces\' peers as one list with one total (the bridge)', async () => {
+	const all = [['wg0', 5], ['wg1', 2], ['wgc', 0]].flatMap(([name, n]) => Array.from({ length: n }, (_, i) => [name, name + i]));
+	const asked = [];
+	const fetch = (offset, limit) => {
+		asked.push([offset, limit]);
+		const win = all.slice(offset, offset + limit), ifaces = [];
+		for (const [name, p] of win) {
+			let i = ifaces.find((x) => x.name == name);
+			if (!i) ifaces.push(i = { name, peers: [] });
+			i.peers.push(p);
+		}
+		if (offset == 0) ifaces.push({ name: 'wgc', peers: [] });
+		return Promise.resolve({ servers: ['wg0', 'wg1'], interfaces: ifaces, total: all.length });
+	};
+	const st = await h.statusPages(fetch, 3);
+	assert.deepStrictEqual(st.interfaces.map((i) => [i.name, i.peers]), [
+		['wg0', ['wg00', 'wg01', 'wg02', 'wg03', 'wg04']], ['wgc', []], ['wg1', ['wg10', 'wg11']]]);
+	assert.deepStrictEqual(asked, [[0, 3], [3, 3], [6, 3]]);
+});
+
 test('statusPages completes each interface by its own total', async () => {
 	const ifaces = { wg0: 5, wg1: 2, wgc: 0 };
 	const asked = [];

@@ -31,7 +31,7 @@ fi
 start=$(date +%s)
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/wgowrt-luci-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export WGOWRT_QRSVG=$work/qrsvg
 (cd ../.. && go build -o "$WGOWRT_QRSVG" ./test/luci/qrsvg)

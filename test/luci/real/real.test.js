@@ -83,9 +83,16 @@ after(async () => { await br.close() });
 
 /* view opens a wgowrt page and waits for its view to render */
 async function view(name) {
-	await page.goto(`${URL}/cgi-bin/luci/admin/vpn/wgowrt/${name}`);
-	await page.locator('#view h2').first().waitFor({ timeout: 20000 });
-	await page.waitForFunction(() => !document.querySelector('#view .spinning'));
+	try {
+		await page.goto(`${URL}/cgi-bin/luci/admin/vpn/wgowrt/${name}`);
+		await page.locator('#view h2').first().waitFor({ timeout: 30000 });
+		await page.waitForFunction(() => !document.querySelector('#view .spinning'));
+	}
+	catch (e) {
+		await shot(`real-failed-${name}.png`).catch(() => {});
+		const html = await page.evaluate(() => (document.querySelector('#maincontent') || document.body).innerHTML.slice(0, 2000)).catch((x) => String(x));
+		throw new Error(`${name} did not render: ${e.message}\n${html}\nproblems: ${problems.join('\n')}`);
+	}
 }
 
 /* saveApply presses LuCI's Save & Apply and waits for the reload after the confirmed apply */
@@ -214,6 +221,14 @@ test('an apply that is not confirmed is rolled back: old config, old running pee
 	assert.ok(wgPeers().includes(pubOf(phone)), 'the confirmed peer stays');
 	await page.unroute('**/admin/uci/confirm**');
 	await shot('real-rolled-back.png');
+
+	/* as LuCI says, the rolled-back changes stay pending in the session: revert them as a user would */
+	assert.match(box('cat /var/run/rpcd/uci-*/network 2>/dev/null || true'), /wgowrt_wg0_tablet/, 'still staged');
+	const reloaded = page.waitForEvent('load', { timeout: 60000 });
+	await page.getByRole('button', { name: 'Revert changes' }).click();
+	await page.getByText('Changes have been reverted.').waitFor();
+	await reloaded;
+	assert.doesNotMatch(box('cat /var/run/rpcd/uci-*/network 2>/dev/null || true'), /tablet/, 'nothing staged');
 	problems.length = 0; /* the aborted confirms are logged as failed requests */
 });
 
@@ -262,7 +277,7 @@ test('a hostile peer name is shown as text in the add error', async () => {
 	await clean('add error');
 });
 
-test('a hostile description stored elsewhere is text in the list and the Config, Rename and Remove dialogs', async () => {
+test('a hostile description stored elsewhere is text in the list and the Config, Rename and Remove dialogs', async (t) => {
 	box(`uci set network.wgowrt_wg0_phone.description="$1"; uci commit network`.replace('$1', PAYLOAD.replace(/["$`\\]/g, '\\$&')));
 	await view('peers');
 	const row = page.locator('tr[data-key="network.wgowrt_wg0_phone"]');
@@ -274,11 +289,35 @@ test('a hostile description stored elsewhere is text in the list and the Config,
 		await page.waitForFunction((t) => document.body.classList.contains('modal-overlay-active') &&
 			document.querySelector('#modal_overlay h4').textContent.startsWith(t), title);
 		assert.strictEqual(await dlg.locator('h4').textContent(), title + PAYLOAD);
+		if (button == 'Remove') {
+			await dlg.locator('pre.wgowrt-changes, .alert-message').first().waitFor();
+			t.diagnostic('Remove of a peer named by a free-text description: ' + (await dlg.locator('pre.wgowrt-changes').count()
+				? 'planned' : 'refused: ' + await page.locator('.alert-message').first().textContent()));
+		}
 		await clean(button + ' dialog');
 		await page.evaluate(() => L.hideModal());
 	}
 	await view('overview');
 	await clean('overview');
+	assert.deepStrictEqual(problems, []);
+});
+
+test('remove through the page: gone from network, wgowrt and the running wg0', async () => {
+	box('uci set network.wgowrt_wg0_phone.description=phone; uci commit network');
+	await view('peers');
+	const pub = pubOf(phone), ifindex = box('cat /sys/class/net/wg0/ifindex').trim();
+	await page.locator('tr[data-key="network.wgowrt_wg0_phone"]').getByRole('button', { name: 'Remove' }).click();
+	const dlg = page.locator('#modal_overlay .modal');
+	await dlg.locator('pre.wgowrt-changes').waitFor();
+	assert.match(await dlg.locator('pre.wgowrt-changes').textContent(), /^-network\.wgowrt_wg0_phone$/m);
+	await dlg.getByRole('button', { name: 'Add to unsaved changes' }).click();
+	await page.waitForFunction(() => !document.body.classList.contains('modal-overlay-active'));
+	await saveApply();
+	assert.doesNotMatch(box('cat /etc/config/network /etc/config/wgowrt'), /wgowrt_wg0_phone/);
+	await until('the removed peer gone from wg0', () => !wgPeers().includes(pub));
+	assert.strictEqual(box('cat /sys/class/net/wg0/ifindex').trim(), ifindex, 'wg0 was not recreated');
+	await view('peers');
+	assert.strictEqual(await page.locator('tr[data-key]').count(), 0);
 	assert.deepStrictEqual(problems, []);
 });
 

@@ -41,13 +41,19 @@ function answerAll(over) {
 	return st;
 }
 
-test('Overview shows hostile names, endpoints, addresses and warnings as text', async () => {
+test('Overview shows hostile names, endpoints, addresses, warnings and doctor findings as text', async () => {
 	answerAll();
 	const page = await browser.open(br, server, 'overview', { init });
 	await clean(page, 'overview', 10);
 	await page.evaluate(() => window.__luci.poll.step());
 	await clean(page, 'overview after a poll', 10);
 	assert.strictEqual(await page.locator('.cbi-section h3').first().textContent(), 'wg0' + PAYLOAD);
+
+	server.answer('wgowrt', 'doctor', () => Object.assign(hostile({ checked: [ 'wg0' ], live: true,
+		findings: [ { check: 'port-closed', iface: 'wg0', peer: 'phone', problem: 'p', evidence: 'e', fix: 'uci set x' } ] }), { version: 1 }));
+	await page.locator('.wgowrt-check').click();
+	await page.locator('.wgowrt-finding').waitFor();
+	await clean(page, 'doctor findings', 14);
 
 	server.answer('wgowrt', 'status', err);
 	await page.evaluate(() => window.__luci.poll.step());

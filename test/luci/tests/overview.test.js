@@ -178,10 +178,11 @@ test('a poll that drops and adds peers changes only those rows', async () => {
 });
 
 /*
- * A router that pages its answers (status and peers take offset and
- * limit; status gives each interface's total, peers one total): the views
- * ask page by page from the first call on (250 peers a page), so a
- * 1 000-peer server never needs one answer beyond rpcd's buffer.
+ * A router that pages its answers as the bridge does (status and peers take
+ * offset and limit and answer total and offset at the top; status takes its
+ * window over the interfaces' peers as one list): the views ask page by
+ * page from the first call on (250 peers a page), so a 1 000-peer server
+ * never needs one answer beyond rpcd's buffer.
  */
 function pageOf(list, args) {
 	const from = +args.offset || 0;
@@ -190,22 +191,25 @@ function pageOf(list, args) {
 
 test('Overview and Peers fetch every page of a paged status and peers answer', async () => {
 	const st = fixtures.bigStatus(1000, 0);
+	st.interfaces.push({ addresses: [], disabled: false, listen_port: 0, name: 'wgc', peers: fixtures.bigStatus(30, 0).interfaces[0].peers
+		.map((p) => Object.assign({}, p, { public_key: 'c' + p.public_key.slice(1), name: 'c' + p.name })),
+		public_key: fixtures.key(9, 'client'), role: 'client', running: true });
 	server.answer('wgowrt', 'status', (args) => {
-		const c = JSON.parse(JSON.stringify(st));
-		for (const i of c.interfaces) {
-			i.total = i.peers.length;
-			i.peers = pageOf(i.peers, args);
-		}
-		return c;
+		const flat = st.interfaces.flatMap((i) => i.peers.map((p) => [ i, p ]));
+		const win = pageOf(flat, args), out = JSON.parse(JSON.stringify(st));
+		out.interfaces = st.interfaces.filter((i) => (+args.offset || 0) == 0 || win.some(([ j ]) => j === i))
+			.map((i) => Object.assign({}, i, { peers: win.filter(([ j ]) => j === i).map(([ , p ]) => p) }));
+		return Object.assign(out, { total: flat.length, offset: +args.offset || 0 });
 	});
 	const pr = contract.answer('peers'), t = pr.peers[0];
 	pr.peers = st.interfaces[0].peers.map((p) => Object.assign({}, t, { name: p.name, section: 'network.' + p.section, public_key: p.public_key }));
-	server.answer('wgowrt', 'peers', (args) => Object.assign({}, pr, { peers: pageOf(pr.peers, args), total: pr.peers.length }));
+	server.answer('wgowrt', 'peers', (args) => Object.assign({}, pr, { peers: pageOf(pr.peers, args), total: pr.peers.length, offset: +args.offset || 0 }));
 
 	const page = await browser.open(br, server, 'overview');
-	assert.strictEqual(await page.locator('tr[data-key]').count(), 1000);
+	assert.strictEqual(await page.locator('[data-iface="wg0"] tr[data-key]').count(), 1000);
+	assert.strictEqual(await page.locator('[data-iface="wgc"] tr[data-key]').count(), 30);
 	const sent = server.state.calls.filter(([ o, m ]) => m == 'status').map((c) => c[2]);
-	assert.deepStrictEqual(sent, [ 0, 250, 500, 750 ].map((offset) => ({ offset, limit: 250 })));
+	assert.deepStrictEqual(sent, [ 0, 250, 500, 750, 1000 ].map((offset) => ({ offset, limit: 250 })));
 	assert.deepStrictEqual(await page.problems(), []);
 	await page.close();
 

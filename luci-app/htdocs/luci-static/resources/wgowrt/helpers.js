@@ -181,22 +181,33 @@ function pages(fetch, size, count, more, merge) {
 /* pageSize is how many peers one status or peers answer holds (~250 dual-stack peers fit rpcd's buffer) */
 var pageSize = 250;
 
-/* statusPages fetches a whole status answer; each interface has its own total */
+/*
+ * statusPages fetches a whole status answer. The bridge pages the peers
+ * of the answered interfaces as one list with one total at the top; an
+ * answer with a total per interface instead is completed interface by
+ * interface. A later page repeats each interface it has peers of.
+ */
 function statusPages(fetch, size) {
+	function peerCount(st) {
+		return ((st && st.interfaces) || []).reduce(function(n, i) { return n + (i.peers || []).length }, 0);
+	}
 	function incomplete(i) {
 		return typeof(i.total) == 'number' && (i.peers || []).length < i.total;
 	}
-	return pages(fetch, size || pageSize,
+	return pages(fetch, size || pageSize, peerCount,
 		function(st) {
-			return ((st && st.interfaces) || []).reduce(function(n, i) { return n + (i.peers || []).length }, 0);
+			if (typeof(st.total) == 'number')
+				return peerCount(st) < st.total;
+			return (st.interfaces || []).some(incomplete);
 		},
-		function(st) { return (st.interfaces || []).some(incomplete) },
 		function(first, next) {
-			var byName = {};
-			(first.interfaces || []).forEach(function(i) { byName[i.name] = i });
+			var whole = typeof(first.total) == 'number', byName = {};
+			(first.interfaces = first.interfaces || []).forEach(function(i) { byName[i.name] = i });
 			(next.interfaces || []).forEach(function(i) {
 				var have = byName[i.name];
-				if (have && incomplete(have))
+				if (!have && whole)
+					first.interfaces.push(byName[i.name] = i);
+				else if (have && (whole || incomplete(have)))
 					have.peers = (have.peers || []).concat(i.peers || []);
 			});
 		});
