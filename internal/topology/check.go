@@ -114,7 +114,6 @@ func (t *Topology) checkSubnets(tunnel netip.Prefix, add addFunc) {
 }
 
 func (t *Topology) checkLinks(add addFunc) {
-	ends := map[[2]string]string{}
 	for i, l := range t.Links {
 		members, err := t.linkMembers(l)
 		if err != nil {
@@ -130,11 +129,11 @@ func (t *Topology) checkLinks(add addFunc) {
 			}
 		}
 	}
-	for _, e := range t.Edges() {
-		if p, ok := ends[[2]string{e.A, e.B}]; ok && p != e.P2S {
-			add("link %s-%s is declared with different p2s strategies", e.A, e.B)
-		}
-		ends[[2]string{e.A, e.B}] = e.P2S
+	edges, conflicts := t.edges()
+	for _, c := range conflicts {
+		add("link %s is declared with different p2s strategies: keep one", c)
+	}
+	for _, e := range edges {
 		t.checkEdge(e, add)
 	}
 	if len(t.Nodes) > 1 {

@@ -14,6 +14,13 @@ type Edge struct {
 
 // Edges lists the tunnels the links make, each pair once (A < B).
 func (t *Topology) Edges() []Edge {
+	e, _ := t.edges()
+	return e
+}
+
+// edges also names the pairs declared with two different p2s strategies.
+func (t *Topology) edges() ([]Edge, []string) {
+	var conflicts []string
 	seen := map[[2]string]int{}
 	var out []Edge
 	add := func(a, b, p2s string) {
@@ -24,6 +31,9 @@ func (t *Topology) Edges() []Edge {
 			a, b = b, a
 		}
 		if i, ok := seen[[2]string{a, b}]; ok {
+			if out[i].P2S != "" && p2s != "" && out[i].P2S != p2s {
+				conflicts = append(conflicts, a+"-"+b)
+			}
 			if out[i].P2S == "" {
 				out[i].P2S = p2s
 			}
@@ -38,7 +48,11 @@ func (t *Topology) Edges() []Edge {
 			for _, s := range l.Spokes {
 				add(l.Hub, s, l.P2S)
 			}
-		case LinkFullMesh, LinkPair:
+		case LinkPair:
+			if len(l.Nodes) == 2 {
+				add(l.Nodes[0], l.Nodes[1], l.P2S)
+			}
+		case LinkFullMesh:
 			for i, a := range l.Nodes {
 				for _, b := range l.Nodes[i+1:] {
 					add(a, b, l.P2S)
@@ -46,7 +60,7 @@ func (t *Topology) Edges() []Edge {
 			}
 		}
 	}
-	return out
+	return out, conflicts
 }
 
 // neighbours maps each node to the nodes it has a tunnel with.
