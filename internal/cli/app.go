@@ -184,6 +184,7 @@ func NewApp(env *Env) *ucli.App {
 			confirmCommand(env),
 			rollbackCommand(env),
 			doctorCommand(env),
+			fleetCommand(env, "topology", "fleets: check, apply or export a topology file (see README, Fleets)"), fleetCommand(env, "node", "fleets: 'node key' prints this router's public key (the private key stays here, 0600)"),
 			rpcdCommand(env),
 			rpcdListCommand(env, true),
 			rpcdCallCommand(env, true),
