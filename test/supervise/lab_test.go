@@ -170,100 +170,129 @@ func configDir(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// lab is the two running containers.
+type lab struct {
+	boot, srv, cl string
+	b             func(...string) string
+	k             keys
+}
+
 func TestSuperviseLab(t *testing.T) {
 	boot := tool(t, "owrt-boot")
-	b := runner(t, boot)
-	k := newKeys(t)
-	srv, cl := fmt.Sprintf("sups%d", os.Getpid()), fmt.Sprintf("supc%d", os.Getpid())
+	l := &lab{boot: boot, b: runner(t, boot), k: newKeys(t),
+		srv: fmt.Sprintf("sups%d", os.Getpid()), cl: fmt.Sprintf("supc%d", os.Getpid())}
 	t.Cleanup(func() {
 		if t.Failed() {
-			out, _ := exec.Command(boot, cl, "exec", "logread").CombinedOutput()
+			out, _ := exec.Command(boot, l.cl, "exec", "logread").CombinedOutput()
 			t.Logf("client logread:\n%s", out)
 		}
-		exec.Command(boot, cl, "down").Run()
-		exec.Command(boot, srv, "down").Run()
+		exec.Command(boot, l.cl, "down").Run()
+		exec.Command(boot, l.srv, "down").Run()
 	})
-	b(srv, "up", "--config", configDir(t, map[string]string{"network": serverNetwork(k), "firewall": openFirewall}))
-	b(cl, "up", "--config", configDir(t, map[string]string{"network": clientNetwork(k), "firewall": openFirewall, "wgowrt": fastSupervise}),
-		"--link", "eth1="+srv+":eth1")
-	// At boot srv.test did not resolve: stock netifd keeps all of wg0
-	// down (other's tunnel too) and does not retry.
-	if st := b(cl, "exec", "ubus", "call", "network.interface.wg0", "status"); !strings.Contains(st, `"up": false`) {
+	l.bootUnresolvable(t)
+	l.nameMoves(t)
+	l.peerDownUp(t)
+	l.wanDownUp(t)
+	l.checkLog(t)
+}
+
+// bootUnresolvable boots both routers with srv.test unknown to the
+// client: stock netifd keeps all of wg0 down (other's tunnel too) and
+// retries every ~5 s (the handler sleeps 5 s before failing). A
+// subscriber and a hotplug script listen, wgowrt is installed and
+// started, then the name resolves and netifd's retry brings wg0 up.
+func (l *lab) bootUnresolvable(t *testing.T) {
+	b, k := l.b, l.k
+	b(l.srv, "up", "--config", configDir(t, map[string]string{"network": serverNetwork(k), "firewall": openFirewall}))
+	b(l.cl, "up", "--config", configDir(t, map[string]string{"network": clientNetwork(k), "firewall": openFirewall, "wgowrt": fastSupervise}),
+		"--link", "eth1="+l.srv+":eth1")
+	if st := b(l.cl, "exec", "ubus", "call", "network.interface.wg0", "status"); !strings.Contains(st, `"up": false`) {
 		t.Fatalf("wg0 is up although srv.test did not resolve at boot:\n%s", st)
 	}
-	// A subscriber and a hotplug script listen; wgowrt starts; then the
-	// name resolves and netifd's own retry (every ~5 s: the handler
-	// sleeps 5 s before failing) brings wg0 up.
-	b(cl, "exec", "sh", "-c", `mkdir -p /etc/hotplug.d/wgowrt
+	b(l.cl, "exec", "sh", "-c", `mkdir -p /etc/hotplug.d/wgowrt
 		printf '#!/bin/sh\necho "$ACTION $INTERFACE $PEER $TO" >> /tmp/hotplug.log\n' > /etc/hotplug.d/wgowrt/10-test
 		(ubus listen wgowrt.peer.up wgowrt.peer.down wgowrt.endpoint.changed > /tmp/events 2>&1 </dev/null &)`)
-	install(t, boot, cl)
-	b(cl, "exec", "sh", "-c", "/etc/init.d/wgowrt enable && /etc/init.d/wgowrt start")
+	install(t, l.boot, l.cl)
+	b(l.cl, "exec", "sh", "-c", "/etc/init.d/wgowrt enable && /etc/init.d/wgowrt start")
 	time.Sleep(3 * time.Second)
-	b(cl, "exec", "sh", "-c", "echo '10.0.0.5 srv.test' >> /etc/hosts")
-
+	b(l.cl, "exec", "sh", "-c", "echo '10.0.0.5 srv.test' >> /etc/hosts")
 	waitFor(t, "both tunnels up", 40*time.Second, func() bool {
-		return ping(boot, cl, "10.9.0.1") && ping(boot, cl, "10.9.1.1")
+		return ping(l.boot, l.cl, "10.9.0.1") && ping(l.boot, l.cl, "10.9.1.1")
 	})
-	otherBefore := handshake(t, b, cl, k.s1.PublicKey())
+}
 
-	// The name moves to another address.
-	b(srv, "exec", "ip", "addr", "del", "10.0.0.5/24", "dev", "eth1")
-	b(cl, "exec", "sh", "-c", "sed -i 's/^10.0.0.5 srv.test/10.0.0.4 srv.test/' /etc/hosts")
+// nameMoves: srv.test moves from .5 (removed from the server) to .4; the
+// supervisor pushes the new address; other's session is not touched.
+func (l *lab) nameMoves(t *testing.T) {
+	b := l.b
+	otherBefore := handshake(t, b, l.cl, l.k.s1.PublicKey())
+	b(l.srv, "exec", "ip", "addr", "del", "10.0.0.5/24", "dev", "eth1")
+	b(l.cl, "exec", "sh", "-c", "sed -i 's/^10.0.0.5 srv.test/10.0.0.4 srv.test/' /etc/hosts")
 	moved := time.Now()
-	waitFor(t, "traffic to srv after the move", 30*time.Second, func() bool { return ping(boot, cl, "10.9.0.1") })
+	waitFor(t, "traffic to srv after the move", 30*time.Second, func() bool { return ping(l.boot, l.cl, "10.9.0.1") })
 	t.Logf("traffic resumed %.1f s after the address moved", time.Since(moved).Seconds())
-	if ep := b(cl, "exec", "wg", "show", "wg0", "endpoints"); !strings.Contains(ep, "10.0.0.4:51820") {
+	if ep := b(l.cl, "exec", "wg", "show", "wg0", "endpoints"); !strings.Contains(ep, "10.0.0.4:51820") {
 		t.Errorf("srv's endpoint is not 10.0.0.4:51820:\n%s", ep)
 	}
-	if after := handshake(t, b, cl, k.s1.PublicKey()); after != otherBefore {
+	if after := handshake(t, b, l.cl, l.k.s1.PublicKey()); after != otherBefore {
 		t.Errorf("peer other's handshake changed (%s -> %s): its session was touched", otherBefore, after)
 	}
+}
 
-	// peer.down, then peer.up. (down_after is 8 s here, shorter than
-	// WireGuard's 2-minute rekey, so quiet peers flap; on a router it is
-	// 180 s.)
-	b(srv, "exec", "ifdown", "wg0")
+// peerDownUp: the server's wg0 goes down and up; the subscriber and the
+// hotplug script see peer.down, then peer.up. (down_after is 8 s here,
+// shorter than WireGuard's 2-minute rekey, so quiet peers flap; on a
+// router it is 180 s.)
+func (l *lab) peerDownUp(t *testing.T) {
+	b := l.b
+	b(l.srv, "exec", "ifdown", "wg0")
 	var seen int
 	waitFor(t, "peer.down", 30*time.Second, func() bool {
-		ev := b(cl, "exec", "cat", "/tmp/events")
+		ev := b(l.cl, "exec", "cat", "/tmp/events")
 		seen = len(ev)
 		return strings.Contains(ev, `"wgowrt.peer.down": {"interface":"wg0","peer":"srv"}`)
 	})
-	b(srv, "exec", "ifup", "wg0")
+	b(l.srv, "exec", "ifup", "wg0")
 	waitFor(t, "peer.up", 40*time.Second, func() bool {
-		ping(boot, cl, "10.9.0.1") // data, so that WireGuard starts a handshake with the new device
-		return strings.Contains(b(cl, "exec", "cat", "/tmp/events")[seen:], `"wgowrt.peer.up": {"interface":"wg0","peer":"srv"}`)
+		ping(l.boot, l.cl, "10.9.0.1") // data, so that WireGuard starts a handshake with the new device
+		return strings.Contains(b(l.cl, "exec", "cat", "/tmp/events")[seen:], `"wgowrt.peer.up": {"interface":"wg0","peer":"srv"}`)
 	})
-	hp := b(cl, "exec", "cat", "/tmp/hotplug.log")
+	hp := b(l.cl, "exec", "cat", "/tmp/hotplug.log")
 	for _, want := range []string{"endpoint.changed wg0 srv 10.0.0.4:51820", "peer.down wg0 srv", "peer.up wg0 srv"} {
 		if !strings.Contains(hp, want) {
 			t.Errorf("hotplug.d/wgowrt did not see %q:\n%s", want, hp)
 		}
 	}
+}
 
-	// wan down and up.
-	b(cl, "exec", "ifdown", "wan")
-	b(cl, "exec", "ifup", "wan")
+// wanDownUp: the client's wan goes down and up; both tunnels carry
+// traffic again.
+func (l *lab) wanDownUp(t *testing.T) {
+	l.b(l.cl, "exec", "ifdown", "wan")
+	l.b(l.cl, "exec", "ifup", "wan")
 	wanUp := time.Now()
 	waitFor(t, "traffic after wan down/up", 30*time.Second, func() bool {
-		return ping(boot, cl, "10.9.0.1") && ping(boot, cl, "10.9.1.1")
+		return ping(l.boot, l.cl, "10.9.0.1") && ping(l.boot, l.cl, "10.9.1.1")
 	})
 	t.Logf("tunnels carried traffic %.1f s after wan came back", time.Since(wanUp).Seconds())
+}
 
-	log := b(cl, "exec", "sh", "-c", "logread -e wgowrt")
+// checkLog: one line per event in logread, no key; RSS reported.
+func (l *lab) checkLog(t *testing.T) {
+	k := l.k
+	log := l.b(l.cl, "exec", "sh", "-c", "logread -e wgowrt")
 	for _, want := range []string{"cannot resolve srv.test:51820", "endpoint.changed wg0/srv srv.test:51820: 10.0.0.5:51820 -> 10.0.0.4:51820", "wan event on wan"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("logread lacks %q:\n%s", want, log)
 		}
 	}
-	for _, key := range []wgtypes.Key{k.c, k.s0.PublicKey(), k.s1.PublicKey(), k.c.PublicKey()} {
+	for _, key := range []wgtypes.Key{k.c, k.s0, k.s1, k.s0.PublicKey(), k.s1.PublicKey(), k.c.PublicKey()} {
 		if strings.Contains(log, key.String()) {
 			t.Error("a key is in the log")
 		}
 	}
-	rss := b(cl, "exec", "sh", "-c", "grep VmRSS /proc/$(pgrep -f 'wgowrt supervise' | head -n1)/status")
-	t.Logf("supervisor on x86_64: %s", strings.TrimSpace(rss))
+	rss := l.b(l.cl, "exec", "sh", "-c", "grep VmRSS /proc/$(pgrep -f 'wgowrt supervise' | head -n1)/status")
+	t.Logf("supervisor on x86_64 (unstripped test build): %s", strings.TrimSpace(rss))
 }
 
 func handshake(t *testing.T, b func(...string) string, name string, pub wgtypes.Key) string {
