@@ -80,8 +80,13 @@ func (o *Ops) EndpointTargets() ([]EndpointTarget, error) {
 			if err != nil || n == 0 {
 				continue
 			}
+			ka := 0
+			if sec := st.Network.Section(p.Section); sec != nil {
+				v, _ := sec.Get("persistent_keepalive")
+				ka, _ = strconv.Atoi(v)
+			}
 			out = append(out, EndpointTarget{Iface: iface, Peer: p.Name, Key: wgtypes.Key(k), Host: host,
-				Port: uint16(n), Keepalive: time.Duration(p.Keepalive) * time.Second})
+				Port: uint16(n), Keepalive: time.Duration(ka) * time.Second})
 		}
 	}
 	return out, nil
