@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"time"
 
@@ -151,4 +152,15 @@ func (o *Ops) configurePeers(iface string, pcs ...wgtypes.PeerConfig) error {
 	}
 	defer cl.Close()
 	return cl.ConfigureDevice(iface, wgtypes.Config{Peers: pcs})
+}
+
+// ConfigStamp changes whenever the committed network config is replaced
+// (its modification time and size): commands commit without procd's
+// reload trigger, so the supervisor looks at it on every tick.
+func (o *Ops) ConfigStamp() string {
+	fi, err := os.Stat(o.Path("/etc/config/network"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 }

@@ -38,6 +38,7 @@ type Ops interface {
 	SetEndpoint(iface string, key wgtypes.Key, ep netip.AddrPort) error
 	Nudge(iface string, key wgtypes.Key, ka time.Duration) error
 	Sync(iface string) ([]ops.SyncIface, error)
+	ConfigStamp() string
 }
 
 var _ Ops = (*ops.Ops)(nil)
@@ -72,6 +73,7 @@ type Supervisor struct {
 	metricsFailed bool
 
 	targets []ops.EndpointTarget
+	stamp   string
 	names   map[wgtypes.Key]string
 	peers   map[peerID]*peerState
 }
@@ -143,6 +145,7 @@ func (s *Supervisor) defaults() {
 // reload re-reads the host-name peers and names (the init script has
 // just run `wgowrt sync` for the new configuration).
 func (s *Supervisor) reload() {
+	s.stamp = s.Ops.ConfigStamp()
 	t, err := s.Ops.EndpointTargets()
 	if err != nil {
 		s.Log("cannot read the configuration: " + err.Error())

@@ -18,6 +18,9 @@ import (
 // re-resolved (when their back-off allows) and a new address is pushed.
 func (s *Supervisor) Tick(ctx context.Context) {
 	s.defaults()
+	if s.Ops.ConfigStamp() != s.stamp {
+		s.reload() // a command committed peers
+	}
 	now := s.Clock.Now()
 	devs, err := s.Ops.LiveDevices()
 	if err != nil {
