@@ -191,12 +191,12 @@ func nodeKeyCmd(o *ops.Ops, args []string, opt Options) error {
 	if opt.DryRun {
 		return usagef("node key has no --dry-run: it only creates %s/%s.key when there is no key", KeyDir, iface)
 	}
-	k, _, err := NodeKey(o, iface, true)
+	k, created, err := NodeKey(o, iface, true)
 	if err != nil {
 		return err
 	}
 	if opt.JSON {
-		return json.NewEncoder(opt.Stdout).Encode(map[string]string{"iface": iface, "public_key": k.PublicKey().String()})
+		return json.NewEncoder(opt.Stdout).Encode(map[string]any{"iface": iface, "public_key": k.PublicKey().String(), "created": created})
 	}
 	fmt.Fprintln(opt.Stdout, k.PublicKey())
 	return nil
