@@ -199,12 +199,12 @@ func nodeKeyCmd(o *ops.Ops, args []string, opt Options) error {
 	if iface == "" {
 		iface = "wg0"
 	}
-	if opt.DryRun {
-		return usagef("node key has no --dry-run: it only creates %s/%s.key when there is no key", KeyDir, iface)
-	}
-	k, created, err := NodeKey(o, iface, true)
+	k, created, err := NodeKey(o, iface, !opt.DryRun)
 	if err != nil {
 		return err
+	}
+	if k.IsZero() {
+		return fmt.Errorf("%s has no key yet: 'wgowrt node key' without --dry-run draws one", iface)
 	}
 	if opt.JSON {
 		return json.NewEncoder(opt.Stdout).Encode(map[string]any{"iface": iface, "public_key": k.PublicKey().String(), "created": created})
