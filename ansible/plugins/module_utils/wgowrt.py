@@ -47,7 +47,8 @@ def apply_command(topology, node, check_mode, wgowrt="wgowrt"):
     argv = [wgowrt, "--json", "topology", "apply", "-", "--node", node]
     if check_mode:
         argv.append("--dry-run")
-    return "%s <<'%s'\n%s\n%s\n" % (" ".join(shlex.quote(a) for a in argv), HEREDOC, data, HEREDOC)
+    # in braces: Ansible appends "&& sleep 0" to the command line
+    return "{ %s <<'%s'\n%s\n%s\n}" % (" ".join(shlex.quote(a) for a in argv), HEREDOC, data, HEREDOC)
 
 
 def key_command(iface="wg0", check_mode=False, wgowrt="wgowrt"):

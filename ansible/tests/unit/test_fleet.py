@@ -58,15 +58,19 @@ def tearDownModule():
 
 
 def router(name):
+    return router_named(name, name)
+
+
+def router_named(name, dirname):
     """A router's filesystem and a wgowrt wrapper running against it."""
-    root = os.path.join(WORK, name)
+    root = os.path.join(WORK, dirname)
     shutil.copytree(os.path.join(REPO, "examples", "router"), root)
     net = os.path.join(root, "etc", "config", "network")
     with open(net) as f:
         text = f.read().replace("'192.168.1.1'", "'%s'" % NODES[name], 1)
     with open(net, "w") as f:
         f.write(text)
-    wrapper = os.path.join(WORK, name + ".sh")
+    wrapper = os.path.join(WORK, dirname + ".sh")
     with open(wrapper, "w") as f:
         f.write('#!/bin/sh\nexec %s --root %s "$@"\n' % (BIN, root))
     os.chmod(wrapper, 0o755)
@@ -74,7 +78,8 @@ def router(name):
 
 
 def sh(cmd):
-    p = subprocess.run(["/bin/sh", "-c", cmd], capture_output=True, text=True)
+    # as ActionBase._low_level_execute_command does
+    p = subprocess.run(["/bin/sh", "-c", cmd + " && sleep 0"], capture_output=True, text=True)
     return {"rc": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
 
 
@@ -159,3 +164,41 @@ class ActionTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipIf(shutil.which("ansible-playbook") is None or topology_action is None, "ansible-playbook is not installed")
+class PlaybookTest(unittest.TestCase):
+    """playbooks/hub-and-spokes.yml with ansible-playbook itself, each
+    "router" a local connection whose wgowrt runs against its own copy of
+    examples/router (~6 s: three playbook runs)."""
+
+    def playbook(self, inv, *extra):
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_ns, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        p = subprocess.run(["ansible-playbook", "-i", inv, os.path.join(COLLECTION, "playbooks", "hub-and-spokes.yml")] + list(extra),
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        recap = p.stdout[p.stdout.index("PLAY RECAP"):]
+        return p.stdout, {l.split()[0]: int(l.split("changed=")[1].split()[0]) for l in recap.splitlines()[1:] if "changed=" in l}
+
+    def test_playbook(self):
+        inv = os.path.join(WORK, "inventory.ini")
+        routers = {}
+        with open(inv, "w") as f:
+            f.write("[hubs]\nhub\n[branches]\nbranch1\nbranch2\nbranch3\n[routers:children]\nhubs\nbranches\n[routers:vars]\nansible_connection=local\n")
+        for n in NODES:
+            root, w = router_named(n, "pb-" + n)
+            routers[n] = root
+            with open(inv, "a") as f:
+                f.write("[%s]\n" % ("hubs" if n == "hub" else "branches"))
+                f.write("%s wgowrt_bin=%s\n" % (n, w))
+        before = {n: snapshot(r) for n, r in routers.items()}
+        out, changed = self.playbook(inv, "--check", "--diff")
+        self.assertIn("# site add hub", out)
+        for n, r in routers.items():
+            self.assertEqual(before[n], snapshot(r), "check mode changed " + n)
+        out, changed = self.playbook(inv)
+        self.assertEqual(changed, {"hub": 2, "branch1": 2, "branch2": 2, "branch3": 2}, out)
+        out, changed = self.playbook(inv)
+        self.assertEqual(changed, {"hub": 0, "branch1": 0, "branch2": 0, "branch3": 0}, out)
+        with open(os.path.join(routers["hub"], "etc", "config", "network")) as f:
+            self.assertEqual(f.read().count("config wireguard_wg0"), 3)
