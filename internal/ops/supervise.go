@@ -35,6 +35,8 @@ type SuperviseOptions struct {
 	// DownAfter is the handshake age at which a peer counts as down
 	// (peer.down); ActiveWithin by default, as `status` counts it.
 	DownAfter time.Duration
+	// MetricsFile is where per-peer metrics are written ("" = none).
+	MetricsFile string
 }
 
 // EndpointTarget is a peer whose configured endpoint is a host name.

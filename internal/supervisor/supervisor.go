@@ -66,6 +66,10 @@ type Supervisor struct {
 	MaxBackoff time.Duration
 	// DownAfter is the handshake age at which a peer is down.
 	DownAfter time.Duration
+	// MetricsFile, when set, is rewritten on every tick (Prometheus
+	// text format).
+	MetricsFile   string
+	metricsFailed bool
 
 	targets []ops.EndpointTarget
 	names   map[wgtypes.Key]string

@@ -50,7 +50,7 @@ func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
 	wan := make(chan string, 1)
 	go ListenWan(ctx, o.Path("/"), wan, log)
 	n := NewNotifier(ctx, log)
-	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: opt.Interval, Stale: opt.Stale, MaxBackoff: opt.MaxBackoff, DownAfter: opt.DownAfter}
+	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: opt.Interval, Stale: opt.Stale, MaxBackoff: opt.MaxBackoff, DownAfter: opt.DownAfter, MetricsFile: opt.MetricsFile}
 	log(fmt.Sprintf("started: every %s, re-resolving host names after %s without a handshake", orDefault(opt.Interval, DefaultInterval), orDefault(opt.Stale, DefaultStale)))
 	err := s.Run(ctx, Signals{Wan: wan, Reload: reload})
 	log("stopped")

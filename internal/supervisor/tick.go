@@ -34,10 +34,14 @@ func (s *Supervisor) Tick(ctx context.Context) {
 			s.observe(id, p, now)
 		}
 	}
+	s.writeMetrics(devs, now)
 	synced := map[string]bool{}
 	for _, t := range s.targets {
 		if !running[t.Iface] {
-			continue // netifd has not brought it up (yet)
+			// netifd has not brought it up: its handler fails the whole
+			// interface while one name does not resolve, and retries
+			// every few seconds by itself.
+			continue
 		}
 		p, ok := live[peerID{t.Iface, t.Key}]
 		if !ok {

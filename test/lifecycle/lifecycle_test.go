@@ -1,7 +1,9 @@
 // Package lifecycle proves in the oracle's real OpenWrt (netifd with the
 // 24.10 WireGuard handler, fw4, ubus) that what wgowrt removes stops and
 // what it adopts keeps running. Cost: a few seconds per test, one or two
-// namespaces each; skipped without the oracle (owrt-ns preflight).
+// namespaces each; skipped without the oracle (owrt-ns preflight). The
+// tests build wgowrt themselves, so go test's cache does not see a change
+// to it: run them with -count=1.
 package lifecycle
 
 import (

@@ -342,6 +342,15 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 	}
 	ok("hitless on kernel WireGuard: %d pings, 0 lost, phone's handshake unchanged (%d)", res.Sent, hs0)
 
+	// opkg remove: default_prerm stops and disables the service; the
+	// tunnel wgowrt configured stays (it is netifd's).
+	if _, err := sh.Must("opkg remove", "opkg remove wgowrt && [ ! -e /usr/sbin/wgowrt ] && [ ! -e /etc/init.d/wgowrt ] && "+
+		waitFor(30, `[ "$(ubus call service list '{"name":"wgowrt"}' | jsonfilter -e '@.wgowrt.instances.supervise.running')" != true ]`)+
+		" && ! pgrep -f 'wgowrt supervise' >/dev/null && wg show wg0 peers | grep -qx '"+hp.PubKey+"'"); err != nil {
+		return err
+	}
+	ok("opkg remove wgowrt: binary and service gone, wg0 and phone still up")
+
 	if err := c.Send("poweroff\n"); err != nil {
 		return fail("poweroff", "%v", err)
 	}
