@@ -25,6 +25,10 @@ func fleetCommand(env *Env, name, usage string) *ucli.Command {
 			if Topology == nil {
 				return Usagef("%s is not built into this binary", name)
 			}
+			if env.confirm != "" {
+				// several transactions in a row: one window cannot cover them
+				return Usagef("%s has no --confirm: apply runs several changes in a row; roll out the branches first and the hub last (README, Fleets)", name)
+			}
 			err := Topology(env.ops(), name, c.Args().Slice(), env.JSON, env.DryRun, env.Stdin, env.Stdout, env.Stderr)
 			var u interface{ Usage() bool }
 			if errors.As(err, &u) && u.Usage() {
