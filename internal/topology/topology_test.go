@@ -231,3 +231,35 @@ func TestJSONReport(t *testing.T) {
 		t.Fatalf("report %+v err %v:\n%s", rep, err, out.String())
 	}
 }
+
+// TestPointToSite: a laptop (a host without subnets) paired with the hub
+// is a peer of the hub with the link's p2s strategy, and its wg-quick
+// file routes what the hub reaches.
+func TestPointToSite(t *testing.T) {
+	top, routers := fleet(t)
+	top.Nodes = append(top.Nodes, Node{Name: "laptop", Kind: KindHost, Address: "10.99.0.100", Port: 51820,
+		PublicKey: wg.NewPrivateKey([32]byte{9}).PublicKey().String()})
+	top.Links = append(top.Links, Link{Type: LinkPair, Nodes: []string{"hub", "laptop"}, P2S: "masquerade"})
+	if errs := top.Check(false); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rep, err := Apply(routers["hub"], top, "hub", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uses []string
+	for _, s := range rep.Steps {
+		uses = append(uses, s.Use)
+	}
+	if got := strings.Join(uses, ", "); got != "server init, site add branch1, site add branch2, site add branch3, peer add laptop, access laptop masquerade" {
+		t.Errorf("steps: %s", got)
+	}
+	if again, err := Apply(routers["hub"], top, "hub", false); err != nil || again.Changed {
+		t.Errorf("second apply: changed=%v err=%v\n%s", again.Changed, err, reportText(again))
+	}
+	s, err := top.WgQuick("laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "export-laptop.golden", s)
+}
