@@ -33,8 +33,9 @@ func (t *Topology) WgQuick(name string) (string, error) {
 		fmt.Fprintf(&b, "\n# %s\n[Peer]\nPublicKey = %s\n", m.Name, m.PublicKey)
 		allowed := []string{wg.Host(netip.MustParseAddr(m.Address)).String()}
 		subnets := r.Subnets
-		if n.Point() {
-			// the sites behind m route the point's address to no one
+		if n.Point() && len(routes) == 1 {
+			// a leaf point (a laptop): the sites behind m do not route
+			// its address back
 			subnets = m.Subnets()
 		}
 		for _, p := range subnets {
