@@ -69,7 +69,6 @@ func TestLabStar(t *testing.T) {
 		}
 	}
 	l := lab.New(t)
-	t.Cleanup(lab.RemoveWgowrtBinary)
 	inet := l.NS("inet")
 	if err := inet.Sysctl("net.ipv4.ip_forward", "1"); err != nil {
 		t.Fatal(err)
@@ -168,7 +167,6 @@ func TestLabVPSHub(t *testing.T) {
 		}
 	}
 	l := lab.New(t)
-	t.Cleanup(lab.RemoveWgowrtBinary)
 	inet := l.NS("inet")
 	if err := inet.Sysctl("net.ipv4.ip_forward", "1"); err != nil {
 		t.Fatal(err)
