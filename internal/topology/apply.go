@@ -47,7 +47,8 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Node: node, PublicKey: key.PublicKey().String(), DryRun: dryRun}
-	target := o
+	c := *o // the caller's Ops keeps its key source
+	target := &c
 	if dryRun {
 		scratch, cleanup, err := scratchOps(o)
 		if err != nil {
