@@ -142,6 +142,8 @@ class ActionTest(unittest.TestCase):
             self.assertTrue(r["changed"], r)
             keys[n] = r["ansible_facts"]["wgowrt_public_key"]
             self.assertFalse(self.run_task(node_key_action, w, {})["changed"])
+            r = self.run_task(node_key_action, w, {}, check=True)
+            self.assertEqual((r["changed"], r["public_key"]), (False, keys[n]), "check mode on a router with a key")
         for n in ["branch1", "branch2", "branch3", "hub"]:
             root, w = routers[n]
             args = {"topology": STAR, "public_keys": keys, "node": n}
@@ -156,8 +158,10 @@ class ActionTest(unittest.TestCase):
             r = self.run_task(topology_action, w, args, diff=True)
             self.assertFalse(r["changed"], r)
             self.assertNotIn("diff", r)
-        # the file's own (other) keys would not be these routers'
-        r = self.run_task(topology_action, routers["hub"][1], {"topology": STAR, "node": "hub"})
+        # src: the file on the controller; its own (other) keys are not these routers'
+        a = self.action(topology_action, routers["hub"][1], {"src": "star.json", "node": "hub"})
+        a._find_needle = lambda kind, name: os.path.join(REPO, "examples", "fleet", name)
+        r = a.run(task_vars={})
         self.assertTrue(r.get("failed"), r)
         self.assertIn("is not this router's key", r["msg"])
 
