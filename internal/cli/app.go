@@ -1,15 +1,14 @@
-// Package cli is wgowrt's command line: the urfave/cli application, built in
-// one function, with streams injected and exit codes decided in one place.
+// Package cli is wgowrt's command line: a table of commands (command.go),
+// with streams injected and exit codes decided in one place.
 package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-
-	ucli "github.com/urfave/cli/v2"
 )
 
 // Version is set at build time with -ldflags '-X github.com/wgowrt/wgowrt/internal/cli.Version=…'.
@@ -34,8 +33,6 @@ type Env struct {
 	// confirm and noConfirm are --confirm[=SECONDS] and --no-confirm.
 	confirm   string
 	noConfirm bool
-
-	unknownCommand bool
 }
 
 // Path returns a system path under the --root prefix.
@@ -63,17 +60,49 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 // Main runs wgowrt with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	app := NewApp(env)
-	err := app.Run(hoistGlobalFlags(expandConfirm(args)))
-	if err == nil && env.unknownCommand {
-		return ExitUsage
+	return exitCode(dispatch(env, hoistGlobalFlags(expandConfirm(args))), stderr)
+}
+
+// dispatch parses the global flags and dispatches to the command named next.
+func dispatch(env *Env, args []string) error {
+	if len(args) > 0 {
+		args = args[1:]
 	}
-	return exitCode(err, stderr)
+	cmds, flags := commands(env), globalFlags(env)
+	set := flag.NewFlagSet("wgowrt", flag.ContinueOnError)
+	set.SetOutput(io.Discard)
+	for _, f := range flags {
+		f.apply(set)
+	}
+	version := set.Bool("version", false, "print the version")
+	set.Var(set.Lookup("version").Value, "v", "")
+	err := set.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return appHelp(env.Stdout, cmds, flags)
+	case err != nil:
+		return Usagef("%v", err)
+	case *version:
+		fmt.Fprintf(env.Stdout, "wgowrt %s\n", Version)
+		return nil
+	}
+	if _, err := confirmMode(env, ""); err != nil {
+		return err
+	}
+	if set.NArg() == 0 {
+		return appHelp(env.Stdout, cmds, flags)
+	}
+	for _, c := range cmds {
+		if c.Name == set.Arg(0) {
+			return runCommand(env, c, c.Name, set.Args()[1:])
+		}
+	}
+	return unknownCommand(set.Arg(0))
 }
 
 // hoistGlobalFlags moves --json, --dry-run and -n written after the command
 // (`wgowrt status --json`, `wgowrt peer add phone --dry-run`) in front of
-// it, where urfave/cli looks for global flags. `uci` and the rpcd entry
+// it, where the global flags are parsed. `uci` and the rpcd entry
 // points parse their own arguments and are left alone, as is everything
 // after "--".
 func hoistGlobalFlags(args []string) []string {
@@ -127,82 +156,65 @@ func exitCode(err error, stderr io.Writer) int {
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
 	fmt.Fprintf(stderr, "wgowrt: %s\n", msg)
 	var ue *UsageError
-	if errors.As(err, &ue) || isFlagError(err) {
+	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFailure
 }
 
-// isFlagError recognises urfave/cli's own parse errors, which are plain
-// errors from the flag package.
-func isFlagError(err error) bool {
-	s := err.Error()
-	for _, p := range []string{"flag provided but not defined", "flag needs an argument", "invalid value", "Required flag", "Required flags"} {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
+func globalFlags(env *Env) []Flag {
+	return append([]Flag{
+		&StringFlag{Name: "root", Arg: "DIR", Usage: "prefix for every system path (run against a copy of a router's filesystem)", Destination: &env.Root},
+		&BoolFlag{Name: "json", Usage: "machine-readable output", Destination: &env.JSON},
+		&BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing", Destination: &env.DryRun},
+	}, confirmFlags(env)...)
 }
 
-// NewApp builds the whole command tree.
-func NewApp(env *Env) *ucli.App {
-	app := &ucli.App{
-		Name:                 "wgowrt",
-		Usage:                "WireGuard on OpenWrt: from intention to UCI configuration",
-		Version:              Version,
-		Reader:               env.Stdin,
-		Writer:               env.Stdout,
-		ErrWriter:            env.Stderr,
-		HideHelpCommand:      true,
-		EnableBashCompletion: false,
-		ExitErrHandler:       func(*ucli.Context, error) {},
-		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
-			return &UsageError{err.Error()}
-		},
-		Before: func(*ucli.Context) error { _, err := confirmMode(env, ""); return err },
-		Flags: append([]ucli.Flag{
-			&ucli.StringFlag{Name: "root", Usage: "prefix for every system path (run against a copy of a router's filesystem)", Destination: &env.Root},
-			&ucli.BoolFlag{Name: "json", Usage: "machine-readable output", Destination: &env.JSON},
-			&ucli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "show what would change, write nothing", Destination: &env.DryRun},
-		}, confirmFlags(env)...),
-		Commands: []*ucli.Command{
-			versionCommand(env),
-			uciCommand(env),
-			serverCommand(env),
-			adoptCommand(env),
-			peerCommand(env),
-			statusCommand(env),
-			clientCommand(env),
-			gatewayCommand(env),
-			siteCommand(env),
-			accessCommand(env),
-			exposeCommand(env),
-			lanRouteCommand(env),
-			syncCommand(env),
-			superviseCommand(env),
-			confirmCommand(env),
-			rollbackCommand(env),
-			doctorCommand(env),
-			fleetCommand(env, "topology", "fleets: check, apply or export a topology file (see README, Fleets)"), fleetCommand(env, "node", "fleets: 'node key' prints this router's public key (the private key stays here, 0600)"),
-			rpcdCommand(env),
-			rpcdListCommand(env, true),
-			rpcdCallCommand(env, true),
-		},
+// commands is the dispatch table: the first word after the global flags.
+// list and call are rpcd's exec-plugin protocol (argv[0] is then
+// /usr/libexec/rpcd/wgowrt), hidden from the help.
+func commands(env *Env) []*Command {
+	return []*Command{
+		versionCommand(env),
+		uciCommand(env),
+		serverCommand(env),
+		adoptCommand(env),
+		peerCommand(env),
+		statusCommand(env),
+		clientCommand(env),
+		gatewayCommand(env),
+		siteCommand(env),
+		accessCommand(env),
+		exposeCommand(env),
+		lanRouteCommand(env),
+		syncCommand(env),
+		superviseCommand(env),
+		confirmCommand(env),
+		rollbackCommand(env),
+		doctorCommand(env),
+		fleetCommand(env, "topology", "fleets: check, apply or export a topology file (see README, Fleets)"),
+		fleetCommand(env, "node", "fleets: 'node key' prints this router's public key (the private key stays here, 0600)"),
+		rpcdCommand(env),
+		rpcdListCommand(env, true),
+		rpcdCallCommand(env, true),
 	}
-	app.CommandNotFound = func(c *ucli.Context, name string) {
-		env.unknownCommand = true
-		fmt.Fprintf(env.Stderr, "wgowrt: unknown command %q (see 'wgowrt --help')\n", name)
-	}
-	ucli.VersionPrinter = func(c *ucli.Context) { fmt.Fprintf(c.App.Writer, "wgowrt %s\n", c.App.Version) }
-	return app
 }
 
-func versionCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+// appHelp is `wgowrt --help`.
+func appHelp(w io.Writer, cmds []*Command, flags []Flag) error {
+	fmt.Fprintf(w, "Usage: wgowrt [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGUMENTS]\n\n"+
+		"wgowrt %s: WireGuard on OpenWrt, from intention to UCI configuration.\n"+
+		"'wgowrt COMMAND --help' describes a command.\n", Version)
+	printCommands(w, cmds)
+	printFlags(w, "Global options (also after the command)", append(flags, &BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version"}))
+	return nil
+}
+
+func versionCommand(env *Env) *Command {
+	return &Command{
 		Name:  "version",
 		Usage: "print the version",
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			if env.JSON {
 				return writeJSON(env.Stdout, map[string]any{"version": 1, "wgowrt": Version})
 			}

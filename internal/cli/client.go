@@ -8,8 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -20,11 +18,11 @@ import (
 // file name gives one.
 const defaultClientIface = ops.DefaultClientIface
 
-func clientCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func clientCommand(env *Env) *Command {
+	return &Command{
 		Name:  "client",
 		Usage: "connect this router to a VPN provider (full, split or source-routed tunnel)",
-		Subcommands: []*ucli.Command{
+		Subcommands: []*Command{
 			clientImportCommand(env),
 			clientAddCommand(env),
 			clientShowCommand(env),
@@ -34,31 +32,30 @@ func clientCommand(env *Env) *ucli.Command {
 }
 
 // clientModeFlags are shared by import and add.
-func clientModeFlags() []ucli.Flag {
-	return []ucli.Flag{
-		&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "interface name (default: the file name without .conf, else wgc)"},
-		&ucli.StringFlag{Name: "mode", Usage: "full (LAN through the tunnel, router stays on wan), split (only --allowed prefixes) or source (only traffic from the tunnel address; 44Net model 1); default full when a peer routes 0.0.0.0/0, else split"},
-		&ucli.StringSliceFlag{Name: "allowed", Usage: "split mode: prefixes to route through the tunnel (CIDR, repeatable or comma-separated)"},
-		&ucli.BoolFlag{Name: "kill-switch", Usage: "traffic meant for the tunnel is refused while it is down instead of leaving via wan"},
-		&ucli.StringFlag{Name: "lan", Usage: "none or masquerade: whether LAN hosts use the tunnel (default masquerade in full and split mode)"},
-		&ucli.StringSliceFlag{Name: "allow", Usage: "services reachable through the tunnel on the router (PROTO/PORT, e.g. tcp/22; repeatable or comma-separated)"},
+func clientModeFlags() []Flag {
+	return []Flag{
+		&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "interface name (default: the file name without .conf, else wgc)"},
+		&StringFlag{Name: "mode", Usage: "full (LAN through the tunnel, router stays on wan), split (only --allowed prefixes) or source (only traffic from the tunnel address; 44Net model 1); default full when a peer routes 0.0.0.0/0, else split"},
+		&StringSliceFlag{Name: "allowed", Usage: "split mode: prefixes to route through the tunnel (CIDR, repeatable or comma-separated)"},
+		&BoolFlag{Name: "kill-switch", Usage: "traffic meant for the tunnel is refused while it is down instead of leaving via wan"},
+		&StringFlag{Name: "lan", Usage: "none or masquerade: whether LAN hosts use the tunnel (default masquerade in full and split mode)"},
+		&StringSliceFlag{Name: "allow", Usage: "services reachable through the tunnel on the router (PROTO/PORT, e.g. tcp/22; repeatable or comma-separated)"},
 		allowLockoutFlag, commitPendingFlag,
 	}
 }
 
-func clientImportCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func clientImportCommand(env *Env) *Command {
+	return &Command{
 		Name:      "import",
 		Usage:     "configure a client from a provider's wg-quick file (FILE, or - for stdin)",
 		ArgsUsage: "FILE|-",
 		Flags:     clientModeFlags(),
 		// Flags may follow FILE, as in the examples providers give.
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return clientImport(env, c) }),
+		Action: func(c *Context) error { return clientImport(env, c) },
 	}
 }
 
-func clientImport(env *Env, c *ucli.Context) error {
+func clientImport(env *Env, c *Context) error {
 	if c.NArg() != 1 {
 		return Usagef("client import takes one FILE (or - for stdin)")
 	}
@@ -113,7 +110,7 @@ func displayName(name string) string {
 func ifaceFromFile(name string) string { return ops.IfaceFromFile(name) }
 
 // runClient plans, commits and reports a client from conf.
-func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) error {
+func runClient(env *Env, c *Context, iface string, conf *wgquick.Config) error {
 	in, err := clientIntent(c, iface, conf)
 	if err != nil {
 		return err
@@ -125,7 +122,7 @@ func runClient(env *Env, c *ucli.Context, iface string, conf *wgquick.Config) er
 	return printClient(env, r.Plan.State, iface, r.Wrote)
 }
 
-func clientIntent(c *ucli.Context, iface string, conf *wgquick.Config) (plan.ClientIntent, error) {
+func clientIntent(c *Context, iface string, conf *wgquick.Config) (plan.ClientIntent, error) {
 	in := plan.ClientIntent{Iface: iface, Mode: c.String("mode"), KillSwitch: c.Bool("kill-switch"), Lan: c.String("lan"), Conf: conf,
 		AllowLockout: c.Bool("allow-lockout")}
 	for _, a := range splitFlag(c.StringSlice("allowed")) {
@@ -144,12 +141,12 @@ func splitFlag(vals []string) []string { return ops.SplitList(vals) }
 
 func parseServices(vals []string) ([]plan.Service, error) { return ops.ParseServices(vals) }
 
-func clientShowCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func clientShowCommand(env *Env) *Command {
+	return &Command{
 		Name:  "show",
 		Usage: "show a client's mode, table, zone and endpoints (keys hidden)",
-		Flags: []ucli.Flag{&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Value: defaultClientIface, Usage: "client interface"}},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{&StringFlag{Name: "iface", Aliases: []string{"i"}, Value: defaultClientIface, Usage: "client interface"}},
+		Action: func(c *Context) error {
 			st, _, err := env.ops().Read("", "")
 			if err != nil {
 				return err

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/internal/wgquick"
 )
@@ -16,28 +14,28 @@ import (
 // from files (or stdin) only: a key on the command line would show in ps
 // and in the shell history.
 
-func clientAddCommand(env *Env) *ucli.Command {
-	flags := append([]ucli.Flag{
-		&ucli.StringFlag{Name: "private-key-file", Usage: "file holding the interface's private key (- for stdin)", Required: true},
-		&ucli.StringSliceFlag{Name: "address", Usage: "tunnel address(es) the provider assigned (CIDR; repeatable or comma-separated)", Required: true},
-		&ucli.StringSliceFlag{Name: "dns", Usage: "provider's DNS servers or search domains (full mode)"},
-		&ucli.IntFlag{Name: "mtu", Usage: "tunnel MTU"},
-		&ucli.IntFlag{Name: "listen-port", Usage: "UDP listen port (default: random)"},
-		&ucli.StringFlag{Name: "fwmark", Usage: "firewall mark of the tunnel's own packets (e.g. 0xca6c)"},
-		&ucli.StringFlag{Name: "public-key", Usage: "provider's public key", Required: true},
-		&ucli.StringFlag{Name: "preshared-key-file", Usage: "file holding the preshared key (- for stdin)"},
-		&ucli.StringFlag{Name: "endpoint", Usage: "provider's HOST:PORT", Required: true},
-		&ucli.IntFlag{Name: "keepalive", Value: 25, Usage: "persistent keepalive in seconds (0 = off)"},
+func clientAddCommand(env *Env) *Command {
+	flags := append([]Flag{
+		&StringFlag{Name: "private-key-file", Usage: "file holding the interface's private key (- for stdin)", Required: true},
+		&StringSliceFlag{Name: "address", Usage: "tunnel address(es) the provider assigned (CIDR; repeatable or comma-separated)", Required: true},
+		&StringSliceFlag{Name: "dns", Usage: "provider's DNS servers or search domains (full mode)"},
+		&IntFlag{Name: "mtu", Usage: "tunnel MTU"},
+		&IntFlag{Name: "listen-port", Usage: "UDP listen port (default: random)"},
+		&StringFlag{Name: "fwmark", Usage: "firewall mark of the tunnel's own packets (e.g. 0xca6c)"},
+		&StringFlag{Name: "public-key", Usage: "provider's public key", Required: true},
+		&StringFlag{Name: "preshared-key-file", Usage: "file holding the preshared key (- for stdin)"},
+		&StringFlag{Name: "endpoint", Usage: "provider's HOST:PORT", Required: true},
+		&IntFlag{Name: "keepalive", Value: 25, Usage: "persistent keepalive in seconds (0 = off)"},
 	}, clientModeFlags()...)
-	return &ucli.Command{
+	return &Command{
 		Name:   "add",
 		Usage:  "configure a client from flags (the facts of a wg-quick file)",
 		Flags:  flags,
-		Action: func(c *ucli.Context) error { return clientAdd(env, c) },
+		Action: func(c *Context) error { return clientAdd(env, c) },
 	}
 }
 
-func clientAdd(env *Env, c *ucli.Context) error {
+func clientAdd(env *Env, c *Context) error {
 	if c.NArg() > 0 {
 		return Usagef("client add takes no arguments (got %q)", c.Args().First())
 	}
@@ -54,7 +52,7 @@ func clientAdd(env *Env, c *ucli.Context) error {
 
 // configFromFlags builds what Parse would have read from a file, with the
 // same limits.
-func configFromFlags(env *Env, c *ucli.Context) (*wgquick.Config, error) {
+func configFromFlags(env *Env, c *Context) (*wgquick.Config, error) {
 	conf := &wgquick.Config{}
 	var err error
 	if conf.PrivateKey, err = keyFromFile(env, "--private-key-file", c.String("private-key-file")); err != nil {
@@ -86,7 +84,7 @@ func keyFromFile(env *Env, flag, name string) (wg.Key, error) {
 	return k, nil
 }
 
-func flagAddresses(conf *wgquick.Config, c *ucli.Context) error {
+func flagAddresses(conf *wgquick.Config, c *Context) error {
 	for _, a := range splitFlag(c.StringSlice("address")) {
 		p, err := wg.ParseAddrPrefix(a)
 		if err != nil {
@@ -106,7 +104,7 @@ func flagAddresses(conf *wgquick.Config, c *ucli.Context) error {
 	return nil
 }
 
-func flagInterfaceNumbers(conf *wgquick.Config, c *ucli.Context) error {
+func flagInterfaceNumbers(conf *wgquick.Config, c *Context) error {
 	if c.IsSet("mtu") {
 		if n := c.Int("mtu"); n < 576 || n > 65535 {
 			return fmt.Errorf("--mtu %d is not between 576 and 65535", n)
@@ -132,7 +130,7 @@ func flagInterfaceNumbers(conf *wgquick.Config, c *ucli.Context) error {
 
 // flagPeer is the provider: AllowedIPs are everything, the mode decides
 // what is routed (split mode replaces them with --allowed).
-func flagPeer(env *Env, c *ucli.Context) (wgquick.Peer, error) {
+func flagPeer(env *Env, c *Context) (wgquick.Peer, error) {
 	p := wgquick.Peer{AllowedIPs: wg.FullTunnel}
 	var err error
 	if p.PublicKey, err = wg.ParseKey(c.String("public-key")); err != nil {

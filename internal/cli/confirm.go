@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
@@ -20,10 +18,10 @@ import (
 
 // confirmFlags are global: `wgowrt expose … --confirm=30` and `wgowrt
 // --confirm expose …` both work (hoistGlobalFlags).
-func confirmFlags(env *Env) []ucli.Flag {
-	return []ucli.Flag{
-		&ucli.StringFlag{Name: "confirm", Usage: "apply on approval: roll the change back by itself unless 'wgowrt confirm' runs within SECONDS (--confirm alone: 90)", Destination: &env.confirm},
-		&ucli.BoolFlag{Name: "no-confirm", Usage: "never wait for confirmation, even over SSH", Destination: &env.noConfirm},
+func confirmFlags(env *Env) []Flag {
+	return []Flag{
+		&StringFlag{Name: "confirm", Arg: "[=SECONDS]", Usage: "apply on approval: roll the change back by itself unless 'wgowrt confirm' runs within SECONDS (--confirm alone: 90)", Destination: &env.confirm},
+		&BoolFlag{Name: "no-confirm", Usage: "never wait for confirmation, even over SSH", Destination: &env.noConfirm},
 	}
 }
 
@@ -79,12 +77,12 @@ func reportPending(env *Env, p *ops.Pending) {
 		p.Deadline.Local().Format("15:04:05"), p.Remaining(time.Now()).Round(time.Second))
 }
 
-func confirmCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func confirmCommand(env *Env) *Command {
+	return &Command{
 		Name:  "confirm",
 		Usage: "keep the change that waits for confirmation (run it from a new SSH login: that proves the path still works)",
-		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "same-session", Usage: "confirm from the SSH session that made the change (proves less)"}},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{&BoolFlag{Name: "same-session", Usage: "confirm from the SSH session that made the change (proves less)"}},
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("confirm takes no arguments (got %q)", c.Args().First())
 			}
@@ -104,16 +102,16 @@ func confirmCommand(env *Env) *ucli.Command {
 	}
 }
 
-func rollbackCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func rollbackCommand(env *Env) *Command {
+	return &Command{
 		Name:  "rollback",
 		Usage: "undo the change that waits for confirmation, now",
-		Flags: []ucli.Flag{
-			&ucli.Int64Flag{Name: "at", Hidden: true, Usage: "wait until this Unix time (the timer a confirmed change starts)"},
-			&ucli.StringFlag{Name: "id", Hidden: true, Usage: "only the change with this id"},
-			&ucli.BoolFlag{Name: "boot", Hidden: true, Usage: "restore the files only (at boot, before the network starts)"},
+		Flags: []Flag{
+			&Int64Flag{Name: "at", Hidden: true, Usage: "wait until this Unix time (the timer a confirmed change starts)"},
+			&StringFlag{Name: "id", Hidden: true, Usage: "only the change with this id"},
+			&BoolFlag{Name: "boot", Hidden: true, Usage: "restore the files only (at boot, before the network starts)"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("rollback takes no arguments (got %q)", c.Args().First())
 			}

@@ -3,20 +3,18 @@ package cli
 import (
 	"fmt"
 	"strings"
-
-	ucli "github.com/urfave/cli/v2"
 )
 
 // `doctor --json` (version 1): {"version", "checked", "live", "findings":
 // [{"check", "iface", "peer", "problem", "evidence", "fix"}]}. The exit
 // status is 1 when something was found.
 
-func doctorCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func doctorCommand(env *Env) *Command {
+	return &Command{
 		Name:      "doctor",
 		Usage:     "find why a tunnel carries nothing: each problem with its evidence and the command that fixes it",
 		ArgsUsage: "[IFACE]",
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			if c.NArg() > 1 {
 				return Usagef("doctor takes at most one interface (got %q)", strings.Join(c.Args().Slice(), " "))
 			}

@@ -3,33 +3,31 @@ package cli
 import (
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 )
 
-func exposeCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func exposeCommand(env *Env) *Command {
+	return &Command{
 		Name:  "expose",
 		Usage: "make a service on a peer reachable at this router's address (port forward into the tunnel)",
 		Description: "LAN hosts (--on lan) or the internet (--on wan) connect to the router; the peer sees the router's tunnel\n" +
 			"address as the source. The peer still cannot open connections into the LAN unless 'wgowrt access' or\n" +
 			"--lan-access allows it.",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.StringFlag{Name: "peer", Usage: "the peer running the service (required)"},
-			&ucli.StringFlag{Name: "port", Usage: "LISTEN[:TARGET][/tcp|udp], e.g. 8080:80/tcp (required)"},
-			&ucli.StringFlag{Name: "on", Value: "lan", Usage: "where the port opens: lan or wan"},
-			&ucli.BoolFlag{Name: "remove", Usage: "remove the forward instead"},
-			&ucli.BoolFlag{Name: "hide-router-service", Usage: "forward a port the router itself serves (ssh, LuCI, DNS, ...) anyway: it becomes unreachable there"},
+			&StringFlag{Name: "peer", Usage: "the peer running the service (required)"},
+			&StringFlag{Name: "port", Usage: "LISTEN[:TARGET][/tcp|udp], e.g. 8080:80/tcp (required)"},
+			&StringFlag{Name: "on", Value: "lan", Usage: "where the port opens: lan or wan"},
+			&BoolFlag{Name: "remove", Usage: "remove the forward instead"},
+			&BoolFlag{Name: "hide-router-service", Usage: "forward a port the router itself serves (ssh, LuCI, DNS, ...) anyway: it becomes unreachable there"},
 			commitPendingFlag,
 		},
-		Action: func(c *ucli.Context) error { return expose(env, c) },
+		Action: func(c *Context) error { return expose(env, c) },
 	}
 }
 
-func expose(env *Env, c *ucli.Context) error {
+func expose(env *Env, c *Context) error {
 	if c.NArg() > 0 {
 		return Usagef("expose takes no arguments (got %q); use --peer and --port", c.Args().First())
 	}

@@ -4,33 +4,31 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 )
 
-func gatewayCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func gatewayCommand(env *Env) *Command {
+	return &Command{
 		Name:  "gateway",
 		Usage: "give a public block routed through a client tunnel to a LAN segment (44Net model 2)",
-		Subcommands: []*ucli.Command{{
+		Subcommands: []*Command{{
 			Name:  "add",
 			Usage: "assign --block to a segment: the router takes the first address, hosts use the rest without NAT",
-			Flags: []ucli.Flag{
-				&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through (imported with --mode source or full)", Required: true},
-				&ucli.StringFlag{Name: "block", Usage: "the public IPv4 block (e.g. 44.27.132.8/29)", Required: true},
-				&ucli.StringFlag{Name: "lan-device", Usage: "device of the segment (a free port or bridge)"},
-				&ucli.IntFlag{Name: "vlan", Usage: "tagged VLAN on the LAN bridge for the segment, instead of --lan-device"},
-				&ucli.StringSliceFlag{Name: "allow", Usage: "services the internet may reach in the block (PROTO/PORT, e.g. tcp/80,tcp/443)"},
+			Flags: []Flag{
+				&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through (imported with --mode source or full)", Required: true},
+				&StringFlag{Name: "block", Usage: "the public IPv4 block (e.g. 44.27.132.8/29)", Required: true},
+				&StringFlag{Name: "lan-device", Usage: "device of the segment (a free port or bridge)"},
+				&IntFlag{Name: "vlan", Usage: "tagged VLAN on the LAN bridge for the segment, instead of --lan-device"},
+				&StringSliceFlag{Name: "allow", Usage: "services the internet may reach in the block (PROTO/PORT, e.g. tcp/80,tcp/443)"},
 				commitPendingFlag,
 			},
-			Action: func(c *ucli.Context) error { return gatewayAdd(env, c) },
+			Action: func(c *Context) error { return gatewayAdd(env, c) },
 		}, gatewayRemoveCommand(env)},
 	}
 }
 
-func gatewayAdd(env *Env, c *ucli.Context) error {
+func gatewayAdd(env *Env, c *Context) error {
 	if c.NArg() > 0 {
 		return Usagef("gateway add takes no arguments (got %q)", c.Args().First())
 	}

@@ -5,29 +5,26 @@ import (
 	"net/netip"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func accessCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func accessCommand(env *Env) *Command {
+	return &Command{
 		Name:  "access",
 		Usage: "choose how one peer reaches the LAN: masquerade, routed, or default (the interface's --lan-access)",
 		Description: "masquerade: LAN hosts see the router's LAN address; the peer can open connections into the LAN, LAN hosts cannot open any to it.\n" +
 			"routed: no NAT; LAN hosts see the peer's tunnel address and both sides can connect, once LAN hosts have the route 'wgowrt lan-route' prints.\n" +
 			"Per-peer strategies add to the interface's --lan-access; start from 'server init --lan-access none' to make them exclusive.\n" +
 			"For port forwarding to a peer see 'wgowrt expose'.",
-		ArgsUsage:       "PEER STRATEGY",
-		Flags:           []ucli.Flag{ifaceFlag, commitPendingFlag},
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return access(env, c) }),
+		ArgsUsage: "PEER STRATEGY",
+		Flags:     []Flag{ifaceFlag, commitPendingFlag},
+		Action:    func(c *Context) error { return access(env, c) },
 	}
 }
 
-func access(env *Env, c *ucli.Context) error {
+func access(env *Env, c *Context) error {
 	if c.NArg() != 2 {
 		return Usagef("access needs PEER and STRATEGY (masquerade, routed or default) (got %d arguments)", c.NArg())
 	}
@@ -58,19 +55,19 @@ func printAccess(env *Env, in plan.AccessIntent, allowed []netip.Prefix) error {
 	return nil
 }
 
-func lanRouteCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func lanRouteCommand(env *Env) *Command {
+	return &Command{
 		Name:  "lan-route",
 		Usage: "print the routes LAN hosts need for routed peers and sites; --dhcp hands them out with DHCP option 121",
-		Flags: []ucli.Flag{
-			&ucli.BoolFlag{Name: "dhcp", Usage: "write them into /etc/config/dhcp (dnsmasq, option 121 with the default route appended)"},
+		Flags: []Flag{
+			&BoolFlag{Name: "dhcp", Usage: "write them into /etc/config/dhcp (dnsmasq, option 121 with the default route appended)"},
 			commitPendingFlag,
 		},
-		Action: func(c *ucli.Context) error { return lanRoute(env, c) },
+		Action: func(c *Context) error { return lanRoute(env, c) },
 	}
 }
 
-func lanRoute(env *Env, c *ucli.Context) error {
+func lanRoute(env *Env, c *Context) error {
 	if c.NArg() > 0 {
 		return Usagef("lan-route takes no arguments (got %q)", c.Args().First())
 	}

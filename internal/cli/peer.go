@@ -3,19 +3,17 @@ package cli
 import (
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func peerCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func peerCommand(env *Env) *Command {
+	return &Command{
 		Name:  "peer",
 		Usage: "add, list, show, set, remove, enable, disable and rename the peers of a server",
-		Subcommands: []*ucli.Command{
+		Subcommands: []*Command{
 			peerAddCommand(env),
 			peerListCommand(env),
 			peerShowCommand(env),
@@ -28,32 +26,31 @@ func peerCommand(env *Env) *ucli.Command {
 	}
 }
 
-func peerAddCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func peerAddCommand(env *Env) *Command {
+	return &Command{
 		Name:      "add",
 		Usage:     "add a peer and print its client config",
 		ArgsUsage: "NAME",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.StringSliceFlag{Name: "ip", Usage: "tunnel address: auto or an address in the server's subnet (once per family)"},
-			&ucli.StringFlag{Name: "public-key", Usage: "the peer's own public key (no key pair is generated)"},
-			&ucli.BoolFlag{Name: "psk", Usage: "add a preshared key (post-quantum hardening)"},
-			&ucli.StringSliceFlag{Name: "route", Usage: "subnet behind the peer, e.g. a spoke router's LAN (repeatable)"},
-			&ucli.StringFlag{Name: "tunnel", Usage: "full (all traffic) or split (tunnel and LAN only); default full with --internet, else split"},
-			&ucli.StringSliceFlag{Name: "dns", Usage: "DNS server for the client (repeatable; default the router for full tunnels)"},
-			&ucli.IntFlag{Name: "keepalive", Usage: "client PersistentKeepalive in seconds, 0 = off (default 25)"},
-			&ucli.StringFlag{Name: "endpoint", Usage: "override the server endpoint in this client's config (HOST or HOST:PORT)"},
-			&ucli.BoolFlag{Name: "keep-private-key", Usage: "keep the peer's private key on the router so the config can be shown again"},
-			&ucli.BoolFlag{Name: "qr", Usage: "draw the config as a QR code"},
-			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the client config to FILE (mode 0600) instead of printing it"},
+			&StringSliceFlag{Name: "ip", Usage: "tunnel address: auto or an address in the server's subnet (once per family)"},
+			&StringFlag{Name: "public-key", Usage: "the peer's own public key (no key pair is generated)"},
+			&BoolFlag{Name: "psk", Usage: "add a preshared key (post-quantum hardening)"},
+			&StringSliceFlag{Name: "route", Usage: "subnet behind the peer, e.g. a spoke router's LAN (repeatable)"},
+			&StringFlag{Name: "tunnel", Usage: "full (all traffic) or split (tunnel and LAN only); default full with --internet, else split"},
+			&StringSliceFlag{Name: "dns", Usage: "DNS server for the client (repeatable; default the router for full tunnels)"},
+			&IntFlag{Name: "keepalive", Usage: "client PersistentKeepalive in seconds, 0 = off (default 25)"},
+			&StringFlag{Name: "endpoint", Usage: "override the server endpoint in this client's config (HOST or HOST:PORT)"},
+			&BoolFlag{Name: "keep-private-key", Usage: "keep the peer's private key on the router so the config can be shown again"},
+			&BoolFlag{Name: "qr", Usage: "draw the config as a QR code"},
+			&StringFlag{Name: "output", Aliases: []string{"o"}, Arg: "FILE", Usage: "write the client config to FILE (mode 0600) instead of printing it"},
 			allowLockoutFlag, commitPendingFlag,
 		},
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return peerAdd(env, c) }),
+		Action: func(c *Context) error { return peerAdd(env, c) },
 	}
 }
 
-func oneName(c *ucli.Context) (string, error) {
+func oneName(c *Context) (string, error) {
 	if c.NArg() != 1 {
 		return "", Usagef("%s needs exactly one peer NAME (got %d arguments)", c.Command.FullName(), c.NArg())
 	}
@@ -61,7 +58,7 @@ func oneName(c *ucli.Context) (string, error) {
 	return name, wg.ValidatePeerName(name)
 }
 
-func peerAdd(env *Env, c *ucli.Context) error {
+func peerAdd(env *Env, c *Context) error {
 	name, err := oneName(c)
 	if err != nil {
 		return err
@@ -90,7 +87,7 @@ func peerAdd(env *Env, c *ucli.Context) error {
 	return err
 }
 
-func peerIntent(c *ucli.Context, name string) (plan.PeerIntent, error) {
+func peerIntent(c *Context, name string) (plan.PeerIntent, error) {
 	in := plan.PeerIntent{Iface: c.String("iface"), Name: name, IPs: c.StringSlice("ip"), Routes: c.StringSlice("route"),
 		Tunnel: c.String("tunnel"), KeepPrivate: c.Bool("keep-private-key"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("dns") {
@@ -122,7 +119,7 @@ func peerIntent(c *ucli.Context, name string) (plan.PeerIntent, error) {
 
 // showConfig prints the client config (as JSON with --json) and draws it
 // as a QR code with --qr.
-func showConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+func showConfig(env *Env, c *Context, cfg wg.ClientConfig) error {
 	text := cfg.Render()
 	if env.JSON {
 		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": cfg.Name, "config": text})
@@ -131,7 +128,7 @@ func showConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
 	return drawQR(env, c, cfg)
 }
 
-func drawQR(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+func drawQR(env *Env, c *Context, cfg wg.ClientConfig) error {
 	if !c.Bool("qr") {
 		return nil
 	}
@@ -143,14 +140,13 @@ func drawQR(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
 	return nil
 }
 
-func peerEditCommand(env *Env, verb, usage string) *ucli.Command {
-	return &ucli.Command{
-		Name:            verb,
-		Usage:           usage,
-		ArgsUsage:       "NAME",
-		Flags:           []ucli.Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
-		SkipFlagParsing: true,
-		Action: interspersed(func(c *ucli.Context) error {
+func peerEditCommand(env *Env, verb, usage string) *Command {
+	return &Command{
+		Name:      verb,
+		Usage:     usage,
+		ArgsUsage: "NAME",
+		Flags:     []Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
+		Action: func(c *Context) error {
 			name, err := oneName(c)
 			if err != nil {
 				return err
@@ -158,23 +154,22 @@ func peerEditCommand(env *Env, verb, usage string) *ucli.Command {
 			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb,
 				AllowLockout: c.Bool("allow-lockout")})
 			return report(env, out, err)
-		}),
+		},
 	}
 }
 
-func peerRenameCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
-		Name:            "rename",
-		Usage:           "rename a peer",
-		ArgsUsage:       "OLD NEW",
-		Flags:           []ucli.Flag{ifaceFlag, commitPendingFlag},
-		SkipFlagParsing: true,
-		Action: interspersed(func(c *ucli.Context) error {
+func peerRenameCommand(env *Env) *Command {
+	return &Command{
+		Name:      "rename",
+		Usage:     "rename a peer",
+		ArgsUsage: "OLD NEW",
+		Flags:     []Flag{ifaceFlag, commitPendingFlag},
+		Action: func(c *Context) error {
 			if c.NArg() != 2 {
 				return Usagef("peer rename needs OLD and NEW names (got %d arguments)", c.NArg())
 			}
 			out, err := env.ops().PeerRename(ops.PeerRename{Txn: txn(env, c), Iface: c.String("iface"), Old: c.Args().Get(0), New: c.Args().Get(1)})
 			return report(env, out, err)
-		}),
+		},
 	}
 }

@@ -4,20 +4,18 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/qr"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func peerListCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func peerListCommand(env *Env) *Command {
+	return &Command{
 		Name:  "list",
 		Usage: "list the peers of a server (wgowrt's and others')",
-		Flags: []ucli.Flag{ifaceFlag},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{ifaceFlag},
+		Action: func(c *Context) error {
 			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
@@ -54,23 +52,22 @@ func printPeerTable(env *Env, peers []plan.Peer) error {
 	return tw.Flush()
 }
 
-func peerShowCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func peerShowCommand(env *Env) *Command {
+	return &Command{
 		Name:      "show",
 		Usage:     "show a peer; --config or --qr re-export its client config when its private key was kept",
 		ArgsUsage: "NAME",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.BoolFlag{Name: "config", Usage: "print the client config (contains the private key when kept)"},
-			&ucli.BoolFlag{Name: "qr", Usage: "draw the client config as a QR code"},
-			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the client config to FILE (mode 0600)"},
+			&BoolFlag{Name: "config", Usage: "print the client config (contains the private key when kept)"},
+			&BoolFlag{Name: "qr", Usage: "draw the client config as a QR code"},
+			&StringFlag{Name: "output", Aliases: []string{"o"}, Arg: "FILE", Usage: "write the client config to FILE (mode 0600)"},
 		},
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return peerShow(env, c) }),
+		Action: func(c *Context) error { return peerShow(env, c) },
 	}
 }
 
-func peerShow(env *Env, c *ucli.Context) error {
+func peerShow(env *Env, c *Context) error {
 	name, err := oneName(c)
 	if err != nil {
 		return err
@@ -95,7 +92,7 @@ func peerShow(env *Env, c *ucli.Context) error {
 	return printPeer(env, iface, p)
 }
 
-func reexport(env *Env, c *ucli.Context, st plan.State, iface, name string) error {
+func reexport(env *Env, c *Context, st plan.State, iface, name string) error {
 	cfg, err := plan.PeerConfig(st, iface, name)
 	if err != nil {
 		return err
@@ -119,7 +116,7 @@ func reexport(env *Env, c *ucli.Context, st plan.State, iface, name string) erro
 
 // deliverConfig writes the client config to --output (never with
 // --dry-run), or prints it.
-func deliverConfig(env *Env, c *ucli.Context, cfg wg.ClientConfig) error {
+func deliverConfig(env *Env, c *Context, cfg wg.ClientConfig) error {
 	out := c.String("output")
 	if out == "" {
 		return showConfig(env, c, cfg)

@@ -1,30 +1,27 @@
 package cli
 
 import (
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func peerSetCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func peerSetCommand(env *Env) *Command {
+	return &Command{
 		Name:      "set",
 		Usage:     "change a peer's routes, tunnel, DNS, keepalive, endpoint or name; its keys stay",
 		ArgsUsage: "NAME",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.StringSliceFlag{Name: "route", Usage: "subnets behind the peer, replacing the current ones (repeatable; none for no routes)"},
-			&ucli.StringFlag{Name: "tunnel", Usage: "full (all traffic) or split (tunnel and LAN only)"},
-			&ucli.StringSliceFlag{Name: "dns", Usage: "DNS servers for the client, replacing the current ones (repeatable; none for the default)"},
-			&ucli.IntFlag{Name: "keepalive", Usage: "client PersistentKeepalive in seconds, 0 = off"},
-			&ucli.StringFlag{Name: "endpoint", Usage: "server endpoint in this client's config (HOST or HOST:PORT; none for the server's own)"},
-			&ucli.StringFlag{Name: "description", Usage: "a new name for the peer (as 'peer rename')"},
+			&StringSliceFlag{Name: "route", Usage: "subnets behind the peer, replacing the current ones (repeatable; none for no routes)"},
+			&StringFlag{Name: "tunnel", Usage: "full (all traffic) or split (tunnel and LAN only)"},
+			&StringSliceFlag{Name: "dns", Usage: "DNS servers for the client, replacing the current ones (repeatable; none for the default)"},
+			&IntFlag{Name: "keepalive", Usage: "client PersistentKeepalive in seconds, 0 = off"},
+			&StringFlag{Name: "endpoint", Usage: "server endpoint in this client's config (HOST or HOST:PORT; none for the server's own)"},
+			&StringFlag{Name: "description", Usage: "a new name for the peer (as 'peer rename')"},
 			allowLockoutFlag, commitPendingFlag,
 		},
-		SkipFlagParsing: true,
-		Action: interspersed(func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			name, err := oneName(c)
 			if err != nil {
 				return err
@@ -35,12 +32,12 @@ func peerSetCommand(env *Env) *ucli.Command {
 			}
 			out, err := env.ops().PeerSet(ops.PeerSet{Txn: txn(env, c), Intent: in})
 			return report(env, out, err)
-		}),
+		},
 	}
 }
 
 // noneOr reads a repeatable flag where "none" means an empty list.
-func noneOr(c *ucli.Context, flag string) *[]string {
+func noneOr(c *Context, flag string) *[]string {
 	if !c.IsSet(flag) {
 		return nil
 	}
@@ -51,7 +48,7 @@ func noneOr(c *ucli.Context, flag string) *[]string {
 	return &vals
 }
 
-func peerSetIntent(c *ucli.Context, name string) (plan.PeerSetIntent, error) {
+func peerSetIntent(c *Context, name string) (plan.PeerSetIntent, error) {
 	in := plan.PeerSetIntent{Iface: c.String("iface"), Name: name, Tunnel: c.String("tunnel"),
 		Routes: noneOr(c, "route"), DNS: noneOr(c, "dns"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("keepalive") {

@@ -1,19 +1,17 @@
 package cli
 
 import (
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
 // roleRemoveCommand is `server remove`, `client remove` and `gateway
 // remove`: what the role added goes, hand-made sections stay.
-func roleRemoveCommand(env *Env, usage string, iface ucli.Flag, run func(*ops.Ops, ops.RoleRemove) (*ops.RoleRemoveResult, error)) *ucli.Command {
-	return &ucli.Command{
+func roleRemoveCommand(env *Env, usage string, iface Flag, run func(*ops.Ops, ops.RoleRemove) (*ops.RoleRemoveResult, error)) *Command {
+	return &Command{
 		Name:  "remove",
 		Usage: usage,
-		Flags: []ucli.Flag{iface, allowLockoutFlag, commitPendingFlag},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{iface, allowLockoutFlag, commitPendingFlag},
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("remove takes no arguments (name the interface with --iface), got %q", c.Args().First())
 			}
@@ -26,17 +24,17 @@ func roleRemoveCommand(env *Env, usage string, iface ucli.Flag, run func(*ops.Op
 	}
 }
 
-func serverRemoveCommand(env *Env) *ucli.Command {
+func serverRemoveCommand(env *Env) *Command {
 	return roleRemoveCommand(env, "remove the interface, its peers and sites, and every firewall, route and DHCP entry wgowrt made for it",
 		ifaceFlag, (*ops.Ops).ServerRemove)
 }
 
-func clientRemoveCommand(env *Env) *ucli.Command {
+func clientRemoveCommand(env *Env) *Command {
 	return roleRemoveCommand(env, "remove a client tunnel, its routes, rules and firewall sections",
-		&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client interface", Required: true}, (*ops.Ops).ClientRemove)
+		&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client interface", Required: true}, (*ops.Ops).ClientRemove)
 }
 
-func gatewayRemoveCommand(env *Env) *ucli.Command {
+func gatewayRemoveCommand(env *Env) *Command {
 	return roleRemoveCommand(env, "remove the gateway of a client tunnel (its segment interface, rules, zone and forwardings)",
-		&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through", Required: true}, (*ops.Ops).GatewayRemove)
+		&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through", Required: true}, (*ops.Ops).GatewayRemove)
 }

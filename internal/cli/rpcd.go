@@ -1,8 +1,6 @@
 package cli
 
 import (
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/rpcd"
 )
 
@@ -21,11 +19,11 @@ func rpcdMethods(env *Env) []rpcd.Method {
 	return RPCD(env.Root)
 }
 
-func rpcdCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func rpcdCommand(env *Env) *Command {
+	return &Command{
 		Name:  "rpcd",
 		Usage: "answer as rpcd's exec plugin (the ubus object wgowrt used by LuCI)",
-		Subcommands: []*ucli.Command{
+		Subcommands: []*Command{
 			rpcdListCommand(env, false),
 			rpcdCallCommand(env, false),
 		},
@@ -33,12 +31,12 @@ func rpcdCommand(env *Env) *ucli.Command {
 }
 
 // rpcdListCommand is `list`: the methods and their argument types.
-func rpcdListCommand(env *Env, hidden bool) *ucli.Command {
-	return &ucli.Command{
+func rpcdListCommand(env *Env, hidden bool) *Command {
+	return &Command{
 		Name:   "list",
 		Usage:  "print the methods as rpcd reads them at start",
 		Hidden: hidden,
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			return rpcd.List(env.Stdout, rpcdMethods(env))
 		},
 	}
@@ -46,13 +44,15 @@ func rpcdListCommand(env *Env, hidden bool) *ucli.Command {
 
 // rpcdCallCommand is `call METHOD`: arguments on stdin, one JSON object
 // on stdout, failures included.
-func rpcdCallCommand(env *Env, hidden bool) *ucli.Command {
-	return &ucli.Command{
+func rpcdCallCommand(env *Env, hidden bool) *Command {
+	return &Command{
 		Name:      "call",
 		Usage:     "run METHOD with the JSON arguments on stdin and print one JSON object",
 		ArgsUsage: "METHOD",
 		Hidden:    hidden,
-		Action: func(c *ucli.Context) error {
+		// rpcd runs `call METHOD`: what follows METHOD is not ours
+		FlagsFirst: true,
+		Action: func(c *Context) error {
 			return rpcd.Call(env.Stdout, env.Stdin, rpcdMethods(env), c.Args().First())
 		},
 	}

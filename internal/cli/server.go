@@ -4,18 +4,16 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func serverCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func serverCommand(env *Env) *Command {
+	return &Command{
 		Name:  "server",
 		Usage: "make this router a WireGuard server for phones, laptops and spokes",
-		Subcommands: []*ucli.Command{
+		Subcommands: []*Command{
 			serverInitCommand(env),
 			serverShowCommand(env),
 			serverRemoveCommand(env),
@@ -23,27 +21,27 @@ func serverCommand(env *Env) *ucli.Command {
 	}
 }
 
-func serverInitCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func serverInitCommand(env *Env) *Command {
+	return &Command{
 		Name:  "init",
 		Usage: "create (or reconfigure) the WireGuard interface, its firewall zone, port rule and forwardings",
-		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Value: "wg0", Usage: "interface name (UCI section and Linux link)"},
-			&ucli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "UDP listen port (default 51820)"},
-			&ucli.StringFlag{Name: "subnet", Usage: "tunnel IPv4 subnet: auto or a CIDR such as 10.8.0.0/24"},
-			&ucli.StringFlag{Name: "ipv6", Usage: "tunnel IPv6 subnet: auto (a /64 of the ULA prefix), a CIDR, or off"},
-			&ucli.StringFlag{Name: "endpoint", Usage: "host name or address peers use to reach this router (HOST or HOST:PORT)"},
-			&ucli.StringFlag{Name: "lan-access", Usage: "routed (LAN sees peer addresses), masquerade (LAN sees the router) or none (default routed)"},
-			&ucli.StringFlag{Name: "router-access", Usage: "which of the router's own services peers reach: all (LuCI, ssh, DNS, ...), dns, or none (default dns with --lan-access none, else all)"},
-			&ucli.BoolFlag{Name: "internet", Usage: "let peers use this router's internet uplink (vpn -> wan)"},
-			&ucli.BoolFlag{Name: "client-to-client", Usage: "let peers reach each other through the router"},
+		Flags: []Flag{
+			&StringFlag{Name: "iface", Aliases: []string{"i"}, Value: "wg0", Usage: "interface name (UCI section and Linux link)"},
+			&IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "UDP listen port (default 51820)"},
+			&StringFlag{Name: "subnet", Usage: "tunnel IPv4 subnet: auto or a CIDR such as 10.8.0.0/24"},
+			&StringFlag{Name: "ipv6", Usage: "tunnel IPv6 subnet: auto (a /64 of the ULA prefix), a CIDR, or off"},
+			&StringFlag{Name: "endpoint", Usage: "host name or address peers use to reach this router (HOST or HOST:PORT)"},
+			&StringFlag{Name: "lan-access", Usage: "routed (LAN sees peer addresses), masquerade (LAN sees the router) or none (default routed)"},
+			&StringFlag{Name: "router-access", Usage: "which of the router's own services peers reach: all (LuCI, ssh, DNS, ...), dns, or none (default dns with --lan-access none, else all)"},
+			&BoolFlag{Name: "internet", Usage: "let peers use this router's internet uplink (vpn -> wan)"},
+			&BoolFlag{Name: "client-to-client", Usage: "let peers reach each other through the router"},
 			allowLockoutFlag, commitPendingFlag,
 		},
-		Action: func(c *ucli.Context) error { return serverInit(env, c) },
+		Action: func(c *Context) error { return serverInit(env, c) },
 	}
 }
 
-func serverInit(env *Env, c *ucli.Context) error {
+func serverInit(env *Env, c *Context) error {
 	if c.NArg() > 0 {
 		return Usagef("server init takes no arguments (got %q)", c.Args().First())
 	}
@@ -58,7 +56,7 @@ func serverInit(env *Env, c *ucli.Context) error {
 	return printServer(env, r.Plan.State, in.Iface, r.Wrote)
 }
 
-func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
+func serverIntent(c *Context) (plan.ServerIntent, error) {
 	in := plan.ServerIntent{Iface: c.String("iface"), Subnet4: c.String("subnet"), IPv6: c.String("ipv6"), LanAccess: c.String("lan-access"),
 		RouterAccess: c.String("router-access"), AllowLockout: c.Bool("allow-lockout")}
 	if c.IsSet("port") {
@@ -86,12 +84,12 @@ func serverIntent(c *ucli.Context) (plan.ServerIntent, error) {
 	return in, nil
 }
 
-func serverShowCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func serverShowCommand(env *Env) *Command {
+	return &Command{
 		Name:  "show",
 		Usage: "show a WireGuard server's settings (private key hidden)",
-		Flags: []ucli.Flag{ifaceFlag},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{ifaceFlag},
+		Action: func(c *Context) error {
 			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err

@@ -5,18 +5,16 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func siteCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func siteCommand(env *Env) *Command {
+	return &Command{
 		Name:  "site",
 		Usage: "link this router's LAN with other sites' LANs (site-to-site, no NAT)",
-		Subcommands: []*ucli.Command{
+		Subcommands: []*Command{
 			siteAddCommand(env),
 			siteInviteCommand(env),
 			siteListCommand(env),
@@ -26,36 +24,35 @@ func siteCommand(env *Env) *ucli.Command {
 	}
 }
 
-func siteAddCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func siteAddCommand(env *Env) *Command {
+	return &Command{
 		Name:      "add",
 		Usage:     "add (or update) a site: route its subnets through the tunnel and let LAN traffic pass both ways",
 		ArgsUsage: "NAME",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.StringFlag{Name: "endpoint", Usage: "the other router's HOST:PORT (without it only the other side can start the tunnel)"},
-			&ucli.StringFlag{Name: "public-key", Usage: "the other router's public key ('wgowrt server show' there)"},
-			&ucli.StringSliceFlag{Name: "remote-subnet", Usage: "a subnet of the other site, e.g. its LAN (repeatable, required)"},
-			&ucli.StringSliceFlag{Name: "local-subnet", Usage: "this site's subnets as announced by 'site invite': auto (the lan zone) or CIDRs (repeatable)"},
-			&ucli.BoolFlag{Name: "psk", Usage: "add a fresh preshared key (export it for the other router with 'site invite --psk-file')"},
-			&ucli.StringFlag{Name: "psk-file", Usage: "read the preshared key from FILE (as written by 'site invite --psk-file' or 'wg genpsk')"},
-			&ucli.IntFlag{Name: "keepalive", Usage: "PersistentKeepalive in seconds, 0 = off (default 25)"},
+			&StringFlag{Name: "endpoint", Usage: "the other router's HOST:PORT (without it only the other side can start the tunnel)"},
+			&StringFlag{Name: "public-key", Usage: "the other router's public key ('wgowrt server show' there)"},
+			&StringSliceFlag{Name: "remote-subnet", Usage: "a subnet of the other site, e.g. its LAN (repeatable, required)"},
+			&StringSliceFlag{Name: "local-subnet", Usage: "this site's subnets as announced by 'site invite': auto (the lan zone) or CIDRs (repeatable)"},
+			&BoolFlag{Name: "psk", Usage: "add a fresh preshared key (export it for the other router with 'site invite --psk-file')"},
+			&StringFlag{Name: "psk-file", Usage: "read the preshared key from FILE (as written by 'site invite --psk-file' or 'wg genpsk')"},
+			&IntFlag{Name: "keepalive", Usage: "PersistentKeepalive in seconds, 0 = off (default 25)"},
 			allowLockoutFlag, commitPendingFlag,
 		},
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return siteAdd(env, c) }),
+		Action: func(c *Context) error { return siteAdd(env, c) },
 	}
 }
 
 // siteSetCommand is site add's flags on an existing site, none required.
-func siteSetCommand(env *Env) *ucli.Command {
+func siteSetCommand(env *Env) *Command {
 	cmd := siteAddCommand(env)
 	cmd.Name = "set"
 	cmd.Usage = "change an existing site: endpoint, subnets, keepalive, key or preshared key; what is not given stays"
 	return cmd
 }
 
-func oneSiteName(c *ucli.Context) (string, error) {
+func oneSiteName(c *Context) (string, error) {
 	if c.NArg() != 1 {
 		return "", Usagef("%s needs exactly one site NAME (got %d arguments)", c.Command.FullName(), c.NArg())
 	}
@@ -66,7 +63,7 @@ func oneSiteName(c *ucli.Context) (string, error) {
 	return name, nil
 }
 
-func siteAdd(env *Env, c *ucli.Context) error {
+func siteAdd(env *Env, c *Context) error {
 	name, err := oneSiteName(c)
 	if err != nil {
 		return err
@@ -82,7 +79,7 @@ func siteAdd(env *Env, c *ucli.Context) error {
 	return printSites(env, r.Plan.State, r.Iface, name, r.Wrote)
 }
 
-func siteIntent(c *ucli.Context, name string) (plan.SiteIntent, error) {
+func siteIntent(c *Context, name string) (plan.SiteIntent, error) {
 	in := plan.SiteIntent{Iface: c.String("iface"), Name: name, Remote: c.StringSlice("remote-subnet"), Local: c.StringSlice("local-subnet"),
 		AllowLockout: c.Bool("allow-lockout")}
 	set := c.Command.Name == "set"
@@ -118,7 +115,7 @@ func siteIntent(c *ucli.Context, name string) (plan.SiteIntent, error) {
 
 // sitePSKFlags reads --psk-file (--psk has ops draw a key). The key
 // never appears in an error.
-func sitePSKFlags(c *ucli.Context, in *plan.SiteIntent) error {
+func sitePSKFlags(c *Context, in *plan.SiteIntent) error {
 	file := c.String("psk-file")
 	if file != "" && c.Bool("psk") {
 		return Usagef("--psk and --psk-file exclude each other: --psk makes a new key, --psk-file reads the other router's")
@@ -137,12 +134,12 @@ func sitePSKFlags(c *ucli.Context, in *plan.SiteIntent) error {
 	return nil
 }
 
-func siteListCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func siteListCommand(env *Env) *Command {
+	return &Command{
 		Name:  "list",
 		Usage: "list the sites of an interface",
-		Flags: []ucli.Flag{ifaceFlag},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{ifaceFlag},
+		Action: func(c *Context) error {
 			st, iface, err := env.ops().Read("", c.String("iface"))
 			if err != nil {
 				return err
@@ -190,14 +187,13 @@ func printSites(env *Env, st plan.State, iface, only string, changed bool) error
 	return tw.Flush()
 }
 
-func siteRemoveCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
-		Name:            "remove",
-		Usage:           "remove a site, its routes and its firewall rules",
-		ArgsUsage:       "NAME",
-		Flags:           []ucli.Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
-		SkipFlagParsing: true,
-		Action: interspersed(func(c *ucli.Context) error {
+func siteRemoveCommand(env *Env) *Command {
+	return &Command{
+		Name:      "remove",
+		Usage:     "remove a site, its routes and its firewall rules",
+		ArgsUsage: "NAME",
+		Flags:     []Flag{ifaceFlag, allowLockoutFlag, commitPendingFlag},
+		Action: func(c *Context) error {
 			name, err := oneSiteName(c)
 			if err != nil {
 				return err
@@ -205,6 +201,6 @@ func siteRemoveCommand(env *Env) *ucli.Command {
 			out, err := env.ops().SiteRemove(ops.SiteRemove{Txn: txn(env, c), Iface: c.String("iface"), Name: name,
 				AllowLockout: c.Bool("allow-lockout")})
 			return report(env, out, err)
-		}),
+		},
 	}
 }

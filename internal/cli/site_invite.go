@@ -5,30 +5,27 @@ import (
 	"fmt"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
 
-func siteInviteCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func siteInviteCommand(env *Env) *Command {
+	return &Command{
 		Name:      "invite",
 		Usage:     "print the 'wgowrt site add' command the other router of a site runs (no private key in it)",
 		ArgsUsage: "NAME",
-		Flags: []ucli.Flag{
+		Flags: []Flag{
 			ifaceFlag,
-			&ucli.StringFlag{Name: "as", Usage: "the name the other router gives this one (default: this router's hostname)"},
-			&ucli.StringFlag{Name: "endpoint", Usage: "this router's HOST[:PORT] as the other router reaches it (default: from 'server init --endpoint')"},
-			&ucli.StringFlag{Name: "psk-file", Usage: "write the site's preshared key to FILE (mode 0600) and name FILE in the command; copy it to the other router"},
+			&StringFlag{Name: "as", Usage: "the name the other router gives this one (default: this router's hostname)"},
+			&StringFlag{Name: "endpoint", Usage: "this router's HOST[:PORT] as the other router reaches it (default: from 'server init --endpoint')"},
+			&StringFlag{Name: "psk-file", Usage: "write the site's preshared key to FILE (mode 0600) and name FILE in the command; copy it to the other router"},
 		},
-		SkipFlagParsing: true,
-		Action:          interspersed(func(c *ucli.Context) error { return siteInvite(env, c) }),
+		Action: func(c *Context) error { return siteInvite(env, c) },
 	}
 }
 
-func siteInvite(env *Env, c *ucli.Context) error {
+func siteInvite(env *Env, c *Context) error {
 	name, err := oneSiteName(c)
 	if err != nil {
 		return err

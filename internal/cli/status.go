@@ -6,17 +6,15 @@ import (
 	"text/tabwriter"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
-func statusCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func statusCommand(env *Env) *Command {
+	return &Command{
 		Name:  "status",
 		Usage: "show running WireGuard interfaces and peers, joined with their UCI names",
-		Flags: []ucli.Flag{&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "only this interface"}},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "only this interface"}},
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("status takes no arguments (got %q)", c.Args().First())
 			}

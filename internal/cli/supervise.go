@@ -4,8 +4,6 @@ import (
 	"io"
 	"time"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
@@ -15,18 +13,18 @@ import (
 var Supervise func(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error
 
 // `wgowrt supervise` is what /etc/init.d/wgowrt runs under procd.
-func superviseCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func superviseCommand(env *Env) *Command {
+	return &Command{
 		Name:  "supervise",
 		Usage: "run the on-router service: re-resolve dynamic-DNS endpoints, react to wan events, sync peers (procd runs it)",
-		Flags: []ucli.Flag{
-			&ucli.DurationFlag{Name: "interval", Value: 30 * time.Second, Usage: "how often to look at the handshakes"},
-			&ucli.DurationFlag{Name: "stale", Value: 150 * time.Second, Usage: "handshake age after which a host-name endpoint is re-resolved"},
-			&ucli.DurationFlag{Name: "max-backoff", Value: 10 * time.Minute, Usage: "longest pause between look-ups of a name that does not help"},
-			&ucli.StringFlag{Name: "metrics-file", Usage: "write per-peer metrics (Prometheus text format) to this file on every look"},
-			&ucli.DurationFlag{Name: "down-after", Value: ops.ActiveWithin, Usage: "handshake age at which a peer counts as down (wgowrt.peer.down)"},
+		Flags: []Flag{
+			&DurationFlag{Name: "interval", Value: 30 * time.Second, Usage: "how often to look at the handshakes"},
+			&DurationFlag{Name: "stale", Value: 150 * time.Second, Usage: "handshake age after which a host-name endpoint is re-resolved"},
+			&DurationFlag{Name: "max-backoff", Value: 10 * time.Minute, Usage: "longest pause between look-ups of a name that does not help"},
+			&StringFlag{Name: "metrics-file", Usage: "write per-peer metrics (Prometheus text format) to this file on every look"},
+			&DurationFlag{Name: "down-after", Value: ops.ActiveWithin, Usage: "handshake age at which a peer counts as down (wgowrt.peer.down)"},
 		},
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("supervise takes no arguments (got %q)", c.Args().First())
 			}

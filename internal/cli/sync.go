@@ -2,20 +2,18 @@ package cli
 
 import (
 	"fmt"
-
-	ucli "github.com/urfave/cli/v2"
 )
 
 // `wgowrt sync` pushes the peers of the committed configuration into the
 // running devices (see ops.Sync); the luci-app's procd service runs it on
 // every network config change.
 
-func syncCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func syncCommand(env *Env) *Command {
+	return &Command{
 		Name:  "sync",
 		Usage: "push the peers of the committed configuration into the running WireGuard devices (no restart)",
-		Flags: []ucli.Flag{&ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "only this interface"}},
-		Action: func(c *ucli.Context) error {
+		Flags: []Flag{&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "only this interface"}},
+		Action: func(c *Context) error {
 			if c.NArg() > 0 {
 				return Usagef("sync takes no arguments (got %q)", c.Args().First())
 			}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
@@ -16,12 +14,12 @@ var Topology func(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdi
 
 // fleetCommand is `wgowrt topology …` or `wgowrt node …`: the fleet
 // front-end parses its own arguments.
-func fleetCommand(env *Env, name, usage string) *ucli.Command {
-	return &ucli.Command{
+func fleetCommand(env *Env, name, usage string) *Command {
+	return &Command{
 		Name:            name,
 		Usage:           usage,
 		SkipFlagParsing: true,
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			if Topology == nil {
 				return Usagef("%s is not built into this binary", name)
 			}

@@ -3,26 +3,24 @@ package cli
 import (
 	"fmt"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
-var ifaceFlag = &ucli.StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "WireGuard interface (default: the only wgowrt server, else wg0)"}
+var ifaceFlag = &StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "WireGuard interface (default: the only wgowrt server, else wg0)"}
 
 // allowLockoutFlag lets a change cut the path of the SSH session running
 // the command (a route into a tunnel holding its address, ssh closed to
 // the peers it comes through).
-var allowLockoutFlag = &ucli.BoolFlag{Name: "allow-lockout", Usage: "do it even if it cuts this SSH session's path to the router (the session will probably hang)"}
+var allowLockoutFlag = &BoolFlag{Name: "allow-lockout", Usage: "do it even if it cuts this SSH session's path to the router (the session will probably hang)"}
 
-var commitPendingFlag = &ucli.BoolFlag{Name: "commit-pending", Usage: "commit other pending /tmp/.uci changes of the same configs together with this one"}
+var commitPendingFlag = &BoolFlag{Name: "commit-pending", Usage: "commit other pending /tmp/.uci changes of the same configs together with this one"}
 
 // ops returns the operations on the router (or the --root copy).
 func (e *Env) ops() *ops.Ops { return ops.New(e.Root) }
 
 // txn is how a writing command runs: --dry-run and --commit-pending.
-func txn(env *Env, c *ucli.Context) ops.Txn {
-	cf, _ := confirmMode(env, c.Command.HelpName) // checked in the app's Before
+func txn(env *Env, c *Context) ops.Txn {
+	cf, _ := confirmMode(env, c.Command.FullName()) // checked in the app's Before
 	return ops.Txn{DryRun: env.DryRun, CommitPending: c.Bool("commit-pending"), Confirm: cf}
 }
 

@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 
-	ucli "github.com/urfave/cli/v2"
-
 	"github.com/wgowrt/wgowrt/uci"
 )
 
@@ -45,13 +43,13 @@ Options:
 	-X         do not use extended syntax on 'show'
 `
 
-func uciCommand(env *Env) *ucli.Command {
-	return &ucli.Command{
+func uciCommand(env *Env) *Command {
+	return &Command{
 		Name:            "uci",
 		Usage:           "inspect and edit UCI configuration exactly like OpenWrt's uci(1)",
 		ArgsUsage:       "[-c confdir] [-t savedir] <command> [<arguments>]",
 		SkipFlagParsing: true,
-		Action: func(c *ucli.Context) error {
+		Action: func(c *Context) error {
 			code := runUCI(env, c.Args().Slice())
 			if code != 0 {
 				return &ExitError{Code: code}
