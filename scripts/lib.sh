@@ -6,7 +6,7 @@ ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGETS_FILE="$ROOT_DIR/scripts/targets.txt"
 GO_MODULE=github.com/wgowrt/wgowrt
 VERSION_VAR=$GO_MODULE/internal/cli.Version
-GO_TAGS=urfave_cli_no_docs
+GO_TAGS= # build tags for go_build and size-report (none today)
 GO_GCFLAGS=all=-l
 
 # wgowrt_version prints the version to inject (without the package release

@@ -29,7 +29,7 @@ if [[ -n $unformatted ]]; then
 	echo "gofmt would change: $unformatted" >&2
 	exit 1
 fi
-go vet -tags urfave_cli_no_docs ./...
+go vet ./...
 
 tier "LuCI app (node)"
 if command -v node >/dev/null; then
@@ -102,4 +102,4 @@ fi
 
 # Last, so the run closes with the whole Go suite's verdict.
 tier "unit, conformance, CLI and netns tests"
-go test -tags urfave_cli_no_docs -count=1 ./...
+go test -count=1 ./...

@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "wgowrt")
-	build := exec.Command("go", "build", "-tags", "urfave_cli_no_docs", "-ldflags",
+	build := exec.Command("go", "build", "-ldflags",
 		"-X github.com/wgowrt/wgowrt/internal/cli.Version=1.2.3-test", "-o", bin, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
