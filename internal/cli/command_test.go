@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// testTree is a small command tree run through the real dispatcher.
+// runTree runs a small command tree through the real dispatcher.
 func runTree(t *testing.T, cmd *Command, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var o, e bytes.Buffer
@@ -24,30 +24,26 @@ func TestParseFlagsAnywhere(t *testing.T) {
 		&BoolFlag{Name: "psk"},
 		&IntFlag{Name: "keepalive", Value: 25},
 	}, Action: func(c *Context) error { got = c; return nil }}
+	f := strings.Fields
 	cases := []struct {
-		args       string
+		args       []string
 		pos        []string
 		out        string
 		dns        []string
 		psk, outOK bool
 		keepalive  int
 	}{
-		{"phone", []string{"phone"}, "", nil, false, false, 25},
-		{"phone --psk -o f.conf", []string{"phone"}, "f.conf", nil, true, true, 25},
-		{"--output=x a b", []string{"a", "b"}, "x", nil, false, true, 25},
-		{"a --dns 1.1.1.1,9.9.9.9 --dns 8.8.8.8 --keepalive 0", []string{"a"}, "", []string{"1.1.1.1", "9.9.9.9", "8.8.8.8"}, false, false, 0},
-		{"a --dns ' 1.1.1.1 , 2.2.2.2'", []string{"a"}, "", nil, false, false, 25},
-		{"a -- --psk -o", []string{"a", "--psk", "-o"}, "", nil, false, false, 25},
-		{"-psk=false a -", []string{"a", "-"}, "", nil, false, false, 25},
+		{f("phone"), []string{"phone"}, "", nil, false, false, 25},
+		{f("phone --psk -o f.conf"), []string{"phone"}, "f.conf", nil, true, true, 25},
+		{f("--output=x a b"), []string{"a", "b"}, "x", nil, false, true, 25},
+		{f("a --dns 1.1.1.1,9.9.9.9 --dns 8.8.8.8 --keepalive 0"), []string{"a"}, "", []string{"1.1.1.1", "9.9.9.9", "8.8.8.8"}, false, false, 0},
+		{[]string{"a", "--dns", " 1.1.1.1 , 2.2.2.2"}, []string{"a"}, "", []string{"1.1.1.1", "2.2.2.2"}, false, false, 25},
+		{f("a -- --psk -o"), []string{"a", "--psk", "-o"}, "", nil, false, false, 25},
+		{f("-psk=false a -"), []string{"a", "-"}, "", nil, false, false, 25},
 	}
 	for _, tc := range cases {
-		args := strings.Fields(tc.args)
-		if strings.Contains(tc.args, "'") {
-			args = []string{"a", "--dns", " 1.1.1.1 , 2.2.2.2"}
-			tc.dns = []string{"1.1.1.1", "2.2.2.2"}
-		}
 		got = nil
-		if _, e, code := runTree(t, cmd, args...); code != 0 || got == nil {
+		if _, e, code := runTree(t, cmd, tc.args...); code != 0 || got == nil {
 			t.Fatalf("%q: exit %d: %s", tc.args, code, e)
 		}
 		if !reflect.DeepEqual([]string(got.Args()), tc.pos) && !(len(tc.pos) == 0 && got.NArg() == 0) {
