@@ -94,6 +94,23 @@ func NetworkReload(c Caller) error {
 	return err
 }
 
+// InterfacePending reports whether netifd is still setting iface up
+// (`pending` in its status): its protocol handler has read the config
+// and is about to configure the device from what it read.
+func InterfacePending(c Caller, iface string) (bool, error) {
+	raw, err := c.Call("network.interface."+iface, "status", nil)
+	if err != nil || len(raw) == 0 {
+		return false, err
+	}
+	var st struct {
+		Pending bool `json:"pending"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return false, fmt.Errorf("ubus call network.interface.%s status: %v", iface, err)
+	}
+	return st.Pending, nil
+}
+
 // InterfaceRenew re-runs the protocol setup of one interface; with
 // 25.12's WireGuard handler this applies peer edits via wg syncconf.
 func InterfaceRenew(c Caller, iface string) error {

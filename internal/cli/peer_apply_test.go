@@ -84,8 +84,9 @@ func TestPeerAddPushesOnlyTheNewPeerWithoutReload(t *testing.T) {
 	dev, other := runningWG0(t, root)
 	fake := liveRouter(t, dev, "24.10.2")
 	mustRun(t, root, "peer add phone")
-	// Reading the live addresses is fine; anything else would be a reload.
-	if c := fake.Calls(); len(c) != 1 || c[0] != "network.interface dump {}" {
+	// Reading the live addresses and whether netifd is still setting wg0
+	// up is fine; anything else would be a reload.
+	if c := fake.Calls(); len(c) != 2 || c[0] != "network.interface dump {}" || c[1] != "network.interface.wg0 status {}" {
 		t.Errorf("peer add called ubus (a reload would bounce sessions on master): %v", c)
 	}
 	if len(dev.Configs) != 1 {

@@ -19,10 +19,10 @@ type ClientResult struct {
 
 // ClientImport plans (and commits) a client tunnel.
 func (o *Ops) ClientImport(req ClientImport) (*ClientResult, error) {
-	out, err := o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
+	out, err := o.transactDhcp(req.Txn, func(st plan.State) (*plan.Result, string, error) {
 		r, err := plan.ClientImport(st, req.Intent)
 		return r, req.Intent.Iface, err
-	}, nil)
+	})
 	return &ClientResult{Outcome: out, Iface: req.Intent.Iface}, err
 }
 

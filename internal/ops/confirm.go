@@ -238,12 +238,19 @@ func (o *Ops) Rollback(req Rollback) (*RollbackResult, error) {
 	if d := req.At.Sub(o.Deps.Now()); !req.At.IsZero() && d > 0 {
 		time.Sleep(d)
 	}
-	s, unlock, err := o.begin(true)
+	_, unlock, err := o.begin(true)
+	// The timer must not give up because a long command holds the lock.
+	for tries := 0; err != nil && !req.At.IsZero() && tries < 20; tries++ {
+		var le *LockError
+		if !errors.As(err, &le) {
+			break
+		}
+		_, unlock, err = o.begin(true)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	_ = s
 	p, err := o.ReadPending()
 	if err != nil || p == nil || req.ID != "" && p.ID != req.ID {
 		return &RollbackResult{}, err

@@ -57,7 +57,8 @@ type Probes struct {
 	InputWan func() string
 	// UDPPorts are the UDP ports something listens on.
 	UDPPorts func() map[int]bool
-	// RouteDev is the device the kernel routes addr through.
+	// RouteDev is the device the kernel routes addr through, Unreachable
+	// when it has no route, "" when that cannot be told.
 	RouteDev func(addr netip.Addr) string
 	// Module says whether WireGuard is available (kernel module loaded,
 	// or built in).
@@ -68,6 +69,9 @@ type Probes struct {
 	// payload with the don't-fragment bit set, sent from src (when valid).
 	Ping func(src, addr netip.Addr, size int) bool
 }
+
+// Unreachable is RouteDev's answer for an address without a route.
+const Unreachable = "(unreachable)"
 
 // RealProbes read the running router.
 var RealProbes = Probes{
@@ -80,8 +84,11 @@ var RealProbes = Probes{
 	},
 	UDPPorts: udpPorts,
 	RouteDev: func(a netip.Addr) string {
-		out, err := exec.Command("ip", "route", "get", a.String()).Output()
+		out, err := exec.Command("ip", "route", "get", a.String()).CombinedOutput()
 		if err != nil {
+			if strings.Contains(strings.ToLower(string(out)), "unreachable") {
+				return Unreachable
+			}
 			return ""
 		}
 		f := strings.Fields(string(out))
@@ -162,6 +169,9 @@ type DoctorFacts struct {
 	WanAddrs []netip.Addr
 	Module   bool
 	Now      time.Time
+	// RouteDev is the device the kernel routes the first host of each
+	// routed AllowedIPs prefix through.
+	RouteDev map[netip.Prefix]string
 	// MTUProbes are the peers whose tunnel address answers small pings
 	// but not full-size ones with don't-fragment, per interface.
 	MTUProbes map[string][]PathMTU
@@ -221,6 +231,7 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 		}
 	}
 	f.MTUProbes = o.probeMTU(st, f)
+	f.RouteDev = routedPrefixes(st, f.Up, pr.RouteDev)
 	for _, iface := range wgInterfaces(st) {
 		for _, p := range plan.ReadPeers(st, iface) {
 			host := endpointHost(p.Endpoint)
@@ -359,4 +370,43 @@ func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// routedPrefixes asks the kernel where the first host of each routed
+// AllowedIPs prefix of an up interface in the main table goes.
+func routedPrefixes(st plan.State, up map[string]bool, routeDev func(netip.Addr) string) map[netip.Prefix]string {
+	out := map[netip.Prefix]string{}
+	for _, iface := range wgInterfaces(st) {
+		if !up[iface] || opt(st.Network, iface, "ip4table") != "" {
+			continue
+		}
+		for _, p := range plan.ReadPeers(st, iface) {
+			if !p.Routes || p.Disabled {
+				continue
+			}
+			for _, pf := range routedOf(p) {
+				out[pf] = routeDev(probeAddr(pf))
+			}
+		}
+	}
+	return out
+}
+
+// routedOf are a peer's IPv4 AllowedIPs that netifd routes (not /0:
+// default routes go through policy routing or the interface's own table).
+func routedOf(p plan.Peer) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range p.AllowedIPs {
+		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() && pf.Bits() > 0 {
+			out = append(out, pf.Masked())
+		}
+	}
+	return out
+}
+
+func probeAddr(pf netip.Prefix) netip.Addr {
+	if pf.Bits() >= 31 {
+		return pf.Addr()
+	}
+	return pf.Addr().Next()
 }

@@ -25,7 +25,7 @@ func Diagnose(f DoctorFacts) []Finding {
 			continue
 		}
 		d := &ifaceCheck{f: f, iface: iface, peers: plan.ReadPeers(f.State, iface)}
-		for _, c := range []func() []Finding{d.notRunning, d.portClosed, d.handshakes, d.overlaps, d.forwarding, d.fullTunnel, d.mtu} {
+		for _, c := range []func() []Finding{d.notRunning, d.portClosed, d.handshakes, d.overlaps, d.routes, d.forwarding, d.fullTunnel, d.mtu} {
 			out = append(out, c()...)
 		}
 	}
@@ -172,9 +172,10 @@ func portIn(list string, port int) bool {
 	return false
 }
 
-// handshakes: a peer we connect to (it has an endpoint) and whose session
-// should be up — every such peer of a client tunnel, and peers with a
-// keepalive — without a handshake, with the likely cause.
+// handshakes: a peer we connect to (it has an endpoint) and tried to
+// reach (it has a keepalive, or we sent it something) without a
+// handshake, or whose kept-alive session went stale; with the likely
+// cause.
 func (d *ifaceCheck) handshakes() []Finding {
 	dev, ok := d.f.Devices[d.iface]
 	if !ok {
@@ -192,7 +193,9 @@ func (d *ifaceCheck) handshakes() []Finding {
 		}
 		keepalive := lp.PersistentKeepaliveInterval > 0
 		switch {
-		case lp.LastHandshakeTime.IsZero():
+		case lp.LastHandshakeTime.IsZero() && (keepalive || lp.TransmitBytes > 0):
+			// Tried (a keepalive, or packets sent): an idle peer without
+			// keepalive has no reason to have handshaken yet.
 			out = append(out, d.finding("no-handshake", p.Name, fmt.Sprintf("peer %s (%s) has never completed a handshake", p.Name, p.Endpoint),
 				fmt.Sprintf("wg show %s latest-handshakes: 0 for %s; sent %d bytes, received %d", d.iface, p.PublicKey, lp.TransmitBytes, lp.ReceiveBytes),
 				d.handshakeFix(p, keepalive, dev)))
@@ -263,6 +266,34 @@ func (d *ifaceCheck) overlaps() []Finding {
 		}
 	}
 	return out
+}
+
+// routes: netifd installs a peer's routes (route_allowed_ips) when the
+// interface comes up; a peer added or changed since (up to 24.10, or a
+// site added without ifup) has none, and its subnet goes elsewhere.
+func (d *ifaceCheck) routes() []Finding {
+	var out []Finding
+	for _, p := range d.peers {
+		if !p.Routes || p.Disabled {
+			continue
+		}
+		for _, pf := range routedOf(p) {
+			dev := d.f.RouteDev[pf]
+			if dev == "" || dev == d.iface {
+				continue // unknown, or right
+			}
+			out = append(out, d.finding("route-missing", p.Name, fmt.Sprintf("peer %s's %s is not routed into %s: its traffic goes to %s", p.Name, pf, d.iface, dev),
+				fmt.Sprintf("ip route get %s: %s", probeAddr(pf), routeText(dev)), "ifup "+d.iface+"   # netifd installs the routes of route_allowed_ips when the interface comes up"))
+		}
+	}
+	return out
+}
+
+func routeText(dev string) string {
+	if dev == Unreachable {
+		return "Network is unreachable"
+	}
+	return "dev " + dev
 }
 
 // forwarding: a wgowrt server whose declared LAN access needs a

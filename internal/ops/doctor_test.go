@@ -63,14 +63,20 @@ func TestDiagnose(t *testing.T) {
 		{"stale with keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0].LastHandshakeTime = now.Add(-10 * time.Minute)
 		}, "stale-handshake", "wg show wg0"},
-		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+		{"never, idle without keepalive", func(f *DoctorFacts) {
 			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+		}, "", ""},
+		{"never, behind NAT without keepalive", func(f *DoctorFacts) {
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, TransmitBytes: 148}
 			f.WanAddrs = []netip.Addr{netip.MustParseAddr("100.64.3.4")}
 		}, "no-handshake", "persistent_keepalive=25"},
 		{"never, own key", func(f *DoctorFacts) {
-			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site}
+			f.Devices["wg0"].Peers[0] = wgtypes.Peer{PublicKey: site, PersistentKeepaliveInterval: 25 * time.Second}
 			f.Devices["wg0"].PublicKey = site
 		}, "no-handshake", "router's own"},
+		{"route behind a site missing", func(f *DoctorFacts) {
+			f.RouteDev = map[netip.Prefix]string{netip.MustParsePrefix("10.20.0.0/24"): "eth1"}
+		}, "route-missing", "ifup wg0"},
 		{"port closed in the ruleset", func(f *DoctorFacts) { f.InputWan = "tcp dport 22 accept\njump reject_from_wan" }, "port-closed", "dest_port='51820'"},
 	}
 	for _, c := range cases {

@@ -17,7 +17,7 @@ const module = "github.com/wgowrt/wgowrt/"
 // frontEnds translate between people or programs and the use cases:
 // flags and text, rpcd's JSON. A new front-end (the supervisor's ubus
 // object, `topology apply`) is added here.
-var frontEnds = map[string]bool{"internal/cli": true, "internal/bridge": true, "internal/supervisor": true}
+var frontEnds = map[string]bool{"internal/cli": true, "internal/bridge": true, "internal/supervisor": true, "internal/topology": true}
 
 // TestImportLayers states the shape of internal/: front-ends import ops
 // and what is below it, never each other; ops imports no front-end;

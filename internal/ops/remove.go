@@ -1,10 +1,7 @@
 package ops
 
 import (
-	"fmt"
-
 	"github.com/wgowrt/wgowrt/internal/plan"
-	"github.com/wgowrt/wgowrt/ubus"
 )
 
 // RoleRemove is `server remove`, `client remove` and `gateway remove`:
@@ -41,13 +38,9 @@ func (o *Ops) GatewayRemove(req RoleRemove) (*RoleRemoveResult, error) {
 
 func (o *Ops) removeRole(req RoleRemove, pf func(plan.State, string) (*plan.Result, error), server bool) (*RoleRemoveResult, error) {
 	res := &RoleRemoveResult{Iface: req.Iface}
-	dhcp := false
-	out, err := o.transact(req.Txn, func(st plan.State) (*plan.Result, string, error) {
+	out, err := o.transactDhcp(req.Txn, func(st plan.State) (*plan.Result, string, error) {
 		if server {
 			res.Iface = Iface(st, req.Iface)
-		}
-		if err := o.loadDhcp(&st); err != nil {
-			return nil, "", err
 		}
 		if !req.AllowLockout {
 			if err := plan.CutsAdminIface(st, res.Iface); err != nil {
@@ -55,19 +48,8 @@ func (o *Ops) removeRole(req RoleRemove, pf func(plan.State, string) (*plan.Resu
 			}
 		}
 		r, err := pf(st, res.Iface)
-		if err == nil {
-			dhcp = st.Dhcp != nil && len(r.State.Dhcp.Unsaved()) > 0
-		}
 		return r, res.Iface, err
-	}, nil)
+	})
 	res.Outcome = out
-	if err != nil || !out.Wrote || !dhcp {
-		return res, err
-	}
-	if ls := o.live(); ls != nil {
-		if err := ubus.ConfigChanged(ls.Ubus, "dhcp"); err != nil {
-			return res, fmt.Errorf("configuration written, but dnsmasq could not be reloaded: %v", err)
-		}
-	}
-	return res, nil
+	return res, err
 }

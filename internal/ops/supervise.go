@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"time"
 
@@ -21,6 +22,23 @@ import (
 // allowed IPs, are left as they are; none takes the configuration lock
 // (the supervisor must not wait behind a command, and a one-peer endpoint
 // update cannot conflict with a plan: the next sync rewrites peers whole).
+
+// SuperviseOptions are the supervisor's settings (`wgowrt supervise`
+// flags; the init script takes them from /etc/config/wgowrt).
+type SuperviseOptions struct {
+	// Interval is how often the handshakes are looked at.
+	Interval time.Duration
+	// Stale is the handshake age past which a host-name endpoint is
+	// re-resolved.
+	Stale time.Duration
+	// MaxBackoff is the longest pause between look-ups of one name.
+	MaxBackoff time.Duration
+	// DownAfter is the handshake age at which a peer counts as down
+	// (peer.down); ActiveWithin by default, as `status` counts it.
+	DownAfter time.Duration
+	// MetricsFile is where per-peer metrics are written ("" = none).
+	MetricsFile string
+}
 
 // EndpointTarget is a peer whose configured endpoint is a host name.
 type EndpointTarget struct {
@@ -63,8 +81,13 @@ func (o *Ops) EndpointTargets() ([]EndpointTarget, error) {
 			if err != nil || n == 0 {
 				continue
 			}
+			ka := 0
+			if sec := st.Network.Section(p.Section); sec != nil {
+				v, _ := sec.Get("persistent_keepalive")
+				ka, _ = strconv.Atoi(v)
+			}
 			out = append(out, EndpointTarget{Iface: iface, Peer: p.Name, Key: wgtypes.Key(k), Host: host,
-				Port: uint16(n), Keepalive: time.Duration(p.Keepalive) * time.Second})
+				Port: uint16(n), Keepalive: time.Duration(ka) * time.Second})
 		}
 	}
 	return out, nil
@@ -129,4 +152,15 @@ func (o *Ops) configurePeers(iface string, pcs ...wgtypes.PeerConfig) error {
 	}
 	defer cl.Close()
 	return cl.ConfigureDevice(iface, wgtypes.Config{Peers: pcs})
+}
+
+// ConfigStamp changes whenever the committed network config is replaced
+// (its modification time and size): commands commit without procd's
+// reload trigger, so the supervisor looks at it on every tick.
+func (o *Ops) ConfigStamp() string {
+	fi, err := os.Stat(o.Path("/etc/config/network"))
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprint(fi.ModTime().UnixNano(), fi.Size())
 }

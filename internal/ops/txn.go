@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/store"
@@ -243,7 +244,7 @@ func (o *Ops) apply(ch system.Change) ([]string, error) {
 	if ls == nil {
 		return nil, nil
 	}
-	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release, Resolve: ls.Resolve}
+	a := &system.Applier{Ubus: ls.Ubus, Release: ls.Release, Resolve: ls.Resolve, Settle: 15 * time.Second, Sleep: time.Sleep}
 	if ch.Peers {
 		dev, err := ls.Dev()
 		if err != nil {

@@ -437,6 +437,26 @@ func lineDiff(want, got string) string {
 	return strings.Join(d, "\n")
 }
 
+// checkSession: what a session sees (its staged deltas over the files)
+// shows the same through wgowrt uci as through the real uci.
+func checkSession(t *testing.T, root, sess string, wgowrtUCI UCIFunc) {
+	o := Get(t)
+	empty := t.TempDir()
+	for _, p := range Packages {
+		if !fileExists(filepath.Join(root, "etc/config", p)) {
+			continue
+		}
+		args := []string{"-c", filepath.Join(root, "etc/config"), "-C", empty, "-t", sess, "show", p}
+		want, _, _, err := o.UCI(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, e, code := wgowrtUCI(args...); got != want {
+			t.Errorf("`wgowrt uci -t SESSION show %s` differs from the real uci (exit %d %s):\n%s", p, code, strings.TrimSpace(e), lineDiff(want, got))
+		}
+	}
+}
+
 // CheckAnswer checks the tree an rpcd answer leads to: when the answer
 // carries edits (LuCI stages them, then Save & Apply commits), they are
 // applied with the real `uci batch` + `uci commit` to a copy of ROOT's
@@ -456,24 +476,7 @@ func CheckAnswer(t *testing.T, root string, written bool, wrote []string, args, 
 	}
 	json.Unmarshal([]byte(args), &a)
 	if sess := filepath.Join(root, "var/run/rpcd", "uci-"+a.Session); a.Session != "" && fileExists(sess) {
-		t.Run("openwrt-session", func(t *testing.T) {
-			// what the session sees: its staged deltas over the files
-			o := Get(t)
-			empty := t.TempDir()
-			for _, p := range Packages {
-				if !fileExists(filepath.Join(root, "etc/config", p)) {
-					continue
-				}
-				args := []string{"-c", filepath.Join(root, "etc/config"), "-C", empty, "-t", sess, "show", p}
-				want, _, _, err := o.UCI(args...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got, e, code := wgowrtUCI(args...); got != want {
-					t.Errorf("`wgowrt uci -t SESSION show %s` differs from the real uci (exit %d %s):\n%s", p, code, strings.TrimSpace(e), lineDiff(want, got))
-				}
-			}
-		})
+		t.Run("openwrt-session", func(t *testing.T) { checkSession(t, root, sess, wgowrtUCI) })
 	}
 	if len(edits) == 0 {
 		CheckTree(t, root, written, wrote, wgowrtUCI)

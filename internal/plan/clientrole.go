@@ -94,6 +94,9 @@ func ClientImport(cur State, in ClientIntent) (*Result, error) {
 	if err := ensure(r.State.Wgowrt, TypeClient, c.Iface, clientMeta(c)...); err != nil {
 		return nil, err
 	}
+	if err := steerDNS(r, c); err != nil {
+		return nil, err
+	}
 	clientWarnings(r, c)
 	return r, nil
 }

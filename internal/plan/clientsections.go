@@ -129,16 +129,7 @@ func fullRouting(n *uci.Package, c *client) []ownedSection {
 		out = append(out, unreachable(n, clientPrefix(c.Iface)+"ks4", netip.MustParsePrefix("0.0.0.0/0"), c.table))
 	}
 	out = append(out, unreachable(n, clientPrefix(c.Iface)+"ks6", netip.MustParsePrefix("::/0"), c.table))
-	for i, d := range c.Conf.DNS {
-		// The router's resolver asks the provider's DNS through the
-		// tunnel: main would send it to wan.
-		typ := "route"
-		if d.Is6() {
-			typ = "route6"
-		}
-		out = append(out, ownedSection{pkg: n, typ: typ, name: fmt.Sprintf("%sdns%d", clientPrefix(c.Iface), i+1),
-			opts: []kv{opt("interface", c.Iface), opt("target", wg.Host(d).String()), opt("table", "main")}})
-	}
+	out = append(out, dnsRules(n, c)...)
 	return out
 }
 

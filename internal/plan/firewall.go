@@ -49,6 +49,7 @@ type fwSettings struct {
 	routerAccess   string
 	internet, c2c  bool
 	subnet4        string
+	subnet6        string
 	wanZone        string
 	lanZone        string
 	ownsZone       bool
@@ -93,10 +94,11 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwFromLan: s.lanAccess == wg.AccessRouted,
 		wg.FwToWan:   s.internet,
 		wg.FwMasq:    s.lanAccess == wg.AccessMasquerade && s.subnet4 != "",
+		wg.FwMasq6:   s.lanAccess == wg.AccessMasquerade && s.subnet6 != "",
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
-	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwDNS, wg.FwPing} {
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
@@ -126,6 +128,11 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 		// tunnel address; stock OpenWrt answers pings even from wan.
 		return ensure(fw, "rule", sec, opt("name", "Allow-Ping-"+s.iface), opt("src", s.zone),
 			opt("proto", "icmp"), opt("icmp_type", "echo-request"), opt("target", "ACCEPT"))
+	case wg.FwMasq6:
+		// The same for the tunnel's IPv6 subnet (fw4 masquerades IPv6
+		// too): LAN hosts see the router's own lan address.
+		return ensure(fw, "nat", sec, opt("name", "Masq6-"+s.iface+"-to-lan"), opt("family", "ipv6"), opt("src", s.lanZone),
+			opt("src_ip", s.subnet6), opt("target", "MASQUERADE"), opt("proto", "all"))
 	default:
 		// LAN hosts see the router as the source: masquerade on the lan
 		// zone's egress, limited to the tunnel's IPv4 subnet.

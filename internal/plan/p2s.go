@@ -26,9 +26,10 @@ const (
 
 // p2s section roles, suffixes of the peer's section name.
 const (
-	p2sIn  = "p2s_in"  // rule vpn -> lan from the peer
-	p2sOut = "p2s_out" // rule lan -> vpn to the peer (routed)
-	p2sNat = "p2s_nat" // nat on lan egress: MASQUERADE, or ACCEPT to exempt a routed peer
+	p2sIn   = "p2s_in"   // rule vpn -> lan from the peer
+	p2sOut  = "p2s_out"  // rule lan -> vpn to the peer (routed)
+	p2sNat  = "p2s_nat"  // nat on lan egress: MASQUERADE, or ACCEPT to exempt a routed peer
+	p2sNat6 = "p2s_nat6" // the same for the peer's IPv6 address
 )
 
 // AccessIntent is `wgowrt access PEER STRATEGY`.
@@ -108,12 +109,6 @@ func writeAccess(r *Result, srv *Server, p Peer, strategy string, addrs []netip.
 	}
 	all := siteCIDRs(addrs)
 	src := all
-	if strategy == wg.AccessMasquerade {
-		// Masquerading is IPv4 only; IPv6 would leave unrewritten.
-		if src = only4(addrs); len(src) == 0 {
-			return fmt.Errorf("peer %s has no IPv4 tunnel address to masquerade", p.Name)
-		}
-	}
 	if err := ensure(fw, "rule", name(p2sIn), opt("name", "Allow-"+p.Name+"-to-lan"), opt("src", vpn), opt("dest", lan),
 		list("src_ip", src...), opt("proto", "all"), opt("target", "ACCEPT")); err != nil {
 		return err
@@ -122,6 +117,9 @@ func writeAccess(r *Result, srv *Server, p Peer, strategy string, addrs []netip.
 		return err
 	}
 	if err := p2sNatSection(r, srv, p, name(p2sNat), strategy, lan); err != nil {
+		return err
+	}
+	if err := p2sNat6Section(r, srv, p, name(p2sNat6), strategy, lan); err != nil {
 		return err
 	}
 	if strategy == wg.AccessMasquerade && srv.Owned && srv.LanAccess == wg.AccessRouted {
@@ -158,6 +156,34 @@ func p2sNatSection(r *Result, srv *Server, p Peer, sec, strategy, lan string) er
 	return p2sBefore(fw, sec, wg.FirewallSection(srv.Iface, wg.FwMasq))
 }
 
+// p2sNat6Section is p2sNatSection for the peer's IPv6 address: fw4
+// masquerades IPv6 as well (family ipv6), and the interface's own masq6
+// must not catch a routed peer.
+func p2sNat6Section(r *Result, srv *Server, p Peer, sec, strategy, lan string) error {
+	fw := r.State.Firewall
+	var v6 []string
+	for _, a := range p2sAddrs(srv, p) {
+		if a.Addr().Is6() {
+			v6 = append(v6, a.String())
+		}
+	}
+	if len(v6) == 0 {
+		return drop(fw, sec)
+	}
+	target, label := "MASQUERADE", "Masq6-"
+	if strategy == wg.AccessRouted {
+		if fw.Section(wg.FirewallSection(srv.Iface, wg.FwMasq6)) == nil {
+			return drop(fw, sec)
+		}
+		target, label = "ACCEPT", "No-masq6-"
+	}
+	if err := ensure(fw, "nat", sec, opt("name", label+p.Name+"-to-lan"), opt("family", "ipv6"), opt("src", lan),
+		opt("src_ip", v6[0]), opt("target", target), opt("proto", "all")); err != nil {
+		return err
+	}
+	return p2sBefore(fw, sec, wg.FirewallSection(srv.Iface, wg.FwMasq6))
+}
+
 // p2sBefore moves section sec in front of section other when other comes
 // first; fw4 renders nat sections in file order and stops at the first
 // verdict.
@@ -180,7 +206,7 @@ func p2sBefore(fw *uci.Package, sec, other string) error {
 
 // p2sDrop removes a peer's strategy sections and the note of it.
 func p2sDrop(r *Result, sec string) error {
-	for _, role := range []string{p2sIn, p2sOut, p2sNat} {
+	for _, role := range []string{p2sIn, p2sOut, p2sNat, p2sNat6} {
 		if err := drop(r.State.Firewall, sec+"_"+role); err != nil {
 			return err
 		}
@@ -237,7 +263,7 @@ func DropPeerExtras(r *Result, iface, sec string) error {
 func renamePeerExtras(r *Result, from, to, old, name string) error {
 	fw := r.State.Firewall
 	var names []string
-	for _, role := range []string{p2sIn, p2sOut, p2sNat, siteIn, siteOut} {
+	for _, role := range []string{p2sIn, p2sOut, p2sNat, p2sNat6, siteIn, siteOut} {
 		names = append(names, from+"_"+role)
 	}
 	for _, s := range fw.Sections {
@@ -264,7 +290,7 @@ func renamePeerExtras(r *Result, from, to, old, name string) error {
 
 // peerLabelPrefixes start the display names wgowrt gives a peer's rules,
 // longest first: "Allow-lan-to-site-NAME", "Expose-NAME-tcp-8080", ...
-var peerLabelPrefixes = []string{"Allow-lan-to-site-", "Allow-site-", "Allow-lan-to-", "Allow-", "No-masq-", "Masq-", "Expose-"}
+var peerLabelPrefixes = []string{"Allow-lan-to-site-", "Allow-site-", "Allow-lan-to-", "Allow-", "No-masq6-", "No-masq-", "Masq6-", "Masq-", "Expose-"}
 
 // relabel puts name in place of old in a display name wgowrt made;
 // a name it did not make comes back unchanged.

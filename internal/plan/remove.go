@@ -46,6 +46,9 @@ func ClientRemove(cur State, iface string) (*Result, error) {
 	if cur.Network.Section(gatewayName(iface)) != nil {
 		return nil, fmt.Errorf("a gateway is routed through %s; remove it first with 'wgowrt gateway remove --iface %s'", iface, iface)
 	}
+	if err := restoreDNS(r, iface); err != nil {
+		return nil, err
+	}
 	return r, removeRole(r, iface, isClientSection(iface))
 }
 

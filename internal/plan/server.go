@@ -346,6 +346,8 @@ func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s S
 	for _, a := range addrs {
 		if a.Addr().Is4() {
 			fs.subnet4 = a.Masked().String()
+		} else if fs.subnet6 == "" {
+			fs.subnet6 = a.Masked().String()
 		}
 	}
 	wan := findZone(fw, "wan")

@@ -22,6 +22,7 @@ type fakeOps struct {
 	targets []ops.EndpointTarget
 	names   map[wgtypes.Key]string
 	pushes  []string // "endpoint NAME ADDR", "nudge NAME", "sync IFACE"
+	stamp   string
 	// syncAdds are peers a sync adds to the device (a joining peer).
 	syncAdds map[wgtypes.Key]wgtypes.Peer
 }
@@ -41,8 +42,12 @@ func newFakeOps(n int) *fakeOps {
 	return f
 }
 
-func (f *fakeOps) EndpointTargets() ([]ops.EndpointTarget, error) { return f.targets, nil }
-func (f *fakeOps) PeerNames() (map[wgtypes.Key]string, error)     { return f.names, nil }
+func (f *fakeOps) EndpointTargets() ([]ops.EndpointTarget, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]ops.EndpointTarget(nil), f.targets...), nil
+}
+func (f *fakeOps) PeerNames() (map[wgtypes.Key]string, error) { return f.names, nil }
 
 func (f *fakeOps) LiveDevices() ([]*wgtypes.Device, error) {
 	f.mu.Lock()
@@ -79,6 +84,12 @@ func (f *fakeOps) Sync(iface string) ([]ops.SyncIface, error) {
 		delete(f.syncAdds, k)
 	}
 	return nil, nil
+}
+
+func (f *fakeOps) ConfigStamp() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.stamp
 }
 
 func (f *fakeOps) handshake(i int, t time.Time) {

@@ -64,6 +64,9 @@ func soak(t testing.TB, n int) (g1, g24 int, h1, h24 uint64, lookups int) {
 			}
 		}
 	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	t.Logf("Go runtime after 24 h: Sys %d KiB (memory obtained from the OS), HeapInuse %d KiB, StackInuse %d KiB", m.Sys>>10, m.HeapInuse>>10, m.StackInuse>>10)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -38,6 +38,7 @@ type Ops interface {
 	SetEndpoint(iface string, key wgtypes.Key, ep netip.AddrPort) error
 	Nudge(iface string, key wgtypes.Key, ka time.Duration) error
 	Sync(iface string) ([]ops.SyncIface, error)
+	ConfigStamp() string
 }
 
 var _ Ops = (*ops.Ops)(nil)
@@ -64,8 +65,15 @@ type Supervisor struct {
 	// re-resolved.
 	Stale      time.Duration
 	MaxBackoff time.Duration
+	// DownAfter is the handshake age at which a peer is down.
+	DownAfter time.Duration
+	// MetricsFile, when set, is rewritten on every tick (Prometheus
+	// text format).
+	MetricsFile   string
+	metricsFailed bool
 
 	targets []ops.EndpointTarget
+	stamp   string
 	names   map[wgtypes.Key]string
 	peers   map[peerID]*peerState
 }
@@ -117,6 +125,9 @@ func (s *Supervisor) defaults() {
 	if s.Stale <= 0 {
 		s.Stale = DefaultStale
 	}
+	if s.DownAfter <= 0 {
+		s.DownAfter = ops.ActiveWithin
+	}
 	if s.MaxBackoff <= 0 {
 		s.MaxBackoff = DefaultMaxBackoff
 	}
@@ -134,6 +145,7 @@ func (s *Supervisor) defaults() {
 // reload re-reads the host-name peers and names (the init script has
 // just run `wgowrt sync` for the new configuration).
 func (s *Supervisor) reload() {
+	s.stamp = s.Ops.ConfigStamp()
 	t, err := s.Ops.EndpointTargets()
 	if err != nil {
 		s.Log("cannot read the configuration: " + err.Error())

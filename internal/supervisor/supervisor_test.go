@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
 var t0 = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
@@ -206,5 +208,26 @@ func TestWanEventLine(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: got %q, want %q", line, got, want)
 		}
+	}
+}
+
+// A peer committed by a command (no procd trigger, no SIGHUP) is picked
+// up at the next tick: the config stamp changed.
+func TestConfigChangePickedUp(t *testing.T) {
+	r := newRig(2)
+	r.ops.mu.Lock()
+	r.ops.targets = r.ops.targets[:1]
+	r.ops.mu.Unlock()
+	r.s.reload()
+	r.dns.set("p1.example.org", "198.51.100.1")
+	r.step(3 * time.Minute)
+	r.ops.takePushes()
+	r.ops.mu.Lock()
+	r.ops.targets = append(r.ops.targets, ops.EndpointTarget{Iface: "wg0", Peer: "peer1", Key: key(1), Host: "p1.example.org", Port: 51820})
+	r.ops.stamp = "new"
+	r.ops.mu.Unlock()
+	r.step(30 * time.Second)
+	if diff := cmp.Diff([]string{"endpoint wg0/peer1 198.51.100.1:51820"}, r.ops.takePushes()); diff != "" {
+		t.Errorf("pushes (-want +got):\n%s", diff)
 	}
 }

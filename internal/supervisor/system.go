@@ -32,7 +32,7 @@ import (
 // so the supervisor serves none and publishes events only.
 
 // Main runs the service until SIGTERM: `wgowrt supervise`.
-func Main(o *ops.Ops, interval, stale, maxBackoff time.Duration, stderr io.Writer) error {
+func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := Syslog(stderr)
@@ -50,8 +50,8 @@ func Main(o *ops.Ops, interval, stale, maxBackoff time.Duration, stderr io.Write
 	wan := make(chan string, 1)
 	go ListenWan(ctx, o.Path("/"), wan, log)
 	n := NewNotifier(ctx, log)
-	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: interval, Stale: stale, MaxBackoff: maxBackoff}
-	log(fmt.Sprintf("started: every %s, re-resolving host names after %s without a handshake", orDefault(interval, DefaultInterval), orDefault(stale, DefaultStale)))
+	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: opt.Interval, Stale: opt.Stale, MaxBackoff: opt.MaxBackoff, DownAfter: opt.DownAfter, MetricsFile: opt.MetricsFile}
+	log(fmt.Sprintf("started: every %s, re-resolving host names after %s without a handshake", orDefault(opt.Interval, DefaultInterval), orDefault(opt.Stale, DefaultStale)))
 	err := s.Run(ctx, Signals{Wan: wan, Reload: reload})
 	log("stopped")
 	return err
@@ -173,7 +173,11 @@ func (n *Notifier) publish(ctx context.Context, e Event) {
 	if out, err := exec.CommandContext(ctx, "ubus", "send", "wgowrt."+e.Name, string(body)).CombinedOutput(); err != nil {
 		n.log(fmt.Sprintf("ubus send wgowrt.%s: %v %s", e.Name, err, out))
 	}
-	cmd := exec.CommandContext(ctx, "/sbin/hotplug-call", "wgowrt")
+	hc, err := exec.LookPath("hotplug-call")
+	if err != nil {
+		return // not OpenWrt
+	}
+	cmd := exec.CommandContext(ctx, hc, "wgowrt")
 	cmd.Env = append(os.Environ(), "ACTION="+e.Name)
 	keys := make([]string, 0, len(e.Data))
 	for k := range e.Data {
@@ -183,10 +187,8 @@ func (n *Notifier) publish(ctx context.Context, e Event) {
 	for _, k := range keys {
 		cmd.Env = append(cmd.Env, upper(k)+"="+e.Data[k])
 	}
-	if _, err := os.Stat("/sbin/hotplug-call"); err == nil {
-		if out, err := cmd.CombinedOutput(); err != nil {
-			n.log(fmt.Sprintf("hotplug-call wgowrt %s: %v %s", e.Name, err, out))
-		}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		n.log(fmt.Sprintf("hotplug-call wgowrt %s: %v %s", e.Name, err, out))
 	}
 }
 

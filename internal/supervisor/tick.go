@@ -18,6 +18,9 @@ import (
 // re-resolved (when their back-off allows) and a new address is pushed.
 func (s *Supervisor) Tick(ctx context.Context) {
 	s.defaults()
+	if s.Ops.ConfigStamp() != s.stamp {
+		s.reload() // a command committed peers
+	}
 	now := s.Clock.Now()
 	devs, err := s.Ops.LiveDevices()
 	if err != nil {
@@ -34,10 +37,14 @@ func (s *Supervisor) Tick(ctx context.Context) {
 			s.observe(id, p, now)
 		}
 	}
+	s.writeMetrics(devs, now)
 	synced := map[string]bool{}
 	for _, t := range s.targets {
 		if !running[t.Iface] {
-			continue // netifd has not brought it up (yet)
+			// netifd has not brought it up: its handler fails the whole
+			// interface while one name does not resolve, and retries
+			// every few seconds by itself.
+			continue
 		}
 		p, ok := live[peerID{t.Iface, t.Key}]
 		if !ok {
@@ -50,7 +57,7 @@ func (s *Supervisor) Tick(ctx context.Context) {
 
 // observe turns a change of a peer's handshake state into an event.
 func (s *Supervisor) observe(id peerID, p wgtypes.Peer, now time.Time) {
-	active := !p.LastHandshakeTime.IsZero() && now.Sub(p.LastHandshakeTime) <= ops.ActiveWithin
+	active := !p.LastHandshakeTime.IsZero() && now.Sub(p.LastHandshakeTime) <= s.DownAfter
 	st := s.state(id)
 	if st.seen && active != st.active {
 		name := "peer.down"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"time"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
@@ -41,6 +42,11 @@ type Applier struct {
 	// does when netifd sets the interface up; nil leaves host-name
 	// endpoints to netifd (the next ifup).
 	Resolve func(host string) (netip.Addr, error)
+	// Settle is how long to wait for netifd to finish setting the
+	// interface up before pushing peers (0: do not wait); Sleep waits
+	// between looks (time.Sleep on a router).
+	Settle time.Duration
+	Sleep  func(time.Duration)
 }
 
 // Apply reloads what needs reloading and pushes peer changes into the
@@ -79,6 +85,7 @@ func (a *Applier) Apply(c Change) ([]string, error) {
 // pushPeers applies the peer diff with wgctrl, then asks netifd for the
 // routes of spokes where the release allows it without a link bounce.
 func (a *Applier) pushPeers(c Change) ([]string, error) {
+	a.settle(c.Iface)
 	dev, err := a.Dev.Device(c.Iface)
 	if errors.Is(err, os.ErrNotExist) {
 		return []string{fmt.Sprintf("%s is not running: its peers apply when netifd brings it up", c.Iface)}, nil
@@ -105,4 +112,22 @@ func (a *Applier) pushPeers(c Change) ([]string, error) {
 		return append(notes, "routes of "+c.Iface+" renewed"), nil
 	}
 	return append(notes, fmt.Sprintf("routes behind peers are installed when %s next comes up: run 'ifup %s' (this re-creates the link and every peer re-handshakes)", c.Iface, c.Iface)), nil
+}
+
+// settle waits, up to a.Settle, while netifd is still setting iface up:
+// its WireGuard handler read the configuration when the setup began (say,
+// right after `server init`) and then replaces the device's peers with what
+// it read, so a peer pushed meanwhile would be lost. Afterwards the diff
+// against the device finds what the handler missed.
+func (a *Applier) settle(iface string) {
+	if a.Ubus == nil || a.Settle <= 0 || a.Sleep == nil {
+		return
+	}
+	const step = 200 * time.Millisecond
+	for waited := time.Duration(0); waited < a.Settle; waited += step {
+		if pending, err := ubus.InterfacePending(a.Ubus, iface); err != nil || !pending {
+			return
+		}
+		a.Sleep(step)
+	}
 }

@@ -1,7 +1,9 @@
 package system
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -159,5 +161,60 @@ func TestDiffFillsAMissingEndpoint(t *testing.T) {
 	roaming := &net.UDPAddr{IP: net.ParseIP("203.0.113.50"), Port: 40000}
 	if diff := Diff(desired[1:], &wgtypes.Device{Peers: []wgtypes.Peer{{PublicKey: b, AllowedIPs: nets, Endpoint: roaming}}}); len(diff) != 0 {
 		t.Errorf("diff %+v: a roaming endpoint must be left alone", diff)
+	}
+}
+
+// pendingUbus answers network.interface.wg0 status with pending for the
+// first looks, then calls done (netifd's handler finishing its setup).
+type pendingUbus struct {
+	looks int
+	done  func()
+}
+
+func (p *pendingUbus) Call(object, method string, _ any) (json.RawMessage, error) {
+	if object != "network.interface.wg0" || method != "status" {
+		return nil, fmt.Errorf("unexpected call %s %s", object, method)
+	}
+	p.looks--
+	if p.looks > 0 {
+		return json.RawMessage(`{"up":false,"pending":true}`), nil
+	}
+	if p.done != nil {
+		p.done()
+		p.done = nil
+	}
+	return json.RawMessage(`{"up":true,"pending":false}`), nil
+}
+
+// Right after `server init` netifd is still setting wg0 up: its handler
+// read the configuration before the new peer was committed and then sets
+// the device's peers from what it read. The applier waits for the setup to
+// end and pushes the peer after it, so the peer is not lost (seen with the
+// real netifd in the lab and the OpenWrt VM).
+func TestPushWaitsForNetifdSetup(t *testing.T) {
+	n, _ := uci.Parse("network", []byte(net0))
+	dev := wgdev.NewFake(&wgtypes.Device{Name: "wg0"})
+	var slept time.Duration
+	u := &pendingUbus{looks: 4, done: func() {
+		// the handler's wg setconf/syncconf: the peers it read (none)
+		dev.ConfigureDevice("wg0", wgtypes.Config{ReplacePeers: true})
+	}}
+	a := &Applier{Dev: dev, Ubus: u, Settle: 15 * time.Second, Sleep: func(d time.Duration) { slept += d }}
+	if _, err := a.Apply(Change{Iface: "wg0", Peers: true, Network: n}); err != nil {
+		t.Fatal(err)
+	}
+	if u.done != nil { // the setup ends after the push
+		u.done()
+	}
+	d, _ := dev.Device("wg0")
+	if want := len(DesiredPeers(n, "wg0")); len(d.Peers) != want || slept == 0 {
+		t.Errorf("device has %d peers after setup (want %d), waited %v", len(d.Peers), want, slept)
+	}
+	// A setup that never ends is waited for at most Settle.
+	slept = 0
+	a.Ubus = &pendingUbus{looks: 1 << 30}
+	a.Apply(Change{Iface: "wg0", Peers: true, Network: n})
+	if slept > 15*time.Second {
+		t.Errorf("waited %v for a setup that never ends, want at most 15s", slept)
 	}
 }

@@ -87,6 +87,7 @@ const (
 	FwFromLan = "from_lan" // config forwarding lan -> vpn
 	FwToWan   = "wan"      // config forwarding vpn -> wan
 	FwMasq    = "masq"     // config nat: masquerade vpn subnet towards lan
+	FwMasq6   = "masq6"    // config nat: the same for the vpn IPv6 subnet
 	FwDNS     = "dns"      // config rule: DNS to the router from the vpn zone
 	FwPing    = "ping"     // config rule: ping to the router from a closed vpn zone
 )

@@ -29,6 +29,11 @@ func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
 			t.Logf("logread:\n%s", out)
 		}
 		exec.Command(boot, name, "down").Run()
+		// Its state (overlay, config, console log) is kept by design:
+		// remove ours, it sits in a tmpfs.
+		if state := filepath.Join(stateRoot(), ".boot", name); !mounted(state) {
+			os.RemoveAll(state)
+		}
 	})
 	b(name, "up")
 	install(t, boot, name)
@@ -111,4 +116,17 @@ func skipOrFail(t *testing.T, why string) {
 		t.Fatal(why)
 	}
 	t.Skip(why)
+}
+
+func stateRoot() string {
+	if d := os.Getenv("OWRT_STATE"); d != "" {
+		return d
+	}
+	return "/run/owrt-oracle"
+}
+
+// mounted says whether anything is still mounted under dir.
+func mounted(dir string) bool {
+	b, _ := os.ReadFile("/proc/mounts")
+	return strings.Contains(string(b), " "+dir+"/") || strings.Contains(string(b), " "+dir+" ")
 }

@@ -157,10 +157,17 @@ func TestDoctorHealthySiteLink(t *testing.T) {
 	keyB := strings.TrimSpace(sh(b, "wg show wg0 public-key"))
 	sh(a, "wgowrt site add b --public-key "+keyB+" --remote-subnet 192.168.2.0/24 --endpoint 192.0.2.3:51820 2>&1")
 	sh(b, "wgowrt site add a --public-key "+keyA+" --remote-subnet 192.168.1.0/24 --endpoint 192.0.2.2:51820 2>&1")
-	// The routes behind a site come with the interface (wgowrt says so).
-	for _, r := range []string{a, b} {
-		sh(r, "ifup wg0")
-		ns("wait", r, "wg0")
+	// The routes behind a site come with the interface (wgowrt says so):
+	// until then doctor names them, and its fix installs them.
+	for _, name := range []string{a, b} {
+		r := &router{t: t, tool: nsTool, name: name, ns: ns}
+		if fs := r.doctor(); len(fs) != 1 || fs[0].Check != "route-missing" {
+			t.Fatalf("site without its routes on %s: [%s] %+v", name, checks(fs), fs)
+		} else {
+			t.Logf("%s: %s | evidence: %s | fix: %s", fs[0].Check, fs[0].Problem, fs[0].Evidence, fs[0].Fix)
+			sh(name, fs[0].Fix)
+		}
+		ns("wait", name, "wg0")
 	}
 	up := false
 	for i := 0; i < 40 && !up; i++ {

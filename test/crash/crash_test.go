@@ -79,6 +79,14 @@ var scenarios = []scenario{
 	{name: "expose", setup: []string{"server init --lan-access none", "peer add laptop"}, cmd: "expose --peer laptop --port 8080:80/tcp"},
 	{name: "lan-route-dhcp", setup: []string{"server init", "site add siteb --public-key " + siteKey + " --remote-subnet 192.168.2.0/24"},
 		dhcp: "\nconfig dnsmasq\n\toption domain 'lan'\n\nconfig dhcp 'lan'\n\toption interface 'lan'\n\toption start '100'\n", cmd: "lan-route --dhcp"},
+	// issue 15: the removes and edits write network, firewall, wgowrt and
+	// dhcp (examples/router's stock one) together.
+	{name: "server-remove", setup: []string{initCmd, "peer add a", "access a masquerade", "expose --peer a --port 8080:80/tcp",
+		"site add siteb --public-key " + siteKey + " --remote-subnet 192.168.2.0/24", "lan-route --dhcp"}, cmd: "server remove"},
+	{name: "client-import-full-dns", cmd: "client import $CONF/vpn.conf --kill-switch"},
+	{name: "client-remove", setup: []string{"client import $CONF/vpn.conf --kill-switch"}, cmd: "client remove --iface vpn"},
+	{name: "peer-set", setup: []string{initCmd, "peer add office --route 192.168.60.0/24 --allow-lockout"},
+		cmd: "peer set office --route 192.168.61.0/24 --keepalive 10 --description branch"},
 }
 
 var confs = map[string]string{

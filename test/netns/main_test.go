@@ -4,6 +4,8 @@ import (
 	"flag"
 	"os"
 	"testing"
+
+	"github.com/wgowrt/wgowrt/test/netns/lab"
 )
 
 // TestMain runs up to 4 scenarios at a time unless -parallel says
@@ -17,5 +19,7 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", "4")
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	lab.RemoveWgowrtBinary()
+	os.Exit(code)
 }

@@ -116,7 +116,7 @@ qemu=(qemu-system-x86_64 -M pc -accel tcg -smp "${WGOWRT_OWRT_VM_SMP:-2}" -m 512
 t_run=$SECONDS
 if timeout "${WGOWRT_OWRT_VM_TIMEOUT:-900}" unshare --net -- sh -c 'ip link set lo up && exec "$@"' owrtvm \
 	"$work/owrtvm" -log "$log" -pkgversion "$pkgversion" -wireguard-go "$wggo" -- "${qemu[@]}"; then
-	t_pass "OpenWrt VM: opkg install, quick start, kernel WireGuard handshake from the host, hitless peers ($((SECONDS - t_run)) s in the VM, $((SECONDS - start)) s in all)"
+	t_pass "OpenWrt VM: opkg install, quick start, kernel WireGuard handshake from the host, hitless peers, opkg remove ($((SECONDS - t_run)) s in the VM, $((SECONDS - start)) s in all)"
 else
 	t_fail "OpenWrt VM (console log: $log)"
 fi

@@ -10,7 +10,8 @@ import (
 
 // RunCommand is how to run the lab; it is printed whenever the lab skips.
 const RunCommand = "sudo WGOWRT_REQUIRE_PRIVILEGED=1 go test ./test/netns/... -count=1 " +
-	"(needs: apt-get install -y iproute2 nftables iputils-ping wireguard-tools)"
+	"(needs: apt-get install -y iproute2 nftables iputils-ping wireguard-tools, and the OpenWrt oracle: " +
+	"../shared/oracle/install.sh, OWRT_NS=../shared/oracle/bin/owrt-ns)"
 
 // requireEnv is set by CI: there a missing prerequisite fails instead of skipping.
 const requireEnv = "WGOWRT_REQUIRE_PRIVILEGED"

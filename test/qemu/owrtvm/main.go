@@ -177,7 +177,13 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 	if out != "wgowrt "+version {
 		return fail("wgowrt --version", "printed %q, want %q", out, "wgowrt "+version)
 	}
-	ok("opkg installed wgowrt %s from the feed", cfg.PkgVersion)
+	// default_postinst enabled and started the package's service (procd
+	// instance "supervise").
+	if _, err := sh.Must("service", "/etc/init.d/wgowrt enabled && "+waitFor(30,
+		`[ "$(ubus call service list '{"name":"wgowrt"}' | jsonfilter -e '@.wgowrt.instances.supervise.running')" = true ]`)); err != nil {
+		return err
+	}
+	ok("opkg installed wgowrt %s from the feed; its service is enabled and running", cfg.PkgVersion)
 
 	// The README's quick start; the endpoint is where the phone reaches the
 	// router: qemu forwards 127.0.0.1:51820 (in this namespace) to its wan.
@@ -335,6 +341,15 @@ func drive(c *serial.Console, cfg config, start time.Time) error {
 		return fail("hitless", "phone's latest-handshake changed %d -> %d: its session was restarted", hs0, hs1)
 	}
 	ok("hitless on kernel WireGuard: %d pings, 0 lost, phone's handshake unchanged (%d)", res.Sent, hs0)
+
+	// opkg remove: default_prerm stops and disables the service; the
+	// tunnel wgowrt configured stays (it is netifd's).
+	if _, err := sh.Must("opkg remove", "opkg remove wgowrt && [ ! -e /usr/sbin/wgowrt ] && [ ! -e /etc/init.d/wgowrt ] && "+
+		waitFor(30, `[ "$(ubus call service list '{"name":"wgowrt"}' | jsonfilter -e '@.wgowrt.instances.supervise.running')" != true ]`)+
+		" && ! pgrep -f 'wgowrt supervise' >/dev/null && wg show wg0 peers | grep -qx '"+hp.PubKey+"'"); err != nil {
+		return err
+	}
+	ok("opkg remove wgowrt: binary and service gone, wg0 and phone still up")
 
 	if err := c.Send("poweroff\n"); err != nil {
 		return fail("poweroff", "%v", err)

@@ -1,0 +1,242 @@
+package topology
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/internal/ops"
+	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/wg"
+)
+
+// Step is one use case apply ran: what it was, the UCI changes it made
+// (or would make), and its notes.
+type Step struct {
+	Use     string   `json:"use"`
+	Changes []string `json:"changes"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// Report is what apply did on one node.
+type Report struct {
+	Node      string `json:"node"`
+	PublicKey string `json:"public_key"`
+	Changed   bool   `json:"changed"`
+	DryRun    bool   `json:"dry_run"`
+	Steps     []Step `json:"steps"`
+}
+
+// request is one use case of the plan for a node.
+type request struct {
+	use string
+	run func(o *ops.Ops, txn ops.Txn) (*ops.Outcome, error)
+}
+
+// Apply makes node follow the topology by running, in order, the use
+// cases the single-router commands run: server init, then site add for
+// every neighbour that routes subnets, peer add (and access) for every
+// point. Each is idempotent, so a second apply changes nothing. With
+// dryRun nothing is written: the steps run against a scratch copy of
+// /etc/config, so later steps see what earlier ones would write.
+func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
+	reqs, key, err := t.requests(o, node, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Node: node, PublicKey: key.PublicKey().String(), DryRun: dryRun}
+	c := *o // the caller's Ops keeps its key source
+	target := &c
+	if dryRun {
+		scratch, cleanup, err := scratchOps(o)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+		target = scratch
+	}
+	target.Deps.Keys = fixedKey(key)
+	for _, rq := range reqs {
+		step, changed, err := runStep(target, rq, dryRun)
+		rep.Steps = append(rep.Steps, step)
+		rep.Changed = rep.Changed || changed
+		if err != nil {
+			return rep, fmt.Errorf("node %s, %s: %v", node, rq.use, err)
+		}
+	}
+	return rep, nil
+}
+
+// runStep previews a use case (its changes, as `uci changes` prints
+// them) and, when it has any, runs it: on the router, or for a dry run on
+// the scratch copy, so that the next step plans from it.
+func runStep(o *ops.Ops, rq request, dryRun bool) (Step, bool, error) {
+	step := Step{Use: rq.use, Changes: []string{}}
+	pre, err := rq.run(o, ops.Txn{DryRun: true})
+	if err != nil {
+		return step, false, err
+	}
+	if pre.Plan != nil {
+		step.Changes = lines(pre.Plan.ChangeLines())
+		step.Notes = append(step.Notes, pre.Plan.Notes...)
+	}
+	if !pre.Changed {
+		return step, false, nil
+	}
+	out, err := rq.run(o, ops.Txn{})
+	if out != nil && !dryRun {
+		step.Notes = append(step.Notes, out.Applied...)
+	}
+	return step, true, err
+}
+
+func lines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// fixedKey hands the node key to server init (which draws the
+// interface's key from Deps.Keys); an existing interface keeps its own.
+func fixedKey(k wg.Key) wg.KeySource {
+	return func() ([wg.KeyLen]byte, error) { return k, nil }
+}
+
+// scratchOps copies /etc/config into a temporary root.
+func scratchOps(o *ops.Ops) (*ops.Ops, func(), error) {
+	dir, err := os.MkdirTemp("", "wgowrt-topology-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	src := o.Path("/etc/config")
+	dst := filepath.Join(dir, "etc", "config")
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dst, e.Name()), data, 0o600)
+		}
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+	}
+	s := *o
+	s.Root = dir
+	s.Deps.Live = func(string) *ops.Live { return nil }
+	return &s, cleanup, nil
+}
+
+// requests builds node's use cases from the file.
+func (t *Topology) requests(o *ops.Ops, name string, dryRun bool) ([]request, wg.Key, error) {
+	if errs := t.Check(true); len(errs) > 0 {
+		return nil, wg.Key{}, errs[0]
+	}
+	n, ok := t.Node(name)
+	if !ok {
+		return nil, wg.Key{}, fmt.Errorf("--node %q is not a node of the topology file", name)
+	}
+	if n.Kind != KindOpenWrt {
+		return nil, wg.Key{}, fmt.Errorf("node %s is a %s, not an OpenWrt router: use 'wgowrt topology export --node %s --format wg-quick'", name, n.Kind, name)
+	}
+	key, _, err := NodeKey(o, t.Iface, !dryRun)
+	if err != nil {
+		return nil, wg.Key{}, err
+	}
+	if key.IsZero() { // dry run on a router without a key yet
+		if key, err = o.NewPrivateKey(); err != nil {
+			return nil, wg.Key{}, err
+		}
+	} else if n.PublicKey != "" && n.PublicKey != key.PublicKey().String() {
+		return nil, wg.Key{}, fmt.Errorf("node %s: public_key %s in the file is not this router's key %s: is --node right?", name, n.PublicKey, key.PublicKey())
+	}
+	reqs := []request{t.serverInit(n)}
+	for _, r := range t.Routes(name) {
+		rs, err := t.linkRequests(n, r)
+		if err != nil {
+			return nil, wg.Key{}, err
+		}
+		reqs = append(reqs, rs...)
+	}
+	return reqs, key, nil
+}
+
+func (t *Topology) serverInit(n *Node) request {
+	a := netip.MustParseAddr(n.Address)
+	tun := netip.MustParsePrefix(t.Tunnel)
+	in := plan.ServerIntent{Iface: t.Iface, Port: n.Port, Subnet4: netip.PrefixFrom(a, tun.Bits()).String(), IPv6: "off"}
+	if n.Endpoint != "" {
+		e, _ := wg.ParseEndpoint(n.Endpoint)
+		in.Endpoint = &e
+	}
+	return request{use: "server init", run: func(o *ops.Ops, txn ops.Txn) (*ops.Outcome, error) {
+		r, err := o.ServerInit(ops.ServerInit{Txn: txn, Intent: in})
+		return r.Outcome, err
+	}}
+}
+
+// linkRequests is site add for a neighbour that routes subnets, peer add
+// (and access with a p2s strategy) for a point.
+func (t *Topology) linkRequests(n *Node, r Route) ([]request, error) {
+	m, _ := t.Node(r.Via)
+	if m.PublicKey == "" {
+		return nil, fmt.Errorf("node %s has no public_key, and %s links to it: collect it with 'wgowrt node key' on %s first", m.Name, n.Name, m.Name)
+	}
+	pub, _ := wg.ParseKey(m.PublicKey)
+	var ep *wg.Endpoint
+	if m.Endpoint != "" {
+		e, _ := wg.ParseEndpoint(m.Endpoint)
+		if e.Port == 0 {
+			e.Port = m.Port
+		}
+		ep = &e
+	}
+	if len(r.Subnets) == 0 {
+		return t.pointRequests(m, r, pub, ep), nil
+	}
+	in := plan.SiteIntent{Iface: t.Iface, Name: m.Name, Endpoint: ep, PublicKey: pub}
+	for _, p := range r.Subnets {
+		in.Remote = append(in.Remote, p.String())
+	}
+	for _, p := range n.Subnets() {
+		in.Local = append(in.Local, p.String())
+	}
+	return []request{{use: "site add " + m.Name, run: func(o *ops.Ops, txn ops.Txn) (*ops.Outcome, error) {
+		res, err := o.SiteAdd(ops.SiteAdd{Txn: txn, Intent: in})
+		return res.Outcome, err
+	}}}, nil
+}
+
+func (t *Topology) pointRequests(m *Node, r Route, pub wg.Key, ep *wg.Endpoint) []request {
+	in := plan.PeerIntent{Iface: t.Iface, Name: m.Name, IPs: []string{m.Address}, PublicKey: &pub, Endpoint: ep, Tunnel: "split"}
+	reqs := []request{{use: "peer add " + m.Name, run: func(o *ops.Ops, txn ops.Txn) (*ops.Outcome, error) {
+		res, err := o.PeerAdd(ops.PeerAdd{Txn: txn, Intent: in, Show: func(wg.ClientConfig) error { return nil }})
+		return res.Outcome, err
+	}}}
+	if r.P2S != "" {
+		ai := plan.AccessIntent{Iface: t.Iface, Peer: m.Name, Strategy: r.P2S}
+		reqs = append(reqs, request{use: "access " + m.Name + " " + r.P2S, run: func(o *ops.Ops, txn ops.Txn) (*ops.Outcome, error) {
+			res, err := o.Access(ops.Access{Txn: txn, Intent: ai})
+			return res.Outcome, err
+		}})
+	}
+	return reqs
+}
