@@ -31,6 +31,10 @@ type Store struct {
 	// SessionDir is /var/run/rpcd (under the root), whose uci-<sid>
 	// directories hold what each LuCI session has staged.
 	SessionDir string
+	// ReserveDir is /var/run/wgowrt (under the root), whose
+	// reserve-<sid> directories hold what rpcd answers handed to a LuCI
+	// session that it has not staged yet (reserve.go).
+	ReserveDir string
 
 	recovered bool
 }
@@ -42,6 +46,7 @@ func New(root string) *Store {
 		SaveDir:     filepath.Join(root, uci.DefaultSaveDir),
 		OverrideDir: filepath.Join(root, uci.DefaultOverrideDir),
 		SessionDir:  filepath.Join(root, "/var/run/rpcd"),
+		ReserveDir:  filepath.Join(root, "/var/run/wgowrt"),
 	}
 }
 
@@ -63,6 +68,7 @@ func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
 	p, err := s.ctx().Load(name)
 	if err == nil {
 		s.applySessions(p)
+		s.ApplyReserved(p)
 		return p, nil
 	}
 	if uci.CodeOf(err) == uci.ErrNotFound {
@@ -113,8 +119,12 @@ func sessionDir(name string) bool {
 	return true
 }
 
-// fromSession says whether a staged change was read from a LuCI session.
+// fromSession says whether a staged change was read from a LuCI session
+// (or from a reservation for one, see Reserve).
 func fromSession(d uci.Delta) bool {
+	if fromReservation(d) {
+		return true
+	}
 	dir := filepath.Dir(d.File)
 	return d.File != "" && sessionDir(filepath.Base(dir)) && filepath.Base(filepath.Dir(dir)) == "rpcd"
 }
