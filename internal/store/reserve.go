@@ -21,6 +21,10 @@ const reserveTmp = ".tmp-"
 // now is the clock reservations expire by (tests move it).
 var now = time.Now
 
+// reserveWritten lets tests kill a writer between its temp file and the
+// rename.
+var reserveWritten func()
+
 // Reserve records, for rpcd session sid, the sections that pkgs' unsaved
 // edits add: an rpcd answer hands those edits to LuCI, which stages them
 // into /var/run/rpcd/uci-<sid> only later, and until then Load plans
@@ -73,6 +77,9 @@ func writeAtomic(path, data string) error {
 	_, err = f.WriteString(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil && reserveWritten != nil {
+		reserveWritten()
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), path)
