@@ -44,6 +44,17 @@ else
 	echo "SKIP: node is missing (apt-get install nodejs)"
 fi
 
+tier "Ansible collection (python unittest, ansible-playbook with local connections)"
+# Debian's python3 (ansible-core's), not whichever python3 comes first.
+if /usr/bin/python3 -c 'import ansible' 2>/dev/null && command -v ansible-playbook >/dev/null; then
+	/usr/bin/python3 -m unittest discover -s ansible/tests/unit
+elif [[ -n ${WGOWRT_REQUIRE_PRIVILEGED:-} ]]; then
+	echo "ansible is missing: apt-get install ansible-core" >&2
+	exit 1
+else
+	echo "SKIP: ansible is missing (apt-get install ansible-core)"
+fi
+
 tier "fuzz smoke (parser round trip)"
 go test ./uci -run '^$' -fuzz '^FuzzParse$' -fuzztime "${WGOWRT_FUZZTIME:-15s}"
 

@@ -47,7 +47,8 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 		return nil, err
 	}
 	rep := &Report{Node: node, PublicKey: key.PublicKey().String(), DryRun: dryRun}
-	target := o
+	c := *o // the caller's Ops keeps its key source
+	target := &c
 	if dryRun {
 		scratch, cleanup, err := scratchOps(o)
 		if err != nil {
@@ -68,9 +69,9 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 	return rep, nil
 }
 
-// runStep previews a use case (for its changes) and, unless this is a dry
-// run against the real router... runs it: a dry run commits to the
-// scratch copy.
+// runStep previews a use case (its changes, as `uci changes` prints
+// them) and, when it has any, runs it: on the router, or for a dry run on
+// the scratch copy, so that the next step plans from it.
 func runStep(o *ops.Ops, rq request, dryRun bool) (Step, bool, error) {
 	step := Step{Use: rq.use, Changes: []string{}}
 	pre, err := rq.run(o, ops.Txn{DryRun: true})

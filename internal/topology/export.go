@@ -32,7 +32,13 @@ func (t *Topology) WgQuick(name string) (string, error) {
 		m, _ := t.Node(r.Via)
 		fmt.Fprintf(&b, "\n# %s\n[Peer]\nPublicKey = %s\n", m.Name, m.PublicKey)
 		allowed := []string{wg.Host(netip.MustParseAddr(m.Address)).String()}
-		for _, p := range r.Subnets {
+		subnets := r.Subnets
+		if n.Point() && len(routes) == 1 {
+			// a leaf point (a laptop): the sites behind m do not route
+			// its address back
+			subnets = m.Subnets()
+		}
+		for _, p := range subnets {
 			allowed = append(allowed, p.String())
 		}
 		fmt.Fprintf(&b, "AllowedIPs = %s\n", strings.Join(allowed, ", "))

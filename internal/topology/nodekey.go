@@ -20,14 +20,14 @@ func keyFile(o *ops.Ops, iface string) string { return o.Path(filepath.Join(KeyD
 
 // NodeKey returns this router's private key for iface: the interface's
 // own when it exists, else the kept node key, drawn and written (0600)
-// when there is none and create is set.
+// when there is none and create is set; created says it was drawn now.
 func NodeKey(o *ops.Ops, iface string, create bool) (wg.Key, bool, error) {
 	st, _, err := o.Read("", iface)
 	if err != nil {
 		return wg.Key{}, false, err
 	}
 	if srv, err := plan.ReadServer(st, iface); err == nil && srv.PrivateKey != nil {
-		return *srv.PrivateKey, true, nil
+		return *srv.PrivateKey, false, nil
 	}
 	path := keyFile(o, iface)
 	data, err := os.ReadFile(path)
@@ -36,7 +36,7 @@ func NodeKey(o *ops.Ops, iface string, create bool) (wg.Key, bool, error) {
 		if err != nil {
 			return wg.Key{}, false, fmt.Errorf("%s holds no WireGuard key: remove it and run 'wgowrt node key' again", path)
 		}
-		return k, true, nil
+		return k, false, nil
 	}
 	if !os.IsNotExist(err) {
 		return wg.Key{}, false, err

@@ -12,8 +12,11 @@ import (
 // Options are the command line's global flags.
 type Options struct {
 	JSON, DryRun bool
-	Stdout       io.Writer
-	Stderr       io.Writer
+	// Stdin is read for FILE "-" (how the Ansible plugin hands the file
+	// over: nothing is written on the router in check mode).
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
 }
 
 // UsageError is a command-line mistake (exit 2); the command line
@@ -29,8 +32,8 @@ func usagef(format string, a ...any) error { return &UsageError{fmt.Sprintf(form
 
 // Run is Main with the options spelled out (what the command line's
 // hook takes).
-func Run(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdout, stderr io.Writer) error {
-	return Main(o, cmd, args, Options{JSON: json, DryRun: dryRun, Stdout: stdout, Stderr: stderr})
+func Run(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	return Main(o, cmd, args, Options{JSON: json, DryRun: dryRun, Stdin: stdin, Stdout: stdout, Stderr: stderr})
 }
 
 // Main runs `wgowrt topology check|apply|export ...` and `wgowrt node
@@ -78,7 +81,7 @@ func parse(name string, args []string, want ...string) (map[string]string, []str
 	return out, pos, nil
 }
 
-func oneFile(name string, args []string, want ...string) (*Topology, map[string]string, error) {
+func oneFile(opt Options, name string, args []string, want ...string) (*Topology, map[string]string, error) {
 	f, pos, err := parse(name, args, want...)
 	if err != nil {
 		return nil, nil, err
@@ -86,12 +89,20 @@ func oneFile(name string, args []string, want ...string) (*Topology, map[string]
 	if len(pos) != 1 {
 		return nil, nil, usagef("%s needs exactly one topology FILE (got %d arguments)", name, len(pos))
 	}
+	if pos[0] == "-" && opt.Stdin != nil {
+		data, err := io.ReadAll(opt.Stdin)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := Parse(data)
+		return t, f, err
+	}
 	t, err := Load(pos[0])
 	return t, f, err
 }
 
 func checkCmd(args []string, opt Options) error {
-	t, _, err := oneFile("topology check", args)
+	t, _, err := oneFile(opt, "topology check", args)
 	if err != nil {
 		return err
 	}
@@ -123,7 +134,7 @@ func writeJSON(w io.Writer, v any, problems int) error {
 }
 
 func applyCmd(o *ops.Ops, args []string, opt Options) error {
-	t, f, err := oneFile("topology apply", args, "node")
+	t, f, err := oneFile(opt, "topology apply", args, "node")
 	if err != nil {
 		return err
 	}
@@ -158,7 +169,7 @@ func printReport(rep *Report, opt Options) {
 }
 
 func exportCmd(args []string, opt Options) error {
-	t, f, err := oneFile("topology export", args, "node", "format")
+	t, f, err := oneFile(opt, "topology export", args, "node", "format")
 	if err != nil {
 		return err
 	}
@@ -188,15 +199,15 @@ func nodeKeyCmd(o *ops.Ops, args []string, opt Options) error {
 	if iface == "" {
 		iface = "wg0"
 	}
-	if opt.DryRun {
-		return usagef("node key has no --dry-run: it only creates %s/%s.key when there is no key", KeyDir, iface)
-	}
-	k, _, err := NodeKey(o, iface, true)
+	k, created, err := NodeKey(o, iface, !opt.DryRun)
 	if err != nil {
 		return err
 	}
+	if k.IsZero() {
+		return fmt.Errorf("%s has no key yet: 'wgowrt node key' without --dry-run draws one", iface)
+	}
 	if opt.JSON {
-		return json.NewEncoder(opt.Stdout).Encode(map[string]string{"iface": iface, "public_key": k.PublicKey().String()})
+		return json.NewEncoder(opt.Stdout).Encode(map[string]any{"iface": iface, "public_key": k.PublicKey().String(), "created": created})
 	}
 	fmt.Fprintln(opt.Stdout, k.PublicKey())
 	return nil

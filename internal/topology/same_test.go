@@ -45,3 +45,24 @@ func TestApplyIsTheSingleRouterCommands(t *testing.T) {
 		t.Errorf("files: commands %d, apply %d", len(want), len(got))
 	}
 }
+
+// TestConfirmRefused: apply is several transactions, which one confirm
+// window cannot cover, so --confirm is refused rather than ignored.
+func TestConfirmRefused(t *testing.T) {
+	cli.Topology = Run
+	defer func() { cli.Topology = nil }()
+	o := routerOps(t, "hub", 1)
+	before := snapshot(t, o.Root)
+	var out, errb bytes.Buffer
+	code := cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "apply", "../../examples/fleet/star.json", "--node", "hub", "--confirm=60"}, strings.NewReader(""), &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "topology has no --confirm") {
+		t.Errorf("exit %d: %s", code, errb.String())
+	}
+	if !equalMaps(before, snapshot(t, o.Root)) {
+		t.Error("a refused apply wrote files")
+	}
+	errb.Reset()
+	if code := cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "check", "../../examples/fleet/star.json"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Errorf("check through the command line: exit %d: %s", code, errb.String())
+	}
+}

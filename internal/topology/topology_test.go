@@ -231,3 +231,62 @@ func TestJSONReport(t *testing.T) {
 		t.Fatalf("report %+v err %v:\n%s", rep, err, out.String())
 	}
 }
+
+// TestPointToSite: a laptop (a host without subnets) paired with the hub
+// is a peer of the hub with the link's p2s strategy, and its wg-quick
+// file routes what the hub reaches.
+func TestPointToSite(t *testing.T) {
+	top, routers := fleet(t)
+	top.Nodes = append(top.Nodes, Node{Name: "laptop", Kind: KindHost, Address: "10.99.0.100", Port: 51820,
+		PublicKey: wg.NewPrivateKey([32]byte{9}).PublicKey().String()})
+	top.Links = append(top.Links, Link{Type: LinkPair, Nodes: []string{"hub", "laptop"}, P2S: "masquerade"})
+	if errs := top.Check(false); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	rep, err := Apply(routers["hub"], top, "hub", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uses []string
+	for _, s := range rep.Steps {
+		uses = append(uses, s.Use)
+	}
+	if got := strings.Join(uses, ", "); got != "server init, site add branch1, site add branch2, site add branch3, peer add laptop, access laptop masquerade" {
+		t.Errorf("steps: %s", got)
+	}
+	if again, err := Apply(routers["hub"], top, "hub", false); err != nil || again.Changed {
+		t.Errorf("second apply: changed=%v err=%v\n%s", again.Changed, err, reportText(again))
+	}
+	s, err := top.WgQuick("laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "export-laptop.golden", s)
+}
+
+// TestGrowStar: a fourth branch added to the file reaches the others
+// after a new apply: the hub gets its site, every branch the new LAN in
+// its site to the hub; nothing else changes.
+func TestGrowStar(t *testing.T) {
+	top, routers := fleet(t)
+	for _, n := range []string{"hub", "branch1"} {
+		if _, err := Apply(routers[n], top, n, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top.Nodes = append(top.Nodes, Node{Name: "branch4", Kind: KindOpenWrt, Address: "10.99.0.14", Port: 51820,
+		PublicKey: wg.NewPrivateKey([32]byte{4}).PublicKey().String(), LAN: []string{"192.168.14.0/24"}})
+	top.Links[0].Spokes = append(top.Links[0].Spokes, "branch4")
+	rep, err := Apply(routers["branch1"], top, "branch1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reportText(rep)
+	if !strings.Contains(got, "network.wgowrt_wg0_hub.allowed_ips+='192.168.14.0/24'") || strings.Contains(got, "network.wg0.") {
+		t.Errorf("branch1 after adding branch4:\n%s", got)
+	}
+	rep, err = Apply(routers["hub"], top, "hub", false)
+	if err != nil || !strings.Contains(reportText(rep), "network.wgowrt_wg0_branch4='wireguard_wg0'") {
+		t.Errorf("hub after adding branch4: %v\n%s", err, reportText(rep))
+	}
+}

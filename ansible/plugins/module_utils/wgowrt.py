@@ -1,0 +1,103 @@
+# The wgowrt fleet plugins' logic, kept free of Ansible so that it is
+# unit-tested without a router: building the shell commands run on the
+# router over SSH, and reading wgowrt's --json answers.
+from __future__ import annotations
+
+import json
+import shlex
+
+HEREDOC = "WGOWRT_TOPOLOGY_EOF"
+
+
+class WgowrtError(Exception):
+    """A one-line failure to report as the task's msg."""
+
+
+def merge_keys(topology, public_keys):
+    """Return a copy of topology with the collected public keys filled in.
+
+    public_keys maps node names to keys (the first pass's results; "" for a
+    router that has none yet) and wins over a key pasted into the file. A
+    key for a node the file does not name is an error: the inventory and
+    the file disagree.
+    """
+    if not isinstance(topology, dict) or not isinstance(topology.get("nodes"), list):
+        raise WgowrtError("topology must be a mapping with a nodes list (see examples/fleet/star.json)")
+    doc = json.loads(json.dumps(topology))
+    names = {n.get("name") for n in doc["nodes"]}
+    for name in sorted(public_keys or {}):
+        if public_keys[name] and name not in names:
+            raise WgowrtError("public_keys names node %r, which the topology does not declare" % name)
+    for n in doc["nodes"]:
+        key = (public_keys or {}).get(n.get("name"))
+        if key:
+            # the router's own key wins over one pasted into the file
+            n["public_key"] = key
+    return doc
+
+
+def apply_command(topology, node, check_mode, wgowrt="wgowrt"):
+    """The shell command that applies topology on the router.
+
+    The file goes over stdin as a here-document (one JSON line, so the
+    delimiter cannot occur in it): nothing is written on the router in
+    check mode, and no temporary file is left behind.
+    """
+    data = json.dumps(topology, sort_keys=True, separators=(",", ":"))
+    argv = [wgowrt, "--json", "topology", "apply", "-", "--node", node]
+    if check_mode:
+        argv.append("--dry-run")
+    # in braces: Ansible appends "&& sleep 0" to the command line
+    return "{ %s <<'%s'\n%s\n%s\n}" % (" ".join(shlex.quote(a) for a in argv), HEREDOC, data, HEREDOC)
+
+
+def key_command(iface="wg0", check_mode=False, wgowrt="wgowrt"):
+    """`node key`; in check mode with --dry-run, which draws no key."""
+    argv = [wgowrt, "--json", "node", "key", "--iface", iface]
+    if check_mode:
+        argv.append("--dry-run")
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+def _fail(what, rc, stdout, stderr):
+    lines = [l for l in (stderr or "").splitlines() if l.strip()]
+    msg = lines[-1] if lines else (stdout or "").strip().splitlines()[-1:] or ["no output"]
+    if isinstance(msg, list):
+        msg = msg[0]
+    if rc == 127:
+        msg = "wgowrt is not installed on the router (opkg install wgowrt): " + msg
+    return WgowrtError("%s failed (exit %d): %s" % (what, rc, msg))
+
+
+def parse_apply(rc, stdout, stderr, want_diff):
+    """Turn `topology apply --json` into the task result.
+
+    changed is wgowrt's own verdict (did any use case have edits), so a
+    second run reports no change; in check mode it says what would change.
+    The diff is the UCI changes, as `uci changes` prints them.
+    """
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        raise _fail("wgowrt topology apply", rc, stdout, stderr)
+    if rc != 0 or not isinstance(report, dict):
+        raise _fail("wgowrt topology apply", rc or 1, "", stderr)
+    result = {"changed": bool(report.get("changed")), "public_key": report.get("public_key"), "steps": report.get("steps", [])}
+    if want_diff and result["changed"]:
+        text = []
+        for step in report.get("steps", []):
+            if step.get("changes"):
+                text.append("# %s\n%s\n" % (step["use"], "\n".join(step["changes"])))
+        result["diff"] = {"prepared": "".join(text)}
+    return result
+
+
+def parse_key(rc, stdout, stderr):
+    """Turn `node key --json` into the task result (changed: drawn now)."""
+    try:
+        ans = json.loads(stdout)
+    except ValueError:
+        raise _fail("wgowrt node key", rc, stdout, stderr)
+    if rc != 0 or not ans.get("public_key"):
+        raise _fail("wgowrt node key", rc or 1, "", stderr)
+    return {"changed": bool(ans.get("created")), "public_key": ans["public_key"], "iface": ans.get("iface")}
