@@ -72,7 +72,7 @@ func (o *Ops) sessionState(sid string) (plan.State, error) {
 	if st.Wgowrt, err = loadPackage(ctx, wg.PkgWgowrt, true); err != nil {
 		return st, err
 	}
-	o.applyReserved(st)
+	o.applyReserved(st, sid)
 	return st, nil
 }
 

@@ -17,13 +17,13 @@ func (o *Ops) reserve(s *store.Store, session string, r *plan.Result) error {
 	return s.Reserve(session, r.Packages())
 }
 
-// applyReserved puts every session's live reservations into a session's
-// state (store.Load does it for the others).
-func (o *Ops) applyReserved(st plan.State) {
+// applyReserved puts the live reservations of every other session into
+// session's state (store.Load does it for the plans of commands).
+func (o *Ops) applyReserved(st plan.State, session string) {
 	s := store.New(o.Root)
 	for _, p := range []*uci.Package{st.Network, st.Firewall, st.Wgowrt} {
 		if p != nil {
-			s.ApplyReserved(p)
+			s.ApplyReserved(p, session)
 		}
 	}
 }

@@ -18,12 +18,17 @@ const ReserveTTL = 15 * time.Minute
 // reserveTmp prefixes a reservation being written.
 const reserveTmp = ".tmp-"
 
+// sessionSeen, in a session's reservation directory, says that rpcd's
+// directory of the session existed when a reservation was made, so its
+// absence later means the session ended.
+const sessionSeen = ".session"
+
 // now is the clock reservations expire by (tests move it).
 var now = time.Now
 
 // reserveWritten lets tests kill a writer between its temp file and the
 // rename.
-var reserveWritten func()
+var reserveWritten func(path string)
 
 // Reserve records, for rpcd session sid, the sections that pkgs' unsaved
 // edits add: an rpcd answer hands those edits to LuCI, which stages them
@@ -46,6 +51,10 @@ func (s *Store) Reserve(sid string, pkgs []*uci.Package) error {
 	defer h.stop()
 	h.start()
 	s.sweepTemps(0)
+	seen := false
+	if _, err := os.Stat(filepath.Join(s.SessionDir, "uci-"+sid)); err == nil {
+		seen = true
+	}
 	for _, p := range pkgs {
 		lines := map[string][]string{}
 		var added []string
@@ -58,6 +67,12 @@ func (s *Store) Reserve(sid string, pkgs []*uci.Package) error {
 		for _, sec := range added {
 			if err := os.MkdirAll(dir, 0700); err != nil {
 				return fmt.Errorf("reserving in %s: %v", dir, err)
+			}
+			if seen {
+				if err := writeAtomic(filepath.Join(dir, sessionSeen), ""); err != nil {
+					return fmt.Errorf("reserving in %s: %v", dir, err)
+				}
+				seen = false
 			}
 			if err := writeAtomic(filepath.Join(dir, p.Name+"."+sec), strings.Join(lines[sec], "")); err != nil {
 				return fmt.Errorf("reserving in %s: %v", dir, err)
@@ -79,7 +94,7 @@ func writeAtomic(path, data string) error {
 		err = cerr
 	}
 	if err == nil && reserveWritten != nil {
-		reserveWritten()
+		reserveWritten(path)
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), path)
@@ -101,19 +116,30 @@ func (s *Store) sweepTemps(age time.Duration) {
 	}
 }
 
-// ApplyReserved applies to p the reservations of every session (see
-// Reserve) that are still live, as staged changes that are never
+// ApplyReserved applies to p the reservations of every session but self
+// (see Reserve) that are still live, as staged changes that are never
 // committed. A reservation ends, and its file is removed, when p already
 // has its section (LuCI staged it, as Load sees rpcd's sessions, or it
-// was committed) or after ReserveTTL; then its session's directory goes
-// once empty. Temp files of a killed writer are removed too.
-func (s *Store) ApplyReserved(p *uci.Package) {
+// was committed), after ReserveTTL, or when its session's directory in
+// rpcd existed when it was made and is gone now (rpcd removes it when
+// the session ends). A session's own reservations are left out of its
+// own plans: it sees what it has staged, and a dialog it cancelled can
+// be redone with the same name (the new answer replaces the file). Temp
+// files of a killed writer are removed too.
+func (s *Store) ApplyReserved(p *uci.Package, self string) {
 	s.sweepTemps(10 * time.Second)
 	dirs, _ := filepath.Glob(filepath.Join(s.ReserveDir, "reserve-*"))
 	sort.Strings(dirs)
 	for _, dir := range dirs {
-		if !sessionDir("uci-" + strings.TrimPrefix(filepath.Base(dir), "reserve-")) {
+		sid := strings.TrimPrefix(filepath.Base(dir), "reserve-")
+		if !sessionDir("uci-"+sid) || sid == self {
 			continue
+		}
+		if _, err := os.Lstat(filepath.Join(dir, sessionSeen)); err == nil {
+			if _, err := os.Stat(filepath.Join(s.SessionDir, "uci-"+sid)); os.IsNotExist(err) {
+				os.RemoveAll(dir)
+				continue
+			}
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, p.Name+".*"))
 		for _, f := range files {
@@ -129,6 +155,9 @@ func (s *Store) ApplyReserved(p *uci.Package) {
 			if data, err := os.ReadFile(f); err == nil {
 				p.ApplyDeltaFile(data, f)
 			}
+		}
+		if rest, _ := filepath.Glob(filepath.Join(dir, "*.*")); len(rest) == 1 && filepath.Base(rest[0]) == sessionSeen {
+			os.Remove(rest[0])
 		}
 		os.Remove(dir) // only when empty
 	}

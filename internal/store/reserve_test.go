@@ -80,7 +80,7 @@ func TestReservationPlannedAroundNeverCommitted(t *testing.T) {
 // TestReservationEnds: once the session staged the section, or it was
 // committed, or after ReserveTTL, Load drops the reservation and its file.
 func TestReservationEnds(t *testing.T) {
-	for _, how := range []string{"staged", "committed", "expired"} {
+	for _, how := range []string{"staged", "committed", "expired", "session ended"} {
 		t.Run(how, func(t *testing.T) {
 			s, f := reserved(t)
 			switch how {
@@ -91,6 +91,8 @@ func TestReservationEnds(t *testing.T) {
 			case "expired":
 				now = func() time.Time { return time.Now().Add(ReserveTTL + time.Minute) }
 				defer func() { now = time.Now }()
+			case "session ended":
+				os.RemoveAll(filepath.Join(s.SessionDir, "uci-"+sid2))
 			}
 			n, err := s.Load("network", false)
 			if err != nil {
@@ -103,7 +105,8 @@ func TestReservationEnds(t *testing.T) {
 				t.Errorf("the empty reservation directory is still there: %v", err)
 			}
 			sec := n.Section("wgowrt_wg0_a")
-			if how == "expired" && sec != nil || how != "expired" && sec == nil {
+			gone := how == "expired" || how == "session ended"
+			if gone && sec != nil || !gone && sec == nil {
 				t.Errorf("section after the end: %v", sec)
 			}
 			if how == "staged" {
@@ -112,6 +115,53 @@ func TestReservationEnds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReservationWithoutSessionDirLastsTTL: a session that has staged
+// nothing yet has no directory in rpcd; its reservation is kept (until
+// ReserveTTL), not taken for one of an ended session.
+func TestReservationWithoutSessionDirLastsTTL(t *testing.T) {
+	s := tree(t, "")
+	os.MkdirAll(s.SessionDir, 0700)
+	n, _ := s.Load("network", false)
+	n.NewSection("wireguard_wg0", "wgowrt_wg0_a")
+	if err := s.Reserve(sid2, []*uci.Package{n}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ = s.Load("network", false); n.Section("wgowrt_wg0_a") == nil {
+		t.Fatal("a reservation of a session without a directory in rpcd was dropped")
+	}
+	now = func() time.Time { return time.Now().Add(ReserveTTL + time.Minute) }
+	defer func() { now = time.Now }()
+	if n, _ = s.Load("network", false); n.Section("wgowrt_wg0_a") != nil {
+		t.Fatal("it outlived ReserveTTL")
+	}
+}
+
+// TestReservationOwnSessionLeftOut: a session's own plans do not see its
+// reservations (it may redo a cancelled dialog under the same name, and
+// the newer answer replaces the file); every other planner does.
+func TestReservationOwnSessionLeftOut(t *testing.T) {
+	s, f := reserved(t)
+	own, err := s.ctx().Load("network")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ApplyReserved(own, sid2)
+	if own.Section("wgowrt_wg0_a") != nil {
+		t.Fatal("a session's plan sees its own reservation")
+	}
+	if other, _ := s.Load("network", false); other.Section("wgowrt_wg0_a") == nil {
+		t.Fatal("a command's plan does not see the reservation")
+	}
+	own.NewSection("wireguard_wg0", "wgowrt_wg0_a")
+	own.AddList(uci.Ptr{Package: "network", Section: "wgowrt_wg0_a", Option: "allowed_ips", Value: "10.8.0.3/32", HasValue: true})
+	if err := s.Reserve(sid2, []*uci.Package{own}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(f); string(b) != "network.wgowrt_wg0_a='wireguard_wg0'\n|network.wgowrt_wg0_a.allowed_ips='10.8.0.3/32'\n" {
+		t.Errorf("the newer answer did not replace the reservation: %q", b)
 	}
 }
 
@@ -138,7 +188,11 @@ func TestReservationKilledWhileWriting(t *testing.T) {
 		s := New(root)
 		n, _ := s.Load("network", false)
 		n.NewSection("wireguard_wg0", "wgowrt_wg0_k")
-		reserveWritten = func() { syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+		reserveWritten = func(path string) {
+			if strings.HasPrefix(filepath.Base(path), "network.") {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+		}
 		s.Reserve(sid2, []*uci.Package{n})
 		os.Exit(3)
 	}

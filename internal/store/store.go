@@ -68,7 +68,7 @@ func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
 	p, err := s.ctx().Load(name)
 	if err == nil {
 		s.applySessions(p)
-		s.ApplyReserved(p)
+		s.ApplyReserved(p, "")
 		return p, nil
 	}
 	if uci.CodeOf(err) == uci.ErrNotFound {
