@@ -29,7 +29,11 @@ import (
 // command had already committed when the call was made. Both hold only
 // because every planner holds the operations lock from loading to
 // committing: without it a call can plan against a configuration a
-// command is about to replace.
+// command is about to replace. And in all, the 25 peers get 25 distinct
+// addresses: a command that plans between an answer and LuCI staging it
+// (the page stages only after the answer arrives; here after a pause, as
+// a user reviewing the dialog) must not commit the session's address,
+// which holds because ops reserves every answer (store.Reserve).
 func TestConcurrentPeerAdds(t *testing.T) {
 	root := stockRoot(t)
 	if _, e, code := run(t, "", "--root", root, "server", "init", "--endpoint", "vpn.example.com"); code != 0 {
@@ -139,6 +143,7 @@ func callPeerAdd(root, session, sid, name string) (rpcdCall, error) {
 		return c, fmt.Errorf("peer_add %s answered %s (%v)", name, out, err)
 	}
 	c.addr = ans.Addresses[0]
+	time.Sleep(100 * time.Millisecond) // the user reviews the dialog
 	var delta strings.Builder
 	for _, ed := range ans.Edits {
 		if ed.Config != "network" || ed.Op != "add" {

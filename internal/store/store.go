@@ -3,7 +3,8 @@
 // else's staged change: pending edits in /tmp/.uci (a half-done `uci set`)
 // make it refuse unless told to commit them, and what LuCI sessions have
 // staged in rpcd (/var/run/rpcd/uci-<sid>) is planned around but never
-// committed. A write over several files is all or nothing even when the
+// committed, and so is what rpcd answers handed a session that it has not
+// staged yet (reserve.go). A write over several files is all or nothing even when the
 // process is killed midway (see journal.go).
 package store
 
