@@ -115,6 +115,9 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 			if p, _ := o.ReadPending(); p != nil {
 				return out, &ConfirmPendingError{Pending: p}
 			}
+			if err := o.reserve(s, t.Session, r); err != nil {
+				return out, err
+			}
 		}
 		return out, nil
 	}
