@@ -55,6 +55,16 @@ func (s *Store) ctx() *uci.Context {
 	return &uci.Context{ConfDir: s.ConfDir, SaveDir: s.SaveDir, OverrideDir: s.OverrideDir}
 }
 
+// SkipRecover makes Load read the files as they are: a preview must not
+// undo an interrupted write (see Interrupted).
+func (s *Store) SkipRecover() { s.recovered = true }
+
+// Interrupted reports whether an interrupted write waits for Recover.
+func (s *Store) Interrupted() bool {
+	_, err := os.Lstat(s.journalPath())
+	return err == nil
+}
+
 // Load reads package name with its staged changes applied, as netifd and
 // fw4 see it, and then what LuCI sessions have staged for it (so that
 // addresses, keys and subnets in their unsaved edits count as taken; see
