@@ -238,14 +238,14 @@ func (o *Ops) Rollback(req Rollback) (*RollbackResult, error) {
 	if d := req.At.Sub(o.Deps.Now()); !req.At.IsZero() && d > 0 {
 		time.Sleep(d)
 	}
-	_, unlock, err := o.begin(true)
+	_, unlock, err := o.begin(true, false)
 	// The timer must not give up because a long command holds the lock.
 	for tries := 0; err != nil && !req.At.IsZero() && tries < 20; tries++ {
 		var le *LockError
 		if !errors.As(err, &le) {
 			break
 		}
-		_, unlock, err = o.begin(true)
+		_, unlock, err = o.begin(true, false)
 	}
 	if err != nil {
 		return nil, err

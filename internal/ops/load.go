@@ -69,8 +69,11 @@ func (o *Ops) sessionState(sid string) (plan.State, error) {
 	if st.Firewall, err = loadPackage(ctx, wg.PkgFirewall, false); err != nil {
 		return st, err
 	}
-	st.Wgowrt, err = loadPackage(ctx, wg.PkgWgowrt, true)
-	return st, err
+	if st.Wgowrt, err = loadPackage(ctx, wg.PkgWgowrt, true); err != nil {
+		return st, err
+	}
+	o.applyReserved(st, sid)
+	return st, nil
 }
 
 // loadPackage is store.Load over another context: a missing optional

@@ -35,7 +35,7 @@ type SyncIface struct {
 // (only iface when set) into the running devices. Per-interface failures
 // are in the result; the error is for failing to start at all.
 func (o *Ops) Sync(iface string) ([]SyncIface, error) {
-	s, unlock, err := o.begin(true)
+	s, unlock, err := o.begin(true, false)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -87,7 +88,7 @@ func (o *Ops) transact(t Txn, pf planFunc, check func(*plan.Result) error) (*Out
 // run is transact with all its steps.
 func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 	out := &Outcome{Preview: t.preview()}
-	s, unlock, err := o.begin(!t.preview())
+	s, unlock, err := o.begin(!t.preview(), t.DryRun)
 	if err != nil {
 		return out, err
 	}
@@ -114,6 +115,9 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 			// waits for confirmation.
 			if p, _ := o.ReadPending(); p != nil {
 				return out, &ConfirmPendingError{Pending: p}
+			}
+			if err := o.reserve(s, t.Session, r); err != nil {
+				return out, err
 			}
 		}
 		return out, nil
@@ -174,12 +178,23 @@ func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface stri
 // begin takes the lock (creating it when the use case writes) and
 // finishes or undoes a write an earlier run was killed in; it returns the store to go on with and the function that
 // releases the lock.
-func (o *Ops) begin(writes bool) (*store.Store, func(), error) {
+func (o *Ops) begin(writes, dryRun bool) (*store.Store, func(), error) {
 	unlock, err := o.lock(writes)
 	if err != nil {
 		return nil, nil, err
 	}
 	s := store.New(o.Root)
+	if dryRun {
+		// A preview writes nothing, not even the undoing of an earlier
+		// command's interrupted write; it cannot plan on a half-written
+		// configuration either.
+		s.SkipRecover()
+		if s.Interrupted() {
+			unlock()
+			return nil, nil, ErrInterrupted
+		}
+		return s, unlock, nil
+	}
 	if err := s.Recover(); err != nil {
 		unlock()
 		return nil, nil, err
@@ -187,10 +202,14 @@ func (o *Ops) begin(writes bool) (*store.Store, func(), error) {
 	return s, unlock, nil
 }
 
+// ErrInterrupted is a preview's answer while an earlier write waits to be
+// undone.
+var ErrInterrupted = errors.New("an earlier wgowrt change was interrupted and is waiting to be undone (/etc/config/.wgowrt-journal): run 'wgowrt status' (or any command without --dry-run) to undo it, then preview again")
+
 // read runs a read-only use case under the lock, on a consistent
 // configuration.
 func (o *Ops) read(session string) (plan.State, func(), error) {
-	s, unlock, err := o.begin(false)
+	s, unlock, err := o.begin(false, false)
 	if err != nil {
 		return plan.State{}, nil, err
 	}

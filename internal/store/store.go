@@ -3,7 +3,8 @@
 // else's staged change: pending edits in /tmp/.uci (a half-done `uci set`)
 // make it refuse unless told to commit them, and what LuCI sessions have
 // staged in rpcd (/var/run/rpcd/uci-<sid>) is planned around but never
-// committed. A write over several files is all or nothing even when the
+// committed, and so is what rpcd answers handed a session that it has not
+// staged yet (reserve.go). A write over several files is all or nothing even when the
 // process is killed midway (see journal.go).
 package store
 
@@ -31,6 +32,10 @@ type Store struct {
 	// SessionDir is /var/run/rpcd (under the root), whose uci-<sid>
 	// directories hold what each LuCI session has staged.
 	SessionDir string
+	// ReserveDir is /var/run/wgowrt (under the root), whose
+	// reserve-<sid> directories hold what rpcd answers handed to a LuCI
+	// session that it has not staged yet (reserve.go).
+	ReserveDir string
 
 	recovered bool
 }
@@ -42,11 +47,22 @@ func New(root string) *Store {
 		SaveDir:     filepath.Join(root, uci.DefaultSaveDir),
 		OverrideDir: filepath.Join(root, uci.DefaultOverrideDir),
 		SessionDir:  filepath.Join(root, "/var/run/rpcd"),
+		ReserveDir:  filepath.Join(root, "/var/run/wgowrt"),
 	}
 }
 
 func (s *Store) ctx() *uci.Context {
 	return &uci.Context{ConfDir: s.ConfDir, SaveDir: s.SaveDir, OverrideDir: s.OverrideDir}
+}
+
+// SkipRecover makes Load read the files as they are: a preview must not
+// undo an interrupted write (see Interrupted).
+func (s *Store) SkipRecover() { s.recovered = true }
+
+// Interrupted reports whether an interrupted write waits for Recover.
+func (s *Store) Interrupted() bool {
+	_, err := os.Lstat(s.journalPath())
+	return err == nil
 }
 
 // Load reads package name with its staged changes applied, as netifd and
@@ -63,6 +79,7 @@ func (s *Store) Load(name string, optional bool) (*uci.Package, error) {
 	p, err := s.ctx().Load(name)
 	if err == nil {
 		s.applySessions(p)
+		s.ApplyReserved(p, "")
 		return p, nil
 	}
 	if uci.CodeOf(err) == uci.ErrNotFound {
@@ -113,8 +130,12 @@ func sessionDir(name string) bool {
 	return true
 }
 
-// fromSession says whether a staged change was read from a LuCI session.
+// fromSession says whether a staged change was read from a LuCI session
+// (or from a reservation for one, see Reserve).
 func fromSession(d uci.Delta) bool {
+	if fromReservation(d) {
+		return true
+	}
 	dir := filepath.Dir(d.File)
 	return d.File != "" && sessionDir(filepath.Base(dir)) && filepath.Base(filepath.Dir(dir)) == "rpcd"
 }

@@ -71,10 +71,12 @@ done
 booted=$(date +%s)
 
 export WGOWRT_SCREENSHOTS=${WGOWRT_SCREENSHOTS:-$(mktemp -d "${TMPDIR:-/tmp}/wgowrt-luci-real-shots-XXXXXX")}
+# In the wire namespace (the LAN side): wait until LuCI answers a logged-in
+# page, then the browser tests. (real.test.js logs in on our own page: LuCI's
+# Status -> Overview calls luci-rpc getHostHints, which blocks rpcd for 60 s
+# in the oracle container, and every session check with it.)
 set +e
 "$OWRT_BOOT" "$WGOWRT_LUCI_BOX" wire sh -c 'ip addr add 192.168.1.100/24 dev eth0 && ip link set lo up &&
-	# LuCI answers a logged-in page promptly before the browser starts (twice
-	# a page load right after boot stalled for a minute, cause unknown)
 	c=$(mktemp); t0=$(date +%s); ok=0
 	while [ $(( $(date +%s) - t0 )) -lt 120 ]; do
 		curl -s -m 5 -c "$c" -b "$c" -o /dev/null -d "luci_username=root&luci_password=owrt-harness" http://192.168.1.1/cgi-bin/luci/ &&
