@@ -2,6 +2,7 @@ package confirm
 
 import (
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,11 +18,11 @@ import (
 // back, the record is gone, and netifd never had the new interface: the
 // script ran before the network started (it reloads nothing at boot).
 func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
-	boot := tool(t, "owrt-boot")
+	boot := testenv.OracleTool(t, "owrt-boot")
 	if _, err := os.Stat(filepath.Join(oracleDir(), ".boot-rootfs")); err != nil {
-		skipOrFail(t, "no boot root filesystem in "+oracleDir()+" (install.sh without --no-boot)")
+		testenv.SkipOrFail(t, "no boot root filesystem in "+oracleDir()+" (install.sh without --no-boot)")
 	}
-	b := runner(t, boot)
+	b := testenv.Runner(t, boot)
 	name := fmt.Sprintf("cfb%d", os.Getpid())
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -108,14 +109,6 @@ func oracleDir() string {
 		return d
 	}
 	return "/opt/owrt-oracle"
-}
-
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
 }
 
 func stateRoot() string {

@@ -3,6 +3,7 @@ package confirm
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"strings"
@@ -24,8 +25,8 @@ type router struct {
 }
 
 func newRouter(t *testing.T) *router {
-	r := &router{t: t, tool: tool(t, "owrt-ns"), name: fmt.Sprintf("cfd%d", os.Getpid())}
-	r.ns = runner(t, r.tool)
+	r := &router{t: t, tool: testenv.OracleTool(t, "owrt-ns"), name: fmt.Sprintf("cfd%d", os.Getpid())}
+	r.ns = testenv.Runner(t, r.tool)
 	t.Cleanup(func() { exec.Command(r.tool, "down", r.name).Run() })
 	r.ns("up", r.name)
 	r.ns("cp", r.name, bin, "/usr/sbin/")
@@ -134,8 +135,8 @@ const officeKey = "a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw="
 // pings to the other side's tunnel address get through). Cost: about
 // 15 s.
 func TestDoctorHealthySiteLink(t *testing.T) {
-	nsTool := tool(t, "owrt-ns")
-	ns := runner(t, nsTool)
+	nsTool := testenv.OracleTool(t, "owrt-ns")
+	ns := testenv.Runner(t, nsTool)
 	a, b := fmt.Sprintf("cfsa%d", os.Getpid()), fmt.Sprintf("cfsb%d", os.Getpid())
 	t.Cleanup(func() { exec.Command(nsTool, "down", a).Run(); exec.Command(nsTool, "down", b).Run() })
 	cfgB := t.TempDir()

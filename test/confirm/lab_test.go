@@ -2,6 +2,7 @@ package confirm
 
 import (
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"strings"
@@ -20,8 +21,8 @@ type lab struct {
 }
 
 func newLab(t *testing.T) *lab {
-	nsTool := tool(t, "owrt-ns")
-	l := &lab{t: t, ns: runner(t, nsTool), r: fmt.Sprintf("cfr%d", os.Getpid()), admin: fmt.Sprintf("cfa%d", os.Getpid())}
+	nsTool := testenv.OracleTool(t, "owrt-ns")
+	l := &lab{t: t, ns: testenv.Runner(t, nsTool), r: fmt.Sprintf("cfr%d", os.Getpid()), admin: fmt.Sprintf("cfa%d", os.Getpid())}
 	t.Cleanup(func() {
 		if t.Failed() {
 			out, _ := exec.Command(nsTool, "logs", l.r).CombinedOutput()

@@ -20,11 +20,10 @@ package confirm
 
 import (
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,11 +44,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "wgowrt")
-	build := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building wgowrt: %v\n%s", err, out)
+	if bin, err = testenv.BuildWgowrt(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -90,41 +86,4 @@ func helper(h string) int {
 		return 0
 	}
 	return 2
-}
-
-// tool finds one of the oracle's tools (owrt-ns, owrt-boot): $OWRT_NS's
-// directory, or ../shared/oracle/bin beside the repository; it skips (or
-// fails in CI) when the oracle cannot run here.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	dir := "../../../shared/oracle/bin"
-	if p := os.Getenv("OWRT_NS"); p != "" {
-		dir = filepath.Dir(p)
-	}
-	p, _ := filepath.Abs(filepath.Join(dir, name))
-	why := ""
-	if _, err := os.Stat(p); err != nil {
-		why = "no " + name + " at " + p
-	} else if out, err := exec.Command(filepath.Join(filepath.Dir(p), "owrt-ns"), "preflight").CombinedOutput(); err != nil {
-		why = "owrt-ns preflight: " + strings.TrimSpace(string(out))
-	}
-	if why != "" {
-		if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
-	return p
-}
-
-// runner runs a tool and fails the test on error.
-func runner(t *testing.T, path string) func(args ...string) string {
-	return func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(path, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", filepath.Base(path), strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -35,12 +36,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	bin = filepath.Join(dir, "wgowrt")
 	code := 1
-	build := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static: it also runs inside the oracle
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+	if bin, err = testenv.BuildWgowrt(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 	} else {
 		code = m.Run()
 	}

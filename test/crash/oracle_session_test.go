@@ -3,6 +3,7 @@ package crash
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,36 +11,13 @@ import (
 	"testing"
 )
 
-// owrtNS finds the oracle's namespace tool: $OWRT_NS, or
-// ../shared/oracle/bin/owrt-ns beside the repository.
-func owrtNS(t *testing.T) string {
-	t.Helper()
-	tool := os.Getenv("OWRT_NS")
-	if tool == "" {
-		tool, _ = filepath.Abs("../../../shared/oracle/bin/owrt-ns")
-	}
-	why := ""
-	if _, err := os.Stat(tool); err != nil {
-		why = "no owrt-ns at " + tool
-	} else if out, err := exec.Command(tool, "preflight").CombinedOutput(); err != nil {
-		why = "owrt-ns preflight: " + strings.TrimSpace(string(out))
-	}
-	if why != "" {
-		if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
-	return tool
-}
-
 // TestRealRPCDSessionIsPlannedAroundAndAppliesCleanly: a peer staged in a
 // LuCI session through the real rpcd (ubus uci add with the session) keeps
 // its address from `wgowrt peer add`, stays staged in that session, and
 // the session's later commit (LuCI's Save & Apply) lands next to ours.
 // Cost: about 2 s (one namespace with rpcd).
 func TestRealRPCDSessionIsPlannedAroundAndAppliesCleanly(t *testing.T) {
-	tool := owrtNS(t)
+	tool := testenv.OracleTool(t, "owrt-ns")
 	cfg := t.TempDir()
 	for _, f := range []string{"network", "firewall"} {
 		b, err := os.ReadFile(filepath.Join("../../examples/router/etc/config", f))

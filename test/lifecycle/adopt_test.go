@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func keys(t *testing.T) (wgtypes.Key, wgtypes.Key) {
 // growing; a peer added afterwards leaves the first one's session alone.
 // Cost: about 15 s (two namespaces).
 func TestAdoptKeepsTheLiveTunnel(t *testing.T) {
-	tool := owrtNS(t)
+	tool := testenv.OracleTool(t, "owrt-ns")
 	bin := binary(t)
 	k1, k2 := keys(t)
 	n1, f1 := handMadeTunnel(t, "203.0.113.1", "10.20.0.1/24", k1,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	be "encoding/binary"
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -83,29 +84,13 @@ func (c *container) exec(args ...string) string {
 }
 
 func owrtBoot(t *testing.T) string {
-	owrtNS(t) // the same preflight (root, namespaces, the oracle)
-	tool := os.Getenv("OWRT_BOOT")
-	if ns := os.Getenv("OWRT_NS"); tool == "" && ns != "" {
-		tool = filepath.Join(filepath.Dir(ns), "owrt-boot") // beside owrt-ns
-	}
-	if tool == "" {
-		tool, _ = filepath.Abs("../../../shared/oracle/bin/owrt-boot")
-	}
+	tool := testenv.OracleTool(t, "owrt-boot")
 	oracle := os.Getenv("OWRT_ORACLE")
 	if oracle == "" {
 		oracle = "/opt/owrt-oracle"
 	}
-	why := ""
-	if _, err := os.Stat(tool); err != nil {
-		why = "no owrt-boot at " + tool
-	} else if _, err := os.Stat(filepath.Join(oracle, ".boot-rootfs/usr/sbin/dnsmasq")); err != nil {
-		why = "the oracle has no boot rootfs with dnsmasq (install.sh without --no-boot)"
-	}
-	if why != "" {
-		if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
+	if _, err := os.Stat(filepath.Join(oracle, ".boot-rootfs/usr/sbin/dnsmasq")); err != nil {
+		testenv.SkipOrFail(t, "the oracle has no boot rootfs with dnsmasq (install.sh without --no-boot)")
 	}
 	return tool
 }

@@ -8,6 +8,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,35 +17,12 @@ import (
 	"time"
 )
 
-func owrtNS(t *testing.T) string {
-	t.Helper()
-	tool := os.Getenv("OWRT_NS")
-	if tool == "" {
-		tool, _ = filepath.Abs("../../../shared/oracle/bin/owrt-ns")
-	}
-	why := ""
-	if _, err := os.Stat(tool); err != nil {
-		why = "no owrt-ns at " + tool
-	} else if out, err := exec.Command(tool, "preflight").CombinedOutput(); err != nil {
-		why = "owrt-ns preflight: " + strings.TrimSpace(string(out))
-	}
-	if why != "" {
-		if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
-	return tool
-}
-
 // binary builds a static wgowrt for the namespaces.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "wgowrt")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := testenv.BuildWgowrt(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }
@@ -140,7 +118,7 @@ func exampleFiles(t *testing.T, wanIP string) (string, string) {
 // is removed; netifd's reload takes wg0 down and deletes the link, fw4
 // drops its zone and port rule, the rest of the router stays up.
 func TestServerRemoveStopsTheRunningInterface(t *testing.T) {
-	tool := owrtNS(t)
+	tool := testenv.OracleTool(t, "owrt-ns")
 	network, firewall := exampleFiles(t, "203.0.113.2")
 	r := boot(t, tool, "rm", network, firewall, binary(t))
 	r.exec("wgowrt", "server", "init", "--endpoint", "vpn.example.com")

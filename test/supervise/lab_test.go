@@ -26,6 +26,7 @@ package supervise
 
 import (
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,11 +45,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "wgowrt")
-	build := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building wgowrt: %v\n%s", err, out)
+	if bin, err = testenv.BuildWgowrt(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -154,7 +152,7 @@ func configDir(t *testing.T, files map[string]string) string {
 	src := filepath.Join(oracleDir(), ".boot-rootfs", "etc", "config")
 	ents, err := os.ReadDir(src)
 	if err != nil {
-		skipOrFail(t, "no boot root filesystem in "+oracleDir()+" (install.sh without --no-boot)")
+		testenv.SkipOrFail(t, "no boot root filesystem in "+oracleDir()+" (install.sh without --no-boot)")
 	}
 	for _, e := range ents {
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
@@ -178,8 +176,8 @@ type lab struct {
 }
 
 func TestSuperviseLab(t *testing.T) {
-	boot := tool(t, "owrt-boot")
-	l := &lab{boot: boot, b: runner(t, boot), k: newKeys(t),
+	boot := testenv.OracleTool(t, "owrt-boot")
+	l := &lab{boot: boot, b: testenv.Runner(t, boot), k: newKeys(t),
 		srv: fmt.Sprintf("sups%d", os.Getpid()), cl: fmt.Sprintf("supc%d", os.Getpid())}
 	t.Cleanup(func() {
 		if t.Failed() {

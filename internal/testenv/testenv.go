@@ -1,0 +1,95 @@
+// Package testenv is what the tests that run the real OpenWrt programs of
+// ../shared/oracle share: finding its scripts (skipping, or failing in CI,
+// where they cannot run), building the wgowrt binary they run, and running
+// a tool with the test failing on error. Only tests import it.
+package testenv
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// SkipOrFail skips the test with why, or fails it when every tier is
+// required (WGOWRT_REQUIRE_PRIVILEGED=1, as in CI).
+func SkipOrFail(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("WGOWRT_REQUIRE_PRIVILEGED") == "1" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+// OracleTool returns the path of the oracle's owrt-ns or owrt-boot:
+// $OWRT_NS or $OWRT_BOOT, else the one beside $OWRT_NS, else
+// ../shared/oracle/bin beside the repository. The test is skipped (failed
+// in CI) when the tool is missing or this host cannot run it (owrt-ns
+// preflight).
+func OracleTool(t testing.TB, name string) string {
+	t.Helper()
+	p := oracleToolPath(name)
+	if _, err := os.Stat(p); err != nil {
+		SkipOrFail(t, "no "+name+" at "+p+" (set OWRT_NS)")
+	} else if out, err := exec.Command(filepath.Join(filepath.Dir(p), "owrt-ns"), "preflight").CombinedOutput(); err != nil {
+		SkipOrFail(t, "owrt-ns preflight: "+strings.TrimSpace(string(out)))
+	}
+	return p
+}
+
+func oracleToolPath(name string) string {
+	if name == "owrt-ns" && os.Getenv("OWRT_NS") != "" {
+		return os.Getenv("OWRT_NS")
+	}
+	if name == "owrt-boot" && os.Getenv("OWRT_BOOT") != "" {
+		return os.Getenv("OWRT_BOOT")
+	}
+	if ns := os.Getenv("OWRT_NS"); ns != "" {
+		return filepath.Join(filepath.Dir(ns), name)
+	}
+	return filepath.Join(filepath.Dir(RepoRoot()), "shared", "oracle", "bin", name)
+}
+
+// RepoRoot is the directory of the module's go.mod above the working
+// directory ("." when there is none).
+func RepoRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return "."
+		}
+	}
+}
+
+// BuildWgowrt builds a static wgowrt (it also runs inside the oracle's
+// routers) into dir and returns its path.
+func BuildWgowrt(dir string) (string, error) {
+	bin := filepath.Join(dir, "wgowrt")
+	build := exec.Command("go", "build", "-o", bin, "github.com/wgowrt/wgowrt/cmd/wgowrt")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", errors.New("building wgowrt: " + err.Error() + "\n" + string(out))
+	}
+	return bin, nil
+}
+
+// Runner returns a function that runs the tool at path with its arguments
+// and fails the test on error, printing the output.
+func Runner(t testing.TB, path string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(path, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s", filepath.Base(path), strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+}
