@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,4 +93,52 @@ func Runner(t testing.TB, path string) func(args ...string) string {
 		}
 		return string(out)
 	}
+}
+
+// RunWithWgowrt is a TestMain body: it builds wgowrt into a temporary
+// directory, sets *bin, runs the tests and removes the directory.
+func RunWithWgowrt(m *testing.M, bin *string) int {
+	dir, err := os.MkdirTemp("", "wgowrt-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *bin, err = BuildWgowrt(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+// Install copies host files into a running owrt-boot container as a
+// package would lay them out (mode 0755), through `owrt-boot NAME exec tar`
+// on stdin, as scp would: files maps the path inside to the host file.
+func Install(t testing.TB, boot, name string, files map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	for inside, host := range files {
+		b, err := os.ReadFile(host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, inside)
+		if err := os.MkdirAll(filepath.Dir(p), 0755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tar := exec.Command("tar", "-C", dir, "-cf", "-", ".")
+	in := exec.Command(boot, name, "exec", "tar", "-xf", "-", "-C", "/")
+	pipe, _ := tar.StdoutPipe()
+	in.Stdin = pipe
+	if err := tar.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := in.CombinedOutput(); err != nil {
+		t.Fatalf("copying into the container: %v\n%s", err, out)
+	}
+	tar.Wait()
 }

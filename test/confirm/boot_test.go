@@ -37,7 +37,10 @@ func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
 		}
 	})
 	b(name, "up")
-	install(t, boot, name)
+	testenv.Install(t, boot, name, map[string]string{
+		"usr/sbin/wgowrt":            bin,
+		"etc/init.d/wgowrt-rollback": "../../package/files/wgowrt-rollback.init",
+	})
 	b(name, "exec", "/etc/init.d/wgowrt-rollback", "enable")
 	before := b(name, "exec", "sh", "-c", "cat /etc/config/network /etc/config/firewall | sha256sum")
 
@@ -67,40 +70,6 @@ func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
 	rc := b(name, "exec", "sh", "-c", "ls /etc/rc.d | grep -E 'wgowrt-rollback|firewall|network'")
 	if i, j := strings.Index(rc, "wgowrt-rollback"), strings.Index(rc, "S19firewall"); i < 0 || j < 0 || i > j {
 		t.Errorf("the boot script does not run before firewall and network:\n%s", rc)
-	}
-}
-
-// install copies the binary and the boot script in as the package lays
-// them out (stdin through exec, as scp would).
-func install(t *testing.T, boot, name string) {
-	t.Helper()
-	dir := t.TempDir()
-	for _, d := range []string{"usr/sbin", "etc/init.d"} {
-		os.MkdirAll(filepath.Join(dir, d), 0755)
-	}
-	copyFile(t, bin, filepath.Join(dir, "usr/sbin/wgowrt"))
-	copyFile(t, "../../package/files/wgowrt-rollback.init", filepath.Join(dir, "etc/init.d/wgowrt-rollback"))
-	tar := exec.Command("tar", "-C", dir, "-cf", "-", ".")
-	in := exec.Command(boot, name, "exec", "tar", "-xf", "-", "-C", "/")
-	pipe, _ := tar.StdoutPipe()
-	in.Stdin = pipe
-	if err := tar.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := in.CombinedOutput(); err != nil {
-		t.Fatalf("copying into the container: %v\n%s", err, out)
-	}
-	tar.Wait()
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0755); err != nil {
-		t.Fatal(err)
 	}
 }
 

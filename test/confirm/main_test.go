@@ -39,18 +39,7 @@ func TestMain(m *testing.M) {
 	if h := os.Getenv(helperEnv); h != "" {
 		os.Exit(helper(h))
 	}
-	dir, err := os.MkdirTemp("", "wgowrt-confirm-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if bin, err = testenv.BuildWgowrt(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testenv.RunWithWgowrt(m, &bin))
 }
 
 // helper is the test binary run as "listen ADDR" (accept and greet until

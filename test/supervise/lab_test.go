@@ -39,20 +39,7 @@ import (
 
 var bin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "wgowrt-supervise-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if bin, err = testenv.BuildWgowrt(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithWgowrt(m, &bin)) }
 
 type keys struct{ s0, s1, c wgtypes.Key }
 
@@ -210,7 +197,10 @@ func (l *lab) bootUnresolvable(t *testing.T) {
 	b(l.cl, "exec", "sh", "-c", `mkdir -p /etc/hotplug.d/wgowrt
 		printf '#!/bin/sh\necho "$ACTION $INTERFACE $PEER $TO" >> /tmp/hotplug.log\n' > /etc/hotplug.d/wgowrt/10-test
 		(ubus listen wgowrt.peer.up wgowrt.peer.down wgowrt.endpoint.changed > /tmp/events 2>&1 </dev/null &)`)
-	install(t, l.boot, l.cl)
+	testenv.Install(t, l.boot, l.cl, map[string]string{
+		"usr/sbin/wgowrt":   bin,
+		"etc/init.d/wgowrt": "../../package/files/wgowrt.init",
+	})
 	b(l.cl, "exec", "sh", "-c", "/etc/init.d/wgowrt enable && /etc/init.d/wgowrt start")
 	time.Sleep(3 * time.Second)
 	b(l.cl, "exec", "sh", "-c", "echo '10.0.0.5 srv.test' >> /etc/hosts")
