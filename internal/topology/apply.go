@@ -5,7 +5,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
@@ -108,9 +110,30 @@ func fixedKey(k wg.Key) wg.KeySource {
 	return func() ([wg.KeyLen]byte, error) { return k, nil }
 }
 
+// scratchPrefix names a dry run's scratch root; the pid in it tells a
+// later run whether its owner is gone (killed: nothing else removes it).
+const scratchPrefix = "wgowrt-topology-"
+
+// sweepScratch removes the scratch roots of dry runs that were killed:
+// they hold a copy of the configuration, keys included.
+func sweepScratch() {
+	ents, _ := os.ReadDir(os.TempDir())
+	for _, e := range ents {
+		rest, ok := strings.CutPrefix(e.Name(), scratchPrefix)
+		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
+		if !ok || !e.IsDir() || err != nil || pid <= 0 {
+			continue
+		}
+		if syscall.Kill(pid, 0) == syscall.ESRCH {
+			os.RemoveAll(filepath.Join(os.TempDir(), e.Name()))
+		}
+	}
+}
+
 // scratchOps copies /etc/config into a temporary root.
 func scratchOps(o *ops.Ops) (*ops.Ops, func(), error) {
-	dir, err := os.MkdirTemp("", "wgowrt-topology-")
+	sweepScratch()
+	dir, err := os.MkdirTemp("", scratchPrefix+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		return nil, nil, err
 	}
