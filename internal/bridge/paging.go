@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"math"
 
 	"github.com/wgowrt/wgowrt/internal/rpcd"
@@ -40,6 +41,17 @@ const firstPage = 250
 type page struct {
 	on            bool
 	offset, limit int
+}
+
+// decodePaged reads the arguments of status and peers.
+func decodePaged(args json.RawMessage) (pagedArgs, ops.Txn, page, error) {
+	var a pagedArgs
+	txn, err := decode(args, &a)
+	if err != nil {
+		return a, txn, page{}, err
+	}
+	pg, err := a.page()
+	return a, txn, pg, err
 }
 
 func (a pagedArgs) page() (page, error) {

@@ -45,12 +45,7 @@ type ifaceArgs struct {
 }
 
 func (b *bridge) status(args json.RawMessage) (any, error) {
-	var a pagedArgs
-	txn, err := decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := a.page()
+	a, txn, pg, err := decodePaged(args)
 	if err != nil {
 		return nil, err
 	}
@@ -128,12 +123,7 @@ func roleOf(st plan.State, iface string) string {
 }
 
 func (b *bridge) peers(args json.RawMessage) (any, error) {
-	var a pagedArgs
-	txn, err := decode(args, &a)
-	if err != nil {
-		return nil, err
-	}
-	pg, err := a.page()
+	a, txn, pg, err := decodePaged(args)
 	if err != nil {
 		return nil, err
 	}
