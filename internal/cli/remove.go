@@ -42,12 +42,16 @@ func gatewayRemoveCommand(env *Env) *Command {
 // removeFacts are a removal's own --json fields: the interface, the role
 // and, for a full-tunnel client, the DNS setup put back (null otherwise):
 // {"servers": the provider's resolvers dropped from dnsmasq, "noresolv":
-// its value put back ("" = unset), "restored": false when /etc/config/dhcp
-// was missing}.
+// its value put back (null: unset), "restored": false when
+// /etc/config/dhcp was missing}.
 func removeFacts(res *ops.RoleRemoveResult) map[string]any {
 	f := map[string]any{"iface": res.Iface, "role": res.Role, "dns": nil}
 	if d := res.DNS; d != nil {
-		f["dns"] = map[string]any{"servers": orEmpty(d.Servers), "noresolv": d.Noresolv, "restored": res.DNSRestored}
+		var noresolv any // null: it was unset
+		if d.Noresolv != "" {
+			noresolv = d.Noresolv
+		}
+		f["dns"] = map[string]any{"servers": orEmpty(d.Servers), "noresolv": noresolv, "restored": res.DNSRestored}
 	}
 	return f
 }

@@ -64,6 +64,10 @@ func fileChanges(old, cur *uci.Package, ds []uci.Delta) *FileChanges {
 			replace(fc.Added, d.Section, d.Value)
 		case d.Cmd == uci.CmdRename && d.Option == "":
 			fc.Renamed = append(fc.Renamed, Renamed{From: ref(old, cur, d.Section), To: d.Value})
+			if changed[d.Section] {
+				changed[d.Value] = true
+				replace(fc.Changed, d.Section, d.Value)
+			}
 		case d.Cmd == uci.CmdRemove && d.Option == "" && added[d.Section]:
 			delete(added, d.Section)
 			fc.Added = without(fc.Added, d.Section)

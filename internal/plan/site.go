@@ -145,6 +145,7 @@ func SiteAdd(cur State, in SiteIntent) (*Result, error) {
 	if err := writeSite(r, srv, in, old, sec, remote); err != nil {
 		return nil, err
 	}
+	handFirewallNote(r, in.Name, old, remote)
 	return r, convergeSiteFirewall(r, in.Iface)
 }
 
@@ -164,10 +165,24 @@ func existingSite(st State, in SiteIntent, sec string) (*Site, error) {
 }
 
 // localSubnets resolves --local-subnet: explicit CIDRs, or the lan zone's
-// subnets for auto.
+// subnets for auto. A WireGuard interface's tunnel subnet is no LAN, even
+// when a hand-made setup put the interface into the lan zone.
 func localSubnets(st State, given []string) ([]netip.Prefix, error) {
 	if len(given) == 0 || len(given) == 1 && given[0] == LocalAuto {
-		out := lanSubnets(st)
+		tunnels := map[netip.Prefix]bool{}
+		for _, s := range st.Network.SectionsOfType("interface") {
+			if get(s, "proto") == "wireguard" {
+				for _, a := range interfaceAddrs(s) {
+					tunnels[a.Masked()] = true
+				}
+			}
+		}
+		var out []netip.Prefix
+		for _, p := range lanSubnets(st) {
+			if !tunnels[p] {
+				out = append(out, p)
+			}
+		}
 		if len(out) == 0 {
 			return nil, fmt.Errorf("no LAN subnet found (no addressed interface in the lan zone); give this site's subnets with --local-subnet CIDR")
 		}
@@ -263,6 +278,19 @@ func writeSite(r *Result, srv *Server, in SiteIntent, old *Site, sec string, rem
 		local = []string{LocalAuto}
 	}
 	return ensure(r.State.Wgowrt, TypeSite, sec, opt("iface", in.Iface), list("local_subnet", local...))
+}
+
+// handFirewallNote warns that a site adopted with its hand-made firewall
+// gets no rule for a subnet it did not route before.
+func handFirewallNote(r *Result, name string, old *Site, remote []netip.Prefix) {
+	if old == nil || !old.HandFirewall {
+		return
+	}
+	for _, p := range remote {
+		if !slices.Contains(old.Remote, p) {
+			r.warnf("site %s keeps the firewall it was adopted with: wgowrt adds no rule for %s; let it through in /etc/config/firewall unless its zone already does", name, p)
+		}
+	}
 }
 
 // siteAllowed is a site's allowed IPs: the far router's tunnel addresses
