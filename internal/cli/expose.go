@@ -44,15 +44,16 @@ func expose(env *Env, c *Context) error {
 	if in.Remove {
 		return reportChange(env, r.Outcome, err, map[string]any{"peer": in.Peer, "on": in.On, "proto": port.Proto, "listen": port.Listen})
 	}
+	if env.JSON {
+		return reportChange(env, r.Outcome, err, map[string]any{"peer": in.Peer, "on": in.On, "proto": port.Proto, "at": r.At,
+			"listen": port.Listen, "target": r.Target})
+	}
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
 	at := r.At
 	if at == "" {
 		at = fmt.Sprintf("<wan address>:%d", port.Listen)
-	}
-	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": in.Peer, "on": in.On, "proto": port.Proto, "at": r.At, "listen": port.Listen, "target": r.Target})
 	}
 	fmt.Fprintf(env.Stdout, "%s %s -> %s %s\n", port.Proto, at, in.Peer, r.Target)
 	return nil
