@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"maps"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
@@ -51,4 +53,27 @@ func reportChange(env *Env, out *ops.Outcome, err error, extra map[string]any) e
 		return err
 	}
 	return writeJSON(env.Stdout, changeDoc(env, out, extra))
+}
+
+// printWithChange prints a command's own document (print: the one `show`
+// prints too) after a real run; with --json it is merged into the change
+// document, so that every configuration-changing command answers with its
+// fields (server init: its serverJSON fields besides the change's).
+func printWithChange(env *Env, out *ops.Outcome, print func(*Env) error) error {
+	if !env.JSON {
+		return print(env)
+	}
+	var buf bytes.Buffer
+	e := *env
+	e.Stdout = &buf
+	if err := print(&e); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	var own map[string]any
+	if err := dec.Decode(&own); err != nil {
+		return err
+	}
+	return writeJSON(env.Stdout, changeDoc(env, out, own))
 }
