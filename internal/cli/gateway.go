@@ -41,7 +41,7 @@ func gatewayAdd(env *Env, c *Context) error {
 	if err = report(env, out, err); done(env, err) {
 		return err
 	}
-	return printGateway(env, out.Plan.State, in, out.Wrote)
+	return printWithChange(env, out, func(e *Env) error { return printGateway(e, out.Plan.State, in, out.Wrote) })
 }
 
 func printGateway(env *Env, st plan.State, in plan.GatewayIntent, changed bool) error {

@@ -153,7 +153,7 @@ func peerEditCommand(env *Env, verb, usage string) *Command {
 			}
 			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb,
 				AllowLockout: c.Bool("allow-lockout")})
-			return report(env, out, err)
+			return reportChange(env, out, err, map[string]any{"peer": name})
 		},
 	}
 }
@@ -169,7 +169,7 @@ func peerRenameCommand(env *Env) *Command {
 				return Usagef("peer rename needs OLD and NEW names (got %d arguments)", c.NArg())
 			}
 			out, err := env.ops().PeerRename(ops.PeerRename{Txn: txn(env, c), Iface: c.String("iface"), Old: c.Args().Get(0), New: c.Args().Get(1)})
-			return report(env, out, err)
+			return reportChange(env, out, err, map[string]any{"peer": c.Args().Get(1), "renamed_from": c.Args().Get(0)})
 		},
 	}
 }

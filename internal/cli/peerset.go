@@ -31,7 +31,10 @@ func peerSetCommand(env *Env) *Command {
 				return err
 			}
 			out, err := env.ops().PeerSet(ops.PeerSet{Txn: txn(env, c), Intent: in})
-			return report(env, out, err)
+			if in.Description != "" {
+				name = in.Description
+			}
+			return reportChange(env, out, err, map[string]any{"peer": name})
 		},
 	}
 }

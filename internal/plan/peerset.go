@@ -40,6 +40,10 @@ func PeerSet(cur State, in PeerSetIntent) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := FindSite(r.State, in.Iface, name); ok {
+		// a site has no client config, and its subnets are checked as a site's
+		return nil, fmt.Errorf("%s on %s is a site link, not a peer with a client config: change it with 'wgowrt site set %s'", name, in.Iface, name)
+	}
 	if in.Routes != nil {
 		if err := setPeerRoutes(r, srv, p, *in.Routes, in.AllowLockout); err != nil {
 			return nil, err
