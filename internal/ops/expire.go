@@ -86,9 +86,20 @@ func (o *Ops) ExpirePeer(t ExpiryTarget, now time.Time) (*Outcome, error) {
 		if lerr := o.RemoveLivePeer(t.Iface, t.Key); lerr != nil {
 			return out, fmt.Errorf("%v; removing it from the running %s failed too: %v", err, t.Iface, lerr)
 		}
-		return out, fmt.Errorf("removed from the running %s, but not disabled in the configuration: %v", t.Iface, err)
+		return out, &LiveOnlyError{Iface: t.Iface, Err: err}
 	}
 	return out, err
+}
+
+// LiveOnlyError is ExpirePeer's answer when the peer was removed from the
+// running device but the configuration could not be written.
+type LiveOnlyError struct {
+	Iface string
+	Err   error
+}
+
+func (e *LiveOnlyError) Error() string {
+	return fmt.Sprintf("removed from the running %s, but not disabled in the configuration: %v", e.Iface, e.Err)
 }
 
 // RemoveLivePeer removes one peer from a running device, leaving the

@@ -71,6 +71,10 @@ type Supervisor struct {
 	// text format).
 	MetricsFile   string
 	metricsFailed bool
+	// ClockCheck says why the clock cannot be believed for peer expiries
+	// yet ("" when it can); nil is SystemClockCheck (expiry.go).
+	ClockCheck func(now time.Time) string
+	expiry     expiryState
 
 	targets []ops.EndpointTarget
 	stamp   string
