@@ -4,8 +4,9 @@
 // them when wan comes back, pushes committed peers into the running
 // devices when the network config changes (procd's reload trigger sends
 // it SIGHUP), and tells other software when a peer gains or loses its
-// handshake. It is a front-end over internal/ops: every read and push is
-// an ops use case.
+// handshake; and it disables peers whose expiry has passed (expiry.go).
+// It is a front-end over internal/ops: every read and push is an ops use
+// case.
 //
 // It wakes on a timer (Interval, 30 s by default), on a wan event and on
 // a reload; between those it sleeps. Per peer it keeps only a back-off
