@@ -181,3 +181,16 @@ func uptime(path func(string) string) (time.Duration, bool) {
 	secs, err := strconv.ParseFloat(f[0], 64)
 	return time.Duration(secs * float64(time.Second)), err == nil
 }
+
+// nextWake is how long Run sleeps: Interval, or less when a peer expires
+// sooner, so that it is cut off at its expiry rather than up to an
+// interval later.
+func (s *Supervisor) nextWake() time.Duration {
+	d, now := s.Interval, s.Clock.Now()
+	for _, t := range s.expiry.targets {
+		if w := t.At.Sub(now); w > 0 && w < d && !s.expiry.cut[t.Key] {
+			d = w
+		}
+	}
+	return d
+}

@@ -245,3 +245,22 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// Run wakes at an expiry that comes before its next interval.
+func TestPeerExpiryWakesRun(t *testing.T) {
+	start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	r := newExpiryRig(t, start, "", "45s")
+	r.s.Interval = time.Minute
+	r.s.Tick(context.Background())
+	if got := r.s.nextWake(); got != 45*time.Second {
+		t.Errorf("next wake with the guest expiring in 45 s: %s", got)
+	}
+	r.clock.Advance(45 * time.Second)
+	r.s.Tick(context.Background())
+	if g, _ := r.live(t); g {
+		t.Fatal("the guest is still live at its expiry")
+	}
+	if got := r.s.nextWake(); got != time.Minute {
+		t.Errorf("next wake with nothing left to expire: %s", got)
+	}
+}

@@ -114,7 +114,7 @@ func (s *Supervisor) Run(ctx context.Context, sig Signals) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.Clock.After(s.Interval):
+		case <-s.Clock.After(s.nextWake()):
 		case iface := <-sig.Wan:
 			s.Wan(ctx, iface)
 		case <-sig.Reload:

@@ -16,7 +16,8 @@ package supervise
 // and S's wg0 link are unchanged (no interface restart). One
 // peer.expired line in logread, the ubus event and the hotplug.d/wgowrt
 // script; `peer enable guest` is refused naming `peer set --expires`;
-// `peer set guest --for 1h` lets its traffic through again.
+// `ifup wg0` (netifd reading what the supervisor wrote, as at boot) leaves
+// the guest out; `peer set guest --for 1h` lets its traffic through again.
 //
 // Cost: about 60 s (three containers). Skipped without root or the
 // oracle, unless WGOWRT_REQUIRE_PRIVILEGED=1.
@@ -206,7 +207,8 @@ func (l *expiryLab) checkAnnounced(t *testing.T, expires time.Time) {
 }
 
 // refuseEnable: `peer enable guest` is refused with the way out; status
-// says expired; a new expiry lets the guest's traffic through again.
+// says expired; netifd setting wg0 up again (as at boot) leaves the guest
+// out; a new expiry lets the guest's traffic through again.
 func (l *expiryLab) refuseEnable(t *testing.T) {
 	out, err := exec.Command(l.boot, l.s, "exec", "wgowrt", "peer", "enable", "guest").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "give it a new expiry with 'wgowrt peer set guest --expires DATE'") {
@@ -217,6 +219,13 @@ func (l *expiryLab) refuseEnable(t *testing.T) {
 	}
 	if ping(l.boot, l.g, "10.9.0.1") {
 		t.Errorf("the refused enable let the guest through")
+	}
+	// As after a reboot: netifd sets wg0 up from the configuration the
+	// supervisor wrote, without the guest.
+	l.b(l.s, "exec", "ifup", "wg0")
+	waitFor(t, "the neighbour's traffic after ifup wg0", 20*time.Second, func() bool { return ping(l.boot, l.n, "10.9.0.1") })
+	if peers := l.b(l.s, "exec", "wg", "show", "wg0", "peers"); strings.Contains(peers, l.gk.PublicKey().String()) || ping(l.boot, l.g, "10.9.0.1") {
+		t.Errorf("netifd brought the expired guest back:\n%s", peers)
 	}
 	l.b(l.s, "exec", "wgowrt", "peer", "set", "guest", "--for", "1h")
 	waitFor(t, "the guest's traffic after peer set --for 1h", 15*time.Second, func() bool { return ping(l.boot, l.g, "10.9.0.1") })
