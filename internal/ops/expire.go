@@ -73,22 +73,27 @@ func (o *Ops) ExpiryStamp() string {
 // ExpirePeer disables the peer t whose expiry passed, marked expired at
 // now, through the same transaction as `peer disable` (lock, journal,
 // the peer removed from the running device, the others untouched). When
-// the configuration cannot be written (a change waits for confirmation,
-// uncommitted uci changes, the lock), the peer is still removed from the
-// running device, and the error says so: the caller tries again.
+// the running device could not be updated that way, the peer is removed
+// from it directly. When the configuration cannot be written (a change
+// waits for confirmation, uncommitted uci changes, the lock), the peer is
+// still removed from the running device and the error is a
+// *LiveOnlyError: the caller tries again.
 func (o *Ops) ExpirePeer(t ExpiryTarget, now time.Time) (*Outcome, error) {
 	at := now.UTC().Truncate(time.Second).Format(time.RFC3339)
 	out, err := o.transact(Txn{}, func(st plan.State) (*plan.Result, string, error) {
 		r, err := plan.PeerExpire(st, t.Iface, t.Peer, t.Expires, at)
 		return r, t.Iface, err
 	}, nil)
-	if err != nil && !out.Wrote {
-		if lerr := o.RemoveLivePeer(t.Iface, t.Key); lerr != nil {
-			return out, fmt.Errorf("%v; removing it from the running %s failed too: %v", err, t.Iface, lerr)
-		}
-		return out, &LiveOnlyError{Iface: t.Iface, Err: err}
+	if err == nil {
+		return out, nil
 	}
-	return out, err
+	if lerr := o.RemoveLivePeer(t.Iface, t.Key); lerr != nil {
+		return out, fmt.Errorf("%v; removing it from the running %s failed too: %v", err, t.Iface, lerr)
+	}
+	if out.Wrote {
+		return out, nil // disabled in the configuration, and now gone from the device
+	}
+	return out, &LiveOnlyError{Iface: t.Iface, Err: err}
 }
 
 // LiveOnlyError is ExpirePeer's answer when the peer was removed from the

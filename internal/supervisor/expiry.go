@@ -95,17 +95,18 @@ func (s *Supervisor) clockBelieved(eo ExpiryOps, now time.Time) bool {
 	return why == ""
 }
 
-// expire disables one peer and announces it once.
+// expire disables one peer and announces it once: when it is disabled in
+// the configuration, or at least gone from the running device.
 func (s *Supervisor) expire(eo ExpiryOps, t ops.ExpiryTarget, now time.Time) {
 	e := &s.expiry
-	_, err := eo.ExpirePeer(t, now)
+	out, err := eo.ExpirePeer(t, now)
+	var live *ops.LiveOnlyError
 	if err != nil {
 		if msg := err.Error(); msg != e.failed[t.Key] {
 			s.Log(fmt.Sprintf("%s/%s expired at %s: %s; trying again every tick", t.Iface, t.Peer, ops.FormatExpiry(t.At), msg))
 			e.failed[t.Key] = msg
 		}
-		var live *ops.LiveOnlyError
-		if !errors.As(err, &live) {
+		if !errors.As(err, &live) && (out == nil || !out.Wrote) {
 			return
 		}
 	}

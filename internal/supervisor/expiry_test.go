@@ -264,3 +264,38 @@ func TestPeerExpiryWakesRun(t *testing.T) {
 		t.Errorf("next wake with nothing left to expire: %s", got)
 	}
 }
+
+// When the configuration cannot be written at the expiry (here: an
+// uncommitted `uci set` of network waits in /tmp/.uci, which wgowrt does
+// not commit behind the admin's back), the guest is still cut off from
+// the running device, announced once, and disabled in the configuration
+// at the first tick after the staged change is gone.
+func TestPeerExpiryWhileConfigurationIsBusy(t *testing.T) {
+	start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	r := newExpiryRig(t, start, "", "30s")
+	staged := filepath.Join(r.root, "tmp/.uci/network")
+	write(t, staged, "network.lan.mtu='1400'\n")
+	r.step(30 * time.Second)
+	if g, n := r.live(t); g || !n {
+		t.Fatalf("busy configuration at the expiry: guest live %v (want false), neighbour %v", g, n)
+	}
+	if strings.Contains(r.file(t, "network"), "disabled") {
+		t.Fatalf("the configuration was written over the staged change")
+	}
+	r.step(time.Second)
+	r.step(time.Second)
+	if len(r.events) != 1 || len(grep(r.logs, "removed from the running wg0, but not disabled in the configuration")) != 1 {
+		t.Fatalf("events %v, logs %q: want one event and one log line of the failure", r.events, r.logs)
+	}
+	if err := os.Remove(staged); err != nil {
+		t.Fatal(err)
+	}
+	r.step(time.Second)
+	r.step(time.Second)
+	if !strings.Contains(r.file(t, "network"), "option disabled '1'") || !strings.Contains(r.file(t, "wgowrt"), "option expired '2026-11-26T10:00:33Z'") {
+		t.Errorf("the guest is not disabled and marked once the configuration was free:\n%s", r.file(t, "wgowrt"))
+	}
+	if len(r.events) != 1 {
+		t.Errorf("announced again: %v", r.events)
+	}
+}
