@@ -70,7 +70,10 @@ func printStatus(env *Env, s statusJSON) error {
 			fmt.Fprintln(tw)
 		}
 		run := "running"
-		if !is.Running {
+		switch {
+		case is.Error != "":
+			run = "unreadable: " + is.Error
+		case !is.Running:
 			run = "not running"
 		}
 		fmt.Fprintf(tw, "interface %s (%s, port %d, public key %s)\n", is.Name, run, is.ListenPort, orNone(is.PublicKey))

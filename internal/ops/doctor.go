@@ -15,6 +15,7 @@ import (
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/wgdev"
 	"github.com/wgowrt/wgowrt/ubus"
 )
 
@@ -212,7 +213,7 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 	f.InputWan, f.UDPPorts, f.Module = pr.InputWan(), pr.UDPPorts(), pr.Module()
 	f.Devices = map[string]*wgtypes.Device{}
 	if cl, err := o.Deps.Devices(); err == nil {
-		if devs, err := cl.Devices(); err == nil {
+		if devs, _, err := wgdev.Partial(cl.Devices()); err == nil {
 			for _, d := range devs {
 				f.Devices[d.Name] = d
 			}

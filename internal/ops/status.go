@@ -1,12 +1,14 @@
 package ops
 
 import (
+	"slices"
 	"sort"
 	"time"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
+	"github.com/wgowrt/wgowrt/internal/wgdev"
 )
 
 // ActiveWithin is how recent a handshake must be for a peer to count as
@@ -18,11 +20,14 @@ const ActiveWithin = 180 * time.Second
 // field names are those of `status --json` and the rpcd status answer,
 // which both front-ends encode from this type.
 type IfaceStatus struct {
-	Name       string       `json:"name"`
-	PublicKey  string       `json:"public_key"`
-	ListenPort int          `json:"listen_port"`
-	Running    bool         `json:"running"`
-	Peers      []PeerStatus `json:"peers"`
+	Name       string `json:"name"`
+	PublicKey  string `json:"public_key"`
+	ListenPort int    `json:"listen_port"`
+	Running    bool   `json:"running"`
+	// Error says why a device that exists could not be read (a UAPI
+	// socket left behind by a dead userspace process refuses connections).
+	Error string       `json:"error,omitempty"`
+	Peers []PeerStatus `json:"peers"`
 }
 
 // PeerStatus is one peer, live or only configured.
@@ -69,10 +74,25 @@ func (o *Ops) Status(session string) (*StatusResult, error) {
 		return res, nil
 	}
 	defer cl.Close()
-	devs, err := cl.Devices()
+	devs, bad, err := wgdev.Partial(cl.Devices())
 	res.ListErr = err
-	res.Interfaces = JoinStatus(st, devs, o.Deps.Now())
+	res.Interfaces = markUnreadable(JoinStatus(st, devs, o.Deps.Now()), bad)
 	return res, nil
+}
+
+// markUnreadable gives each device in bad its error, adding those that
+// UCI does not know.
+func markUnreadable(ifs []IfaceStatus, bad map[string]error) []IfaceStatus {
+	for name, err := range bad {
+		i := slices.IndexFunc(ifs, func(is IfaceStatus) bool { return is.Name == name })
+		if i < 0 {
+			ifs = append(ifs, IfaceStatus{Name: name, Peers: []PeerStatus{}})
+			i = len(ifs) - 1
+		}
+		ifs[i].Error = err.Error()
+	}
+	sort.SliceStable(ifs, func(i, j int) bool { return ifs[i].Name < ifs[j].Name })
+	return ifs
 }
 
 // JoinStatus merges live devices with the UCI interfaces and peers: live

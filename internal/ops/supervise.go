@@ -13,6 +13,7 @@ import (
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/system"
 	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/internal/wgdev"
 )
 
 // The use cases of the on-router supervisor (`wgowrt supervise`): which
@@ -112,14 +113,17 @@ func (o *Ops) PeerNames() (map[wgtypes.Key]string, error) {
 	return out, nil
 }
 
-// LiveDevices reads every running WireGuard device.
+// LiveDevices reads every running WireGuard device. A device that cannot
+// be read (a stale UAPI socket) is left out rather than hiding the others;
+// `wgowrt status` names it.
 func (o *Ops) LiveDevices() ([]*wgtypes.Device, error) {
 	cl, err := o.Deps.Devices()
 	if err != nil {
 		return nil, err
 	}
 	defer cl.Close()
-	return cl.Devices()
+	devs, _, err := wgdev.Partial(cl.Devices())
+	return devs, err
 }
 
 // SetEndpoint points one running peer at ep, leaving everything else of

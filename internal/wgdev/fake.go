@@ -18,6 +18,8 @@ type Fake struct {
 	devices map[string]*wgtypes.Device
 	// Configs lists every ConfigureDevice call in order.
 	Configs []FakeConfig
+	// broken devices cannot be read (a stale UAPI socket).
+	broken map[string]error
 }
 
 // FakeConfig is one recorded ConfigureDevice call.
@@ -39,18 +41,33 @@ func NewFake(devs ...*wgtypes.Device) *Fake {
 	return f
 }
 
-// Devices returns every device, sorted by name.
+// Break makes device name unreadable with err, as a userspace device
+// whose UAPI socket is left over from a dead process.
+func (f *Fake) Break(name string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.broken == nil {
+		f.broken = map[string]error{}
+	}
+	f.broken[name] = err
+}
+
+// Devices returns every device, sorted by name, with the broken ones in
+// a *DevicesError as the real client does.
 func (f *Fake) Devices() ([]*wgtypes.Device, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []*wgtypes.Device
-	for _, d := range f.devices {
-		c := *d
-		c.Peers = append([]wgtypes.Peer(nil), d.Peers...)
-		out = append(out, &c)
+	var names []string
+	for n := range f.devices {
+		names = append(names, n)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	for n := range f.broken {
+		if f.devices[n] == nil {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return List(names, f.device)
 }
 
 // Device returns one device; a missing one is an error satisfying
@@ -58,6 +75,13 @@ func (f *Fake) Devices() ([]*wgtypes.Device, error) {
 func (f *Fake) Device(name string) (*wgtypes.Device, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.device(name)
+}
+
+func (f *Fake) device(name string) (*wgtypes.Device, error) {
+	if err := f.broken[name]; err != nil {
+		return nil, err
+	}
 	d, ok := f.devices[name]
 	if !ok {
 		return nil, fmt.Errorf("wgdev fake: device %s: %w", name, os.ErrNotExist)
