@@ -128,14 +128,14 @@ func (o *Ops) luciPending() bool {
 
 // armConfirm keeps the old files and starts the timer that rolls them
 // back; the commit follows. A failure here changes nothing.
-func (o *Ops) armConfirm(s *store.Store, pkgs []*uci.Package, window time.Duration, command string) (*Pending, error) {
+func (o *Ops) armConfirm(s *store.Store, pkgs []*uci.Package, window time.Duration, command string, commitPending bool) (*Pending, error) {
 	var names []string
 	for _, p := range pkgs {
 		if len(p.Unsaved()) > 0 {
 			names = append(names, p.Name)
 		}
 	}
-	p, err := o.armPending(s, names, window, command)
+	p, err := o.armPending(s, names, window, command, commitPending)
 	if err != nil {
 		return nil, err
 	}

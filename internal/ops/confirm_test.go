@@ -132,7 +132,7 @@ func TestConfirmTooLate(t *testing.T) {
 func TestConfirmCreatedFile(t *testing.T) {
 	o, _ := confirmOps(t)
 	os.MkdirAll(o.Path("/etc/wgowrt/.pending-junk"), 0700)
-	p, err := o.armPending(store.New(o.Root), []string{"dhcp"}, time.Hour, "lan-route --dhcp")
+	p, err := o.armPending(store.New(o.Root), []string{"dhcp"}, time.Hour, "lan-route --dhcp", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 func TestKilledBeforeCommit(t *testing.T) {
 	o, _ := confirmOps(t)
 	o.PeerAdd(peerAdd("phone"))
-	if _, err := o.armPending(store.New(o.Root), []string{"firewall"}, time.Hour, "expose"); err != nil {
+	if _, err := o.armPending(store.New(o.Root), []string{"firewall"}, time.Hour, "expose", false); err != nil {
 		t.Fatal(err)
 	}
 	os.MkdirAll(o.Path("/etc/wgowrt/.pending-123"), 0700)

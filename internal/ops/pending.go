@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -63,6 +64,10 @@ type PendingFile struct {
 	Old  string `json:"old_sha256"`
 	New  string `json:"new_sha256,omitempty"`
 	Mode uint32 `json:"mode"`
+	// Staged is the sha256 of the user's staged (/tmp/.uci) lines that
+	// the change committed with its own (--commit-pending): rollback
+	// stages them again, ahead of whatever was staged since.
+	Staged string `json:"staged_sha256,omitempty"`
 }
 
 // Remaining is the time left to confirm at now (0 when expired).
@@ -94,9 +99,13 @@ func (o *Ops) ReadPending() (*Pending, error) {
 // snapshotName is the copy of a package's old content in the record.
 func snapshotName(pkg string) string { return pkg + ".old" }
 
+// stagedName is the copy of the staged lines of a package that the change
+// committed (--commit-pending).
+func stagedName(pkg string) string { return pkg + ".staged" }
+
 // armPending writes the record of a change about to be committed: the
 // current content of each package's file. The store's write follows.
-func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, command string) (*Pending, error) {
+func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, command string, commitPending bool) (*Pending, error) {
 	now := o.Deps.Now()
 	p := &Pending{Version: 1, ID: randomID(), Created: now.UTC(), Deadline: now.Add(window).UTC(), Command: command}
 	if a := o.adminAddr(); a != "" {
@@ -112,7 +121,7 @@ func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, co
 	if err != nil {
 		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
 	}
-	if err := o.fillPending(s, tmp, p, pkgs); err != nil {
+	if err := o.fillPending(s, tmp, p, pkgs, commitPending); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing was changed", err)
 	}
@@ -124,7 +133,7 @@ func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, co
 	return p, nil
 }
 
-func (o *Ops) fillPending(s *store.Store, tmp string, p *Pending, pkgs []string) error {
+func (o *Ops) fillPending(s *store.Store, tmp string, p *Pending, pkgs []string, commitPending bool) error {
 	ctx := &uci.Context{ConfDir: s.ConfDir, OverrideDir: s.OverrideDir}
 	for _, pkg := range pkgs {
 		path := ctx.Path(pkg)
@@ -145,9 +154,61 @@ func (o *Ops) fillPending(s *store.Store, tmp string, p *Pending, pkgs []string)
 		if err := writeSynced(filepath.Join(tmp, snapshotName(pkg)), data); err != nil {
 			return err
 		}
+		if commitPending {
+			if err := keepStaged(s, tmp, &f); err != nil {
+				return err
+			}
+		}
 		p.Files = append(p.Files, f)
 	}
 	return writeMeta(tmp, p)
+}
+
+// keepStaged copies the package's delta file (what the commit will fold
+// in and trim) into the record.
+func keepStaged(s *store.Store, tmp string, f *PendingFile) error {
+	data, err := uci.ReadLocked(filepath.Join(s.SaveDir, f.Package))
+	if err != nil && uci.CodeOf(err) != uci.ErrNotFound && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	f.Staged = hashHex(data)
+	return writeSynced(filepath.Join(tmp, stagedName(f.Package)), data)
+}
+
+// restage puts the staged lines the change committed back at the head of
+// the package's delta file, unless they are there already (a rollback
+// killed after this step and run again).
+func (o *Ops) restage(f PendingFile) error {
+	if f.Staged == "" {
+		return nil
+	}
+	lines, err := os.ReadFile(filepath.Join(o.pendingDir(), stagedName(f.Package)))
+	if err != nil || hashHex(lines) != f.Staged {
+		return fmt.Errorf("the saved staged changes of %s are missing or damaged; stage them again by hand", f.Package)
+	}
+	ctx := &uci.Context{SaveDir: o.Path(uci.DefaultSaveDir)}
+	path := ctx.DeltaPath(f.Package)
+	if err := os.MkdirAll(filepath.Dir(path), 0700); err != nil {
+		return fmt.Errorf("staging the changes of %s again: %v", f.Package, err)
+	}
+	l, err := uci.LockFile(path, os.O_RDWR|os.O_CREATE, 0600) // a reboot emptied /tmp
+	if err != nil {
+		return fmt.Errorf("staging the changes of %s again: %v", f.Package, err)
+	}
+	l.Close()
+	err = ctx.EditDelta(f.Package, func(data []byte) ([]byte, bool) {
+		if bytes.HasPrefix(data, lines) {
+			return nil, false
+		}
+		return append(append([]byte{}, lines...), data...), true
+	})
+	if err != nil {
+		return fmt.Errorf("staging the changes of %s again: %v", f.Package, err)
+	}
+	return nil
 }
 
 // notePendingWritten records the new content of each file after the
@@ -182,36 +243,52 @@ func (o *Ops) dropPending() error {
 // those changed by someone else since the change.
 func (o *Ops) restorePending(p *Pending) (restored, changedSince []string, err error) {
 	for _, f := range p.Files {
-		path := o.Path(f.Path)
-		old, rerr := os.ReadFile(filepath.Join(o.pendingDir(), snapshotName(f.Package)))
-		if rerr != nil || hashHex(old) != f.Old {
-			return restored, changedSince, fmt.Errorf("the saved copy of %s is missing or damaged; restore %s by hand", f.Package, f.Path)
-		}
-		cur, cerr := os.ReadFile(path)
-		if cerr == nil && f.New != "" && hashHex(cur) != f.New && hashHex(cur) != f.Old {
+		did, changed, err := o.restoreFile(f)
+		if changed {
 			changedSince = append(changedSince, f.Package)
 		}
-		if cerr == nil && hashHex(cur) == f.Old && f.Existed {
-			continue
+		if did {
+			restored = append(restored, f.Package)
 		}
-		if !f.Existed {
-			if cerr == nil {
-				if err := removeLocked(path); err != nil {
-					return restored, changedSince, fmt.Errorf("removing %s: %v", f.Path, err)
-				}
-				restored = append(restored, f.Package)
-			}
-			continue
+		if err == nil {
+			err = o.restage(f)
 		}
-		if _, err := os.Stat(filepath.Dir(path)); err != nil {
-			continue // a tmpfs (/var/run/uci) emptied by a reboot
+		if err != nil {
+			return restored, changedSince, err
 		}
-		if err := uci.WriteFileAtomic(path, old, os.FileMode(f.Mode)); err != nil {
-			return restored, changedSince, fmt.Errorf("restoring %s: %v", f.Path, err)
-		}
-		restored = append(restored, f.Package)
 	}
 	return restored, changedSince, nil
+}
+
+// restoreFile puts one file of the record back; it says whether it did,
+// and whether someone else changed the file since the change.
+func (o *Ops) restoreFile(f PendingFile) (did, changed bool, err error) {
+	path := o.Path(f.Path)
+	old, rerr := os.ReadFile(filepath.Join(o.pendingDir(), snapshotName(f.Package)))
+	if rerr != nil || hashHex(old) != f.Old {
+		return false, false, fmt.Errorf("the saved copy of %s is missing or damaged; restore %s by hand", f.Package, f.Path)
+	}
+	cur, cerr := os.ReadFile(path)
+	changed = cerr == nil && f.New != "" && hashHex(cur) != f.New && hashHex(cur) != f.Old
+	if cerr == nil && hashHex(cur) == f.Old && f.Existed {
+		return false, changed, nil
+	}
+	if !f.Existed {
+		if cerr != nil {
+			return false, changed, nil
+		}
+		if err := removeLocked(path); err != nil {
+			return false, changed, fmt.Errorf("removing %s: %v", f.Path, err)
+		}
+		return true, changed, nil
+	}
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return false, changed, nil // a tmpfs (/var/run/uci) emptied by a reboot
+	}
+	if err := uci.WriteFileAtomic(path, old, os.FileMode(f.Mode)); err != nil {
+		return false, changed, fmt.Errorf("restoring %s: %v", f.Path, err)
+	}
+	return true, changed, nil
 }
 
 // removeLocked removes a config file under its uci lock.

@@ -151,7 +151,7 @@ func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface stri
 	ch := describe(r, iface)
 	var err error
 	if w := o.confirmWindow(t.Confirm, ch); w > 0 {
-		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command); err != nil {
+		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command, t.CommitPending); err != nil {
 			return err
 		}
 	}
