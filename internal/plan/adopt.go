@@ -27,6 +27,9 @@ type Adopted struct {
 	Renamed map[string]string
 	// Sites are the peers recorded as site links (by name).
 	Sites []string
+	// PortRule names the hand-made rule that opens the listen port and
+	// is recorded as part of the server (see adopt_rule.go).
+	PortRule string
 }
 
 // AdoptResult is a planned adoption.
@@ -39,7 +42,8 @@ type AdoptResult struct {
 // from the firewall as it is) and each peer renamed to wgowrt's section
 // name, keeping its name (description) or getting one. Nothing netifd
 // or the device reads changes (keys, addresses, port, allowed IPs), the
-// firewall is left as it is, so the running tunnel is not touched.
+// firewall is left as it is (a rule that only opens the listen port is
+// recorded in the note), so the running tunnel is not touched.
 func Adopt(cur State, in AdoptIntent) (*AdoptResult, error) {
 	if err := ownable(in.Iface); err != nil {
 		return nil, err
@@ -62,6 +66,9 @@ func Adopt(cur State, in AdoptIntent) (*AdoptResult, error) {
 		return nil, err
 	}
 	if err := adoptSites(r, srv, in.Iface); err != nil {
+		return nil, err
+	}
+	if err := adoptPortRule(r, in.Iface, srv.Port); err != nil {
 		return nil, err
 	}
 	if srv.Zone == "" {

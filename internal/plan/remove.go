@@ -12,7 +12,9 @@ import (
 // peers and sites, and every section wgowrt made for it (zone, port rule,
 // forwardings, access rules, port forwards, routes, notes) go; the DHCP
 // routes `lan-route --dhcp` handed out follow. Sections a user added by
-// hand, even in the same files, stay byte for byte. Removing an interface
+// hand, even in the same files, stay byte for byte, but for the port rule
+// adopt recorded as part of a hand-made server (adopt_rule.go); another
+// rule that still opens the port is named in a warning. Removing an interface
 // that is not there changes nothing; one wgowrt did not create is refused.
 func ServerRemove(cur State, iface string) (*Result, error) {
 	r := &Result{State: cur.clone()}
@@ -28,6 +30,9 @@ func ServerRemove(cur State, iface string) (*Result, error) {
 	if !srv.Owned {
 		return nil, notOurs(cur, iface, "server")
 	}
+	if err := dropPortRule(r, cur.Wgowrt.Section(iface), srv.Port); err != nil {
+		return nil, err
+	}
 	if err := removeRole(r, iface, func(name string) bool { return strings.HasPrefix(name, wg.Prefix+iface+"_") }); err != nil {
 		return nil, err
 	}
@@ -36,6 +41,7 @@ func ServerRemove(cur State, iface string) (*Result, error) {
 		r.warnf("firewall zone %s (not made by wgowrt) still lists network %s; remove it there if it is no longer needed ('uci del_list firewall.%s.network=%s')",
 			get(z, "name"), iface, r.State.Firewall.SectionRef(z), iface)
 	}
+	warnPortRules(r, srv.Port)
 	return r, nil
 }
 

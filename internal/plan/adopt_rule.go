@@ -1,0 +1,144 @@
+package plan
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/uci"
+)
+
+// A hand-made server (the wiki's scripts, LuCI) opens its listen port with
+// a rule of its own ("Allow-WireGuard", "Allow-WG"). Adopt records that
+// rule as part of the server when it exists for nothing else (UDP to
+// exactly the listen port, from the wan zone, to the router, ACCEPT, no
+// further matches): option port_rule of wgowrt's note names it (its name
+// option, else its section name). The firewall file is not touched. 'server
+// remove' then deletes it with the interface — what someone who asks to
+// remove the server expects — provided it still only opens that port. A
+// rule that does more, or that adopt did not record, stays the user's;
+// 'server remove' names it in a warning instead.
+
+// optPortRule is the note's option naming the adopted port rule.
+const optPortRule = "port_rule"
+
+// portRuleKeys are the options a port rule adopt records may have.
+var portRuleKeys = map[string]bool{"name": true, "src": true, "proto": true, "dest_port": true, "target": true, "family": true, "enabled": true}
+
+// adoptPortRule records the hand-made rule that only opens port.
+func adoptPortRule(r *AdoptResult, iface string, port int) error {
+	fw, w := r.State.Firewall, r.State.Wgowrt
+	if w.Section(iface) == nil || get(w.Section(iface), optPortRule) != "" || fw.Section(wg.FirewallSection(iface, wg.FwPort)) != nil {
+		return nil
+	}
+	for _, s := range fw.SectionsOfType("rule") {
+		id := ruleID(s)
+		if id == "" || !onlyOpensPort(fw, s, port) {
+			continue
+		}
+		r.Found.PortRule = id
+		r.infof("firewall rule %s (%s) only opens udp port %d: recorded as part of %s, 'server remove' deletes it", fw.SectionRef(s), id, port, iface)
+		return w.SetOption(iface, optPortRule, id)
+	}
+	return nil
+}
+
+// ruleID is how a note names a rule: its name option, else its section
+// name; "" for an anonymous rule without a name.
+func ruleID(s *uci.Section) string {
+	if n := get(s, "name"); n != "" {
+		return n
+	}
+	if !s.Anonymous {
+		return s.Name
+	}
+	return ""
+}
+
+// dropPortRule deletes the port rule adopt recorded in note, while it
+// still only opens port.
+func dropPortRule(r *Result, note *uci.Section, port int) error {
+	id := ""
+	if note != nil {
+		id = get(note, optPortRule)
+	}
+	fw := r.State.Firewall
+	for _, s := range append([]*uci.Section(nil), fw.SectionsOfType("rule")...) {
+		if id == "" || ruleID(s) != id || !onlyOpensPort(fw, s, port) {
+			continue
+		}
+		r.infof("firewall rule %s (%s), which adopt recorded as opening the server's port, is removed", fw.SectionRef(s), id)
+		if err := fw.DeleteSection(s.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onlyOpensPort: s accepts udp to exactly port from the wan zone, to the
+// router, and nothing else.
+func onlyOpensPort(fw *uci.Package, s *uci.Section, port int) bool {
+	for _, o := range s.Options {
+		if !portRuleKeys[o.Name] {
+			return false
+		}
+	}
+	return get(s, "src") == wanZone(fw) && strings.EqualFold(get(s, "proto"), "udp") && get(s, "dest_port") == strconv.Itoa(port) &&
+		strings.EqualFold(get(s, "target"), "ACCEPT") && get(s, "enabled") != "0"
+}
+
+// warnPortRules names the rules not made by wgowrt that still open port
+// from the wan zone after the server is gone.
+func warnPortRules(r *Result, port int) {
+	fw := r.State.Firewall
+	for _, s := range fw.SectionsOfType("rule") {
+		if !s.Anonymous && strings.HasPrefix(s.Name, wg.Prefix) || get(s, "src") != wanZone(fw) || get(s, "dest") != "" ||
+			!strings.EqualFold(get(s, "target"), "ACCEPT") || !opensUDPPort(s, port) {
+			continue
+		}
+		ref := fw.SectionRef(s)
+		r.warnf("firewall rule %s (%s, not made by wgowrt) still opens udp port %d from wan; delete it with 'uci delete firewall.%s' if nothing else listens there",
+			ref, orDash(get(s, "name")), port, ref)
+	}
+}
+
+// opensUDPPort: s's protocols include udp and its ports port.
+func opensUDPPort(s *uci.Section, port int) bool {
+	proto := strings.Fields(strings.ToLower(get(s, "proto")))
+	udp := len(proto) == 0
+	for _, p := range proto {
+		udp = udp || p == "udp" || p == "all" || p == "tcpudp"
+	}
+	if !udp {
+		return false
+	}
+	for _, d := range listOf(s, "dest_port") {
+		for _, f := range strings.Fields(d) {
+			lo, hi, _ := strings.Cut(strings.ReplaceAll(f, ":", "-"), "-")
+			a, err1 := strconv.Atoi(lo)
+			b, err2 := strconv.Atoi(hi)
+			if err2 != nil {
+				b = a
+			}
+			if err1 == nil && a <= port && port <= b {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wanZone is the name of the wan zone ("wan" when there is none).
+func wanZone(fw *uci.Package) string {
+	if z := findZone(fw, "wan"); z != nil {
+		return get(z, "name")
+	}
+	return "wan"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "unnamed"
+	}
+	return s
+}
