@@ -147,3 +147,47 @@ func routeLines6(out string) [][]string {
 	}
 	return cmds
 }
+
+// TestSiteToSiteIPv6: site_role_test.go's link between A and B over IPv6,
+// each LAN with its own ULA prefix assigned by netifd (ip6assign). A adds
+// B with B's IPv4 and IPv6 LAN subnets; B runs the command `site invite`
+// printed on A, whose --remote-subnet list is A's LAN as the running
+// router has it (with the IPv6 prefix netifd assigned, in no file).
+//
+//	lan A fd12:3456:789a::10 ── A (br-lan fd12:3456:789a::1/60) ══ wg0 over IPv4 ══ B (br-lan fd12:3456:789b::1/60) ── lan B fd12:3456:789b::10
+func TestSiteToSiteIPv6(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	b := buildSite(t, l, "siteb", stockConfig6(t, "192.168.2", "198.51.100", "fd12:3456:789b::/48"), handler, inet, stockWiring("rb", "198.51.100.1/24", "192.168.2.10/24", "192.168.2.1"))
+	a := buildSite(t, l, "sitea", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("ra", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	addLan6(a.lanHost, "fd12:3456:789a::10/64", "fd12:3456:789a::1")
+	addLan6(b.lanHost, "fd12:3456:789b::10/64", "fd12:3456:789b::1")
+	for s, wan := range map[*routerSite]string{a: "203.0.113.2", b: "198.51.100.2"} {
+		s.r.Wgowrt("server", "init", "--endpoint", wan, "--lan-access", "none")
+	}
+	for _, s := range []*routerSite{a, b} {
+		s.r.FollowAdvice()
+		s.r.Settle("wg0")
+	}
+	a.r.Wgowrt("site", "add", "siteb", "--endpoint", "198.51.100.2:51820", "--public-key", publicKey(t, b.r),
+		"--remote-subnet", "192.168.2.0/24", "--remote-subnet", "fd12:3456:789b::/60")
+	invite := a.r.Wgowrt("site", "invite", "siteb", "--as", "sitea")
+	if !strings.Contains(invite, "--remote-subnet fd12:3456:789a::/60") {
+		t.Fatalf("A's invitation does not route A's IPv6 LAN prefix:\n%s", invite)
+	}
+	runLine(t, b.r, invite)
+	for _, s := range []*routerSite{a, b} {
+		s.r.FollowAdvice()
+		s.r.Settle("wg0")
+		s.lanHost.ServeTCPEcho("[::]:" + echoPort)
+	}
+	eventually(t, "lan A -> lan B over IPv6 keeps its address",
+		func() lab.Result { return a.lanHost.TCP(echo6("fd12:3456:789b::10"), "") }, "fd12:3456:789a::10")
+	eventually(t, "lan B -> lan A over IPv6 keeps its address",
+		func() lab.Result { return b.lanHost.TCP(echo6("fd12:3456:789a::10"), "") }, "fd12:3456:789b::10")
+	eventually(t, "control: lan B -> lan A over IPv4 keeps its address",
+		func() lab.Result { return b.lanHost.TCP("192.168.1.10:"+echoPort, "") }, "192.168.2.10")
+	expectBlocked(t, "lan B reaches no IPv6 of A's outside the site subnets (A's tunnel address; vpn input REJECT)",
+		b.lanHost.TCP(echo6("fd12:3456:789a:ff00::1"), ""))
+}
