@@ -239,6 +239,14 @@ func gatewaySections(st State, g *gateway) []ownedSection {
 			opt("input", "REJECT"), opt("output", "ACCEPT"), opt("forward", "REJECT")}},
 		ownedSection{pkg: f, typ: "forwarding", name: name + "_out", opts: []kv{opt("src", g.zone), opt("dest", g.tunnelZone)}},
 		ownedSection{pkg: f, typ: "forwarding", name: name + "_lan", opts: []kv{opt("src", lanZoneName(f)), opt("dest", g.zone)}})
+	if g.block6.IsValid() {
+		// The zone refuses input, neighbour discovery too: without this
+		// the segment's hosts cannot even find the router's address (seen
+		// with the real fw4, test/netns TestSourceRoutedGatewayIPv6).
+		out = append(out, ownedSection{pkg: f, typ: "rule", name: name + "_nd6", opts: []kv{opt("name", "Allow-ND-"+g.zone),
+			opt("src", g.zone), opt("proto", "icmp"), list("icmp_type", "neighbour-solicitation", "neighbour-advertisement", "router-solicitation"),
+			opt("family", "ipv6"), opt("target", "ACCEPT")}})
+	}
 	for _, b := range gatewayBlocks(g) {
 		sec, label := name+"_allow_", ""
 		if b.fam == "6" {

@@ -191,3 +191,77 @@ func TestSiteToSiteIPv6(t *testing.T) {
 	expectBlocked(t, "lan B reaches no IPv6 of A's outside the site subnets (A's tunnel address; vpn input REJECT)",
 		b.lanHost.TCP(echo6("fd12:3456:789a:ff00::1"), ""))
 }
+
+// TestSourceRoutedGatewayIPv6: 44Net-style source routing for IPv6 on the
+// real netifd and fw4, configured by the router's own wgowrt: `client
+// import --mode source` of a dual-stack provider file (the router's
+// 2001:db8:44::17/128 besides 10.64.0.2/32, AllowedIPs 0.0.0.0/0, ::/0),
+// then `gateway add --block6` giving the routed prefix 2001:db8:44:1::/64
+// to the segment on eth3.
+//
+//	pub 2001:db8:44:1::10 ── eth3 router (owrt-ns) wg44 ══ over IPv4 via inet ══ prov (wg-quick) ── web6 2001:db8:ffff::80
+//
+// The router has no IPv6 uplink at all (no wan6, no IPv6 default route in
+// main): an IPv6 answer reaches web6 only if it went back into the
+// tunnel, which is what the source rules do.
+func TestSourceRoutedGatewayIPv6(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	prov := attach(t, l, "prov", inet, "p1", "198.51.100.1/24", "198.51.100.7/24")
+	for _, k := range []string{"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"} {
+		if err := prov.Sysctl(k, "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	provPriv, _ := labKey("provider")
+	_, routerPub := labKey("router")
+	wgQuick(t, prov, "wgp", "[Interface]\nPrivateKey = "+provPriv+"\nListenPort = 51820\nAddress = 10.64.0.1/24, fd00:64::1/64\n\n[Peer]\nPublicKey = "+
+		routerPub+"\nAllowedIPs = 10.64.0.2/32, 2001:db8:44::17/128, 2001:db8:44:1::/64\n")
+	web6 := l.NS("web6")
+	l.Link(prov, "w1", web6, "eth0")
+	prov.MustRun("ip", "-6", "addr", "add", "2001:db8:ffff::1/64", "dev", "w1", "nodad")
+	web6.MustRun("ip", "-6", "addr", "add", "2001:db8:ffff::80/64", "dev", "eth0", "nodad")
+	web6.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:ffff::1")
+	web6.ServeTCPEcho("[::]:" + echoPort)
+
+	r := l.Router("router", stockConfig(t, "192.168.1", "203.0.113", ""), handler)
+	l.Link(r.NS, "veth-wan", inet, "r1")
+	inet.MustRun("ip", "addr", "add", "203.0.113.1/24", "dev", "r1")
+	pub := l.NS("pub")
+	l.Link(r.NS, "eth3", pub, "eth0")
+	pub.MustRun("ip", "-6", "addr", "add", "2001:db8:44:1::10/64", "dev", "eth0", "nodad")
+	pub.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:44:1::1")
+	r.Start("wan")
+	file := strings.Replace(providerFile("10.64.0.2/32, 2001:db8:44::17/128"), "AllowedIPs = 0.0.0.0/0", "AllowedIPs = 0.0.0.0/0, ::/0", 1)
+	path := filepath.Join(t.TempDir(), "wg44.conf")
+	writeFile(t, path, file)
+	r.Copy(path, "/tmp/")
+	r.Wgowrt("client", "import", "/tmp/wg44.conf", "--mode", "source", "--allow", "tcp/"+echoPort)
+	r.Wgowrt("gateway", "add", "--iface", "wg44", "--block6", "2001:db8:44:1::/64", "--lan-device", "eth3", "--allow", "tcp/"+echoPort)
+	r.Settle("wg44", "wgowrt_wg44_gw")
+	if out := r.MustRun("ip", "-6", "route", "show", "default"); out != "" {
+		t.Fatalf("the router has an IPv6 default route in main, the proof needs none: %s", out)
+	}
+	r.ServeTCPEcho("[::]:" + echoPort)
+	pub.ServeTCPEcho("[::]:" + echoPort)
+	pub.ServeTCPEcho("[::]:8")
+
+	eventually(t, "web6 -> service on the router's own IPv6 /128 (answer back through the tunnel)",
+		func() lab.Result { return web6.TCP(echo6("2001:db8:44::17"), "") }, "2001:db8:ffff::80")
+	expectReached(t, "router sourcing from its IPv6 /128 -> web6 through the tunnel",
+		r.TCP(echo6("2001:db8:ffff::80"), "2001:db8:44::17"), "2001:db8:44::17")
+	// eventually: the router's 2001:db8:44:1::1 is tentative (duplicate
+	// address detection) for a moment after netifd set it.
+	eventually(t, "web6 -> allowed service on a --block6 host (no NAT)",
+		func() lab.Result { return web6.TCP(echo6("2001:db8:44:1::10"), "") }, "2001:db8:ffff::80")
+	expectReached(t, "--block6 host -> web6 keeps its public address",
+		pub.TCP(echo6("2001:db8:ffff::80"), ""), "2001:db8:44:1::10")
+	if res := web6.TCP("[2001:db8:44:1::10]:8", ""); res.Outcome != lab.Refused {
+		t.Errorf("web6 -> not allowed port on a --block6 host: %v, want refused", res)
+	}
+	// Without the gateway's rule into the tunnel's table, the block's
+	// traffic meets main, which has no IPv6 way out.
+	r.MustRun("ip", "-6", "rule", "del", "from", "2001:db8:44:1::/64", "lookup", "100")
+	expectBlocked(t, "--block6 host -> web6 without the gateway's source rule", pub.TCP(echo6("2001:db8:ffff::80"), ""))
+}
