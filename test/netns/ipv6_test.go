@@ -265,3 +265,56 @@ func TestSourceRoutedGatewayIPv6(t *testing.T) {
 	r.MustRun("ip", "-6", "rule", "del", "from", "2001:db8:44:1::/64", "lookup", "100")
 	expectBlocked(t, "--block6 host -> web6 without the gateway's source rule", pub.TCP(echo6("2001:db8:ffff::80"), ""))
 }
+
+// TestInternetIPv6: `server init --internet` with the tunnel's IPv6 subnet
+// taken from ula_prefix (--ipv6 auto): a full-tunnel phone reaches an
+// IPv6 host on the internet, which sees the router's wan IPv6 address
+// (wan masquerades only IPv4 by itself, and nobody routes a ULA back).
+//
+//	phone (wg-quick, full tunnel, via inet over IPv4) ══ router wg0 fd12:3456:789a:ff00::1 ── wan 2001:db8:1::2 ── inet ── web6 2001:db8:2::80
+func TestInternetIPv6(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
+		t.Fatal(err)
+	}
+	dir := stockConfig(t, "192.168.1", "203.0.113", "")
+	p := filepath.Join(dir, "network")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(b); strings.LastIndex(s, "\nconfig ") != strings.Index(s, "\nconfig interface 'wan'") {
+		t.Fatal("stock root: wan is not the last section of network, to append its IPv6 to")
+	}
+	writeFile(t, p, string(b)+"\toption ip6addr '2001:db8:1::2/64'\n\toption ip6gw '2001:db8:1::1'\n")
+	site := buildSite(t, l, "router", dir, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "r1", "nodad")
+	web6 := l.NS("web6")
+	l.Link(inet, "w1", web6, "eth0")
+	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:2::1/64", "dev", "w1", "nodad")
+	web6.MustRun("ip", "-6", "addr", "add", "2001:db8:2::80/64", "dev", "eth0", "nodad")
+	web6.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:2::1")
+	web6.ServeTCPEcho("[::]:" + echoPort)
+	r := site.r
+	r.Wgowrt("server", "init", "--endpoint", "203.0.113.2", "--internet")
+	r.FollowAdvice()
+	r.Settle("wg0")
+	conf := r.Wgowrt("peer", "add", "phone")
+	if !strings.Contains(conf, "::/0") {
+		t.Fatalf("the phone's config does not send IPv6 into the tunnel:\n%s", conf)
+	}
+	phone := attach(t, l, "phone", inet, "p1", "198.51.100.1/24", "198.51.100.10/24")
+	wgQuick(t, phone, "wg", conf)
+	eventually(t, "phone -> IPv6 internet host through the tunnel, seen as the router's wan IPv6 address",
+		func() lab.Result { return phone.TCP(echo6("2001:db8:2::80"), "") }, "2001:db8:1::2")
+
+	// The broken variant: without the wan masquerade the phone's ULA
+	// source leaves as it is, and no answer finds its way back.
+	r.UCI("delete firewall.wgowrt_wg0_wan_masq6")
+	if _, _, err := r.Fw4("reload"); err != nil {
+		t.Fatal(err)
+	}
+	expectBlocked(t, "phone -> IPv6 internet host without the wan masquerade", phone.TCP(echo6("2001:db8:2::80"), ""))
+}
