@@ -135,6 +135,17 @@ func TestP2SRoutedIPv6(t *testing.T) {
 		func() lab.Result { return p.site.lanHost.TCP(echo6(laptop6), "") }, lan6Host)
 }
 
+func TestP2SPortForwardIPv6(t *testing.T) {
+	t.Parallel()
+	p := newP2S6(t, []string{"expose", "--peer", "laptop", "--port", "8080:" + echoPort + "/tcp"})
+	p.handshake(t)
+	eventually(t, "LAN host -> router [fd12:3456:789a::1]:8080 reaches the laptop's service, which sees the router's tunnel IPv6 address",
+		func() lab.Result { return p.site.lanHost.TCP("["+lan6Router+"]:8080", "") }, "fd12:3456:789a:ff00::1")
+	eventually(t, "control: the same over IPv4",
+		func() lab.Result { return p.site.lanHost.TCP("192.168.1.1:8080", "") }, "10.8.0.1")
+	expectBlocked(t, "laptop -> LAN host over IPv6 (port forward only)", p.laptop.TCP(echo6(lan6Host), ""))
+}
+
 // routeLines6 returns the "ip -6 route add ..." commands in wgowrt's
 // output, without their trailing comments.
 func routeLines6(out string) [][]string {
