@@ -106,6 +106,9 @@ func settleGateway(st State, in GatewayIntent) (*gateway, error) {
 // that does not collide with what the router uses.
 func (g *gateway) parseBlock(st State) error {
 	p, err := netip.ParsePrefix(strings.TrimSpace(g.Block))
+	if err == nil && p.Addr().Is6() {
+		return fmt.Errorf("--block %s is IPv6: give an IPv6 prefix with --block6", p)
+	}
 	if err != nil || !p.Addr().Is4() || p.Bits() > 30 {
 		return fmt.Errorf("--block %q is not an IPv4 network of /30 or wider (e.g. 44.27.132.8/29)", g.Block)
 	}
