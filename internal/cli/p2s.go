@@ -90,7 +90,10 @@ func printLanRoutes(env *Env, routes []plan.LanRoute) error {
 	if env.JSON {
 		out := []map[string]string{}
 		for _, r := range routes {
-			m := map[string]string{"dest": r.Dest.String(), "via": r.Via.String(), "for": r.Why}
+			m := map[string]string{"dest": r.Dest.String(), "via": "", "for": r.Why}
+			if r.Via.IsValid() {
+				m["via"] = r.Via.String()
+			}
 			if r.Announced.IsValid() {
 				m["announced_by_ra"] = r.Announced.String()
 			}
@@ -118,6 +121,10 @@ func printLanRoutes(env *Env, routes []plan.LanRoute) error {
 		if r.Dest.Addr().Is6() {
 			ip = "ip -6"
 		}
+		if !r.Via.IsValid() {
+			fmt.Fprintf(env.Stdout, "# ip -6 route add %s via <the router's LAN IPv6 address, set by netifd at run time: not known here>  # %s\n", r.Dest, why)
+			continue
+		}
 		fmt.Fprintf(env.Stdout, "%s route add %s via %s  # %s\n", ip, r.Dest, r.Via, why)
 	}
 	return nil
@@ -127,6 +134,9 @@ func printLanRoutes(env *Env, routes []plan.LanRoute) error {
 func lanRouteHeader(r plan.LanRoute) string {
 	if r.Dest.Addr().Is4() {
 		return fmt.Sprintf("# LAN hosts whose gateway is not this router (%s) need:", r.Via)
+	}
+	if !r.Via.IsValid() {
+		return "# LAN hosts whose IPv6 routes do not lead to this router need:"
 	}
 	return fmt.Sprintf("# LAN hosts whose IPv6 routes do not lead to this router (%s) need:", r.Via)
 }

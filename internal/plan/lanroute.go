@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -19,7 +20,10 @@ import (
 // LanRoute is one route LAN hosts need.
 type LanRoute struct {
 	Dest netip.Prefix
-	Via  netip.Addr
+	// Via is invalid for an IPv6 route when the router's LAN IPv6
+	// address is not known (an eui64 or random ip6ifaceid, or ip6assign
+	// read without a running router).
+	Via netip.Addr
 	// Why names what is behind the route.
 	Why string
 	// Announced is, for an IPv6 route, the prefix covering Dest that
@@ -52,6 +56,9 @@ func LanRoutes(st State) ([]LanRoute, error) {
 			out = append(out, LanRoute{Dest: p, Via: via4, Why: why})
 		case ok6:
 			out = append(out, LanRoute{Dest: p, Via: via6, Why: why, Announced: announcedRoute(st, p)})
+		case lanHas6(st):
+			// Via stays invalid: said, not guessed.
+			out = append(out, LanRoute{Dest: p, Why: why, Announced: announcedRoute(st, p)})
 		}
 		seen[p] = true
 	}
@@ -107,6 +114,24 @@ func lanAddr6(st State) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
+// lanHas6 reports whether the LAN has IPv6 at all: an IPv6 address or
+// prefix assignment in the files, or one running.
+func lanHas6(st State) bool {
+	nets := lanNetworks(st)
+	for _, n := range nets {
+		sec := st.Network.Section(n)
+		if get(sec, "ip6assign") != "" || len(listOf(sec, "ip6addr")) > 0 {
+			return true
+		}
+	}
+	for _, a := range st.Live.Addrs {
+		if a.Prefix.Addr().Is6() && a.Prefix.Addr().IsGlobalUnicast() && slices.Contains(nets, a.Iface) {
+			return true
+		}
+	}
+	return false
+}
+
 // ifaceID reads netifd's ip6ifaceid: "" is ::1; eui64 and random give an
 // address wgowrt cannot know.
 func ifaceID(v string) (netip.Addr, bool) {
@@ -150,9 +175,13 @@ func announcedRoute(st State, p netip.Prefix) netip.Prefix {
 		}
 	}
 	lan := lanSubnets(st)
+	assign := lanAssignLen(st)
 	for _, h := range held {
 		if h.Bits() > 64 || h.Bits() > p.Bits() || !h.Contains(p.Addr()) {
 			continue
+		}
+		if assign >= h.Bits() {
+			return h // netifd gives the LAN a part of every such prefix
 		}
 		for _, l := range lan {
 			if h.Bits() <= l.Bits() && h.Contains(l.Addr()) {
@@ -161,6 +190,19 @@ func announcedRoute(st State, p netip.Prefix) netip.Prefix {
 		}
 	}
 	return netip.Prefix{}
+}
+
+// lanAssignLen is the longest ip6assign (1-64) of the lan zone's
+// networks, 0 without one: netifd then gives that network a part of each
+// prefix the router holds (ula_prefix, delegated ones).
+func lanAssignLen(st State) int {
+	best := 0
+	for _, n := range lanNetworks(st) {
+		if v, err := strconv.Atoi(get(st.Network.Section(n), "ip6assign")); err == nil && v > best && v <= 64 {
+			best = v
+		}
+	}
+	return best
 }
 
 // raOnLan is false when /etc/config/dhcp (when loaded) turns odhcpd's
