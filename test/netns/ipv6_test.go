@@ -98,6 +98,7 @@ func TestP2SMasqueradeIPv6(t *testing.T) {
 	t.Parallel()
 	p := newP2S6(t, []string{"access", "laptop", "masquerade"})
 	p.handshake(t)
+	expectReached(t, "laptop pings the router's tunnel IPv6 address (the vpn zone's ping rule covers ICMPv6)", p.laptop.Ping("fd12:3456:789a:ff00::1"), "")
 	eventually(t, "laptop -> LAN host over IPv6, seen as the router's LAN IPv6 address",
 		func() lab.Result { return p.laptop.TCP(echo6(lan6Host), "") }, lan6Router)
 	eventually(t, "control: laptop -> LAN host over IPv4, seen as the router's LAN address",
