@@ -281,7 +281,8 @@ func TestSourceRoutedGatewayIPv6(t *testing.T) {
 // TestInternetIPv6: `server init --internet` with the tunnel's IPv6 subnet
 // taken from ula_prefix (--ipv6 auto): a full-tunnel phone reaches an
 // IPv6 host on the internet, which sees the router's wan IPv6 address
-// (wan masquerades only IPv4 by itself, and nobody routes a ULA back).
+// (wan masquerades only IPv4 by itself, and nobody routes a ULA back);
+// and `expose --on wan` forwards a port to the phone over IPv6.
 //
 //	phone (wg-quick, full tunnel, via inet over IPv4) ══ router wg0 fd12:3456:789a:ff00::1 ── wan 2001:db8:1::2 ── inet ── web6 2001:db8:2::80
 func TestInternetIPv6(t *testing.T) {
@@ -321,6 +322,14 @@ func TestInternetIPv6(t *testing.T) {
 	wgQuick(t, phone, "wg", conf)
 	eventually(t, "phone -> IPv6 internet host through the tunnel, seen as the router's wan IPv6 address",
 		func() lab.Result { return phone.TCP(echo6("2001:db8:2::80"), "") }, "2001:db8:1::2")
+
+	// A port forward on wan works over IPv6 too: web6 -> the router's wan
+	// IPv6 address -> the phone, which sees the router's tunnel address.
+	phone.ServeTCPEcho("[::]:" + echoPort)
+	r.Wgowrt("expose", "--peer", "phone", "--port", "8080:"+echoPort, "--on", "wan")
+	r.Settle()
+	eventually(t, "web6 -> [2001:db8:1::2]:8080 reaches the phone's service, which sees the router's tunnel IPv6 address",
+		func() lab.Result { return web6.TCP("[2001:db8:1::2]:8080", "") }, "fd12:3456:789a:ff00::1")
 
 	// The broken variant: without the wan masquerade the phone's ULA
 	// source leaves as it is, and no answer finds its way back.
