@@ -266,8 +266,8 @@ func writeExpose6(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec, vp
 	if dest.IsValid() && in.On == "lan" {
 		at, ok := lanAddr6(r.State)
 		if !ok {
-			if get(r.State.Network.Section("lan"), "ip6assign") != "" {
-				r.notef("not forwarded over IPv6: the lan's IPv6 address is assigned by netifd at run time and is not known here; run the command on the router")
+			if lanHas6(r.State) {
+				r.notef("not forwarded over IPv6: the router's LAN IPv6 address is not known here (netifd sets it at run time; run the command on the router, and with ip6ifaceid eui64 or random give lan a fixed one)")
 			}
 			dest = netip.Addr{}
 		} else {

@@ -120,7 +120,7 @@ func lanHas6(st State) bool {
 	nets := lanNetworks(st)
 	for _, n := range nets {
 		sec := st.Network.Section(n)
-		if get(sec, "ip6assign") != "" || len(listOf(sec, "ip6addr")) > 0 {
+		if a := get(sec, "ip6assign"); a != "" && a != "0" || len(listOf(sec, "ip6addr")) > 0 {
 			return true
 		}
 	}
