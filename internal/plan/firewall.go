@@ -157,5 +157,8 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 // isULA reports whether cidr is a unique local IPv6 prefix (fc00::/7).
 func isULA(cidr string) bool {
 	p, err := netip.ParsePrefix(cidr)
-	return err == nil && netip.MustParsePrefix("fc00::/7").Contains(p.Addr())
+	return err == nil && ulaAddr(p.Addr())
 }
+
+// ulaAddr reports whether a is a unique local IPv6 address (fc00::/7).
+func ulaAddr(a netip.Addr) bool { return a.Is6() && a.As16()[0]&0xfe == 0xfc }

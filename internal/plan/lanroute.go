@@ -98,20 +98,26 @@ func lanAddr6(st State) (netip.Addr, bool) {
 			}
 		}
 	}
+	// A ULA address first: a delegated prefix may change with the uplink.
+	var found netip.Addr
 	for _, a := range st.Live.Addrs {
 		if !slices.Contains(nets, a.Iface) || !a.Prefix.Addr().Is6() || !a.Prefix.Addr().IsGlobalUnicast() {
 			continue
 		}
+		var addr netip.Addr
 		switch a.Kind {
 		case LiveAddress:
-			return a.Prefix.Addr(), true
+			addr = a.Prefix.Addr()
 		case LiveAssigned:
 			if id, ok := ifaceID(get(st.Network.Section(a.Iface), "ip6ifaceid")); ok {
-				return orLow64(a.Prefix.Masked().Addr(), id), true
+				addr = orLow64(a.Prefix.Masked().Addr(), id)
 			}
 		}
+		if addr.IsValid() && (!found.IsValid() || ulaAddr(addr) && !ulaAddr(found)) {
+			found = addr
+		}
 	}
-	return netip.Addr{}, false
+	return found, found.IsValid()
 }
 
 // lanHas6 reports whether the LAN has IPv6 at all: an IPv6 address or

@@ -57,3 +57,15 @@ func TestLanRoutesIPv6FromLive(t *testing.T) {
 		t.Errorf("%d routes with an eui64 interface id, want the 3 (IPv6 ones without via)", len(routes))
 	}
 }
+
+// With a delegated and a ULA prefix on the LAN, routes go via the ULA
+// address, which does not change with the uplink.
+func TestLanAddr6PrefersULA(t *testing.T) {
+	st := liveServer(t, Live{Known: true, Addrs: []LiveAddr{
+		{Iface: "lan", Kind: LiveAssigned, Prefix: netip.MustParsePrefix("2001:db8:1200:10::/60")},
+		{Iface: "lan", Kind: LiveAssigned, Prefix: netip.MustParsePrefix("fd12:3456:789a::/60")},
+	}})
+	if a, ok := lanAddr6(st); !ok || a.String() != "fd12:3456:789a::1" {
+		t.Errorf("lanAddr6 = %v %v, want fd12:3456:789a::1", a, ok)
+	}
+}
