@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wgowrt/wgowrt/test/netns/lab"
 )
@@ -51,6 +52,22 @@ func stockConfig6(t *testing.T, lan, wan, ula string) string {
 		t.Fatal("stock root: no lan section or ula_prefix to extend")
 	}
 	writeFile(t, p, strings.Replace(s, lanEnd, "option netmask '255.255.255.0'\n\toption ip6assign '60'\n\nconfig interface 'wan'", 1))
+	return dir
+}
+
+// withWan6 gives the stock router's wan the static IPv6 2001:db8:1::2/64
+// with gateway 2001:db8:1::1 (inet's end), and returns dir.
+func withWan6(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "network")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(b); strings.LastIndex(s, "\nconfig ") != strings.Index(s, "\nconfig interface 'wan'") {
+		t.Fatal("stock root: wan is not the last section of network, to append its IPv6 to")
+	}
+	writeFile(t, p, string(b)+"\toption ip6addr '2001:db8:1::2/64'\n\toption ip6gw '2001:db8:1::1'\n")
 	return dir
 }
 
@@ -292,16 +309,7 @@ func TestInternetIPv6(t *testing.T) {
 	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
 		t.Fatal(err)
 	}
-	dir := stockConfig(t, "192.168.1", "203.0.113", "")
-	p := filepath.Join(dir, "network")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := string(b); strings.LastIndex(s, "\nconfig ") != strings.Index(s, "\nconfig interface 'wan'") {
-		t.Fatal("stock root: wan is not the last section of network, to append its IPv6 to")
-	}
-	writeFile(t, p, string(b)+"\toption ip6addr '2001:db8:1::2/64'\n\toption ip6gw '2001:db8:1::1'\n")
+	dir := withWan6(t, stockConfig(t, "192.168.1", "203.0.113", ""))
 	site := buildSite(t, l, "router", dir, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
 	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "r1", "nodad")
 	web6 := l.NS("web6")
@@ -338,4 +346,72 @@ func TestInternetIPv6(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectBlocked(t, "phone -> IPv6 internet host without the wan masquerade", phone.TCP(echo6("2001:db8:2::80"), ""))
+}
+
+// TestClientFullTunnelIPv6: a full-tunnel client (`client import --mode
+// full`, dual-stack provider file) sends the LAN's IPv6 through the
+// tunnel, masqueraded to the tunnel's IPv6 address, while the router's
+// own IPv6 stays on wan; with the tunnel down the LAN's IPv6 does not
+// leak through wan. inet routes the LAN's ULA prefix back to the router's
+// wan, so a leaked connection would be seen (with the LAN host's
+// address) rather than lost.
+//
+//	lan host fd12:3456:789a::10 ── router (wan 2001:db8:1::2) ══ wg fd00:64::2 ══ prov ── web6 2001:db8:ffff::80
+//	                                        └── inet 2001:db8:1::1 ── 2001:db8:3::1 ── prov 2001:db8:3::7
+func TestClientFullTunnelIPv6(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
+		t.Fatal(err)
+	}
+	prov := attach(t, l, "prov", inet, "p1", "198.51.100.1/24", "198.51.100.7/24")
+	for _, k := range []string{"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"} {
+		if err := prov.Sysctl(k, "1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:3::1/64", "dev", "p1", "nodad")
+	prov.MustRun("ip", "-6", "addr", "add", "2001:db8:3::7/64", "dev", "eth0", "nodad")
+	prov.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:3::1")
+	inet.MustRun("ip", "-6", "route", "add", "2001:db8:ffff::/64", "via", "2001:db8:3::7")
+	provPriv, _ := labKey("provider")
+	_, routerPub := labKey("router")
+	wgQuick(t, prov, "wgp", "[Interface]\nPrivateKey = "+provPriv+"\nListenPort = 51820\nAddress = 10.64.0.1/24, fd00:64::1/64\n\n[Peer]\nPublicKey = "+
+		routerPub+"\nAllowedIPs = 10.64.0.2/32, fd00:64::2/128\n")
+	web6 := l.NS("web6")
+	l.Link(prov, "w1", web6, "eth0")
+	prov.MustRun("ip", "-6", "addr", "add", "2001:db8:ffff::1/64", "dev", "w1", "nodad")
+	web6.MustRun("ip", "-6", "addr", "add", "2001:db8:ffff::80/64", "dev", "eth0", "nodad")
+	web6.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:ffff::1")
+	web6.ServeTCPEcho("[::]:" + echoPort)
+
+	dir := withWan6(t, stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"))
+	site := buildSite(t, l, "router", dir, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "r1", "nodad")
+	inet.MustRun("ip", "-6", "route", "add", "fd12:3456:789a::/48", "via", "2001:db8:1::2")
+	addLan6(site.lanHost, lan6Host+"/64", lan6Router)
+	r := site.r
+	file := strings.Replace(providerFile("10.64.0.2/32, fd00:64::2/128"), "AllowedIPs = 0.0.0.0/0", "AllowedIPs = 0.0.0.0/0, ::/0", 1)
+	path := filepath.Join(t.TempDir(), "wgc.conf")
+	writeFile(t, path, file)
+	r.Copy(path, "/tmp/")
+	r.Wgowrt("client", "import", "/tmp/wgc.conf", "--mode", "full", "--lan", "masquerade")
+	r.Settle("wgc")
+
+	eventually(t, "LAN host -> IPv6 internet through the tunnel, seen as the tunnel's IPv6 address",
+		func() lab.Result { return site.lanHost.TCP(echo6("2001:db8:ffff::80"), "") }, "fd00:64::2")
+	expectReached(t, "the router's own IPv6 stays on wan (control: the wan path to web6 exists)",
+		r.TCP(echo6("2001:db8:ffff::80"), ""), "2001:db8:1::2")
+	r.MustExec("ifdown", "wgc")
+	time.Sleep(500 * time.Millisecond) // hotplug's ifdown handlers (fw4 reload)
+	expectBlocked(t, "LAN host -> IPv6 internet with the tunnel down (no leak through wan)",
+		site.lanHost.TCP(echo6("2001:db8:ffff::80"), ""))
+
+	// The broken variant: without the unreachable ::/0 in the tunnel's
+	// table the LAN's lookup falls through to main, and IPv6 leaks.
+	table := strings.TrimSpace(r.MustExec("uci", "get", "network.wgc.ip6table"))
+	r.MustRun("ip", "-6", "route", "del", "unreachable", "::/0", "table", table)
+	eventually(t, "LAN host -> IPv6 internet leaks through wan without the unreachable route (the leak path is real)",
+		func() lab.Result { return site.lanHost.TCP(echo6("2001:db8:ffff::80"), "") }, lan6Host)
 }
