@@ -415,3 +415,44 @@ func TestClientFullTunnelIPv6(t *testing.T) {
 	eventually(t, "LAN host -> IPv6 internet leaks through wan without the unreachable route (the leak path is real)",
 		func() lab.Result { return site.lanHost.TCP(echo6("2001:db8:ffff::80"), "") }, lan6Host)
 }
+
+// TestSiteHubIPv6: site_role_test.go's hub over IPv6: C reaches B through
+// A over IPv6 with its own address, which takes the hub's relay rule
+// (its address lists mix IPv4 and IPv6) and the invitations' IPv6
+// prefixes of the sites behind the hub.
+func TestSiteHubIPv6(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	mk := func(name, n, wan, ula, inetDev string) *routerSite {
+		s := buildSite(t, l, name, stockConfig6(t, "192.168."+n, wan, ula), handler, inet, stockWiring(inetDev, wan+".1/24", "192.168."+n+".10/24", "192.168."+n+".1"))
+		p := strings.TrimSuffix(ula, "/48")
+		addLan6(s.lanHost, p+"10/64", p+"1")
+		s.r.Wgowrt("server", "init", "--endpoint", wan+".2", "--lan-access", "none")
+		return s
+	}
+	b := mk("siteb", "2", "198.51.100", "fd12:3456:789b::/48", "rb")
+	c := mk("sitec", "3", "192.0.2", "fd12:3456:789c::/48", "rc")
+	a := mk("sitea", "1", "203.0.113", "fd12:3456:789a::/48", "ra")
+	for _, s := range []*routerSite{a, b, c} {
+		s.r.FollowAdvice()
+		s.r.Settle("wg0")
+	}
+	a.r.Wgowrt("site", "add", "siteb", "--endpoint", "198.51.100.2:51820", "--public-key", publicKey(t, b.r),
+		"--remote-subnet", "192.168.2.0/24", "--remote-subnet", "fd12:3456:789b::/60")
+	a.r.Wgowrt("site", "add", "sitec", "--endpoint", "192.0.2.2:51820", "--public-key", publicKey(t, c.r),
+		"--remote-subnet", "192.168.3.0/24", "--remote-subnet", "fd12:3456:789c::/60")
+	runLine(t, b.r, a.r.Wgowrt("site", "invite", "siteb", "--as", "hub"))
+	runLine(t, c.r, a.r.Wgowrt("site", "invite", "sitec", "--as", "hub"))
+	for _, s := range []*routerSite{a, b, c} {
+		s.r.FollowAdvice()
+		s.r.Settle("wg0")
+		s.lanHost.ServeTCPEcho("[::]:" + echoPort)
+	}
+	eventually(t, "lan C -> lan B over IPv6 through the hub keeps its address",
+		func() lab.Result { return c.lanHost.TCP(echo6("fd12:3456:789b::10"), "") }, "fd12:3456:789c::10")
+	eventually(t, "lan B -> lan C over IPv6 through the hub keeps its address",
+		func() lab.Result { return b.lanHost.TCP(echo6("fd12:3456:789c::10"), "") }, "fd12:3456:789b::10")
+	eventually(t, "control: lan C -> lan B over IPv4 through the hub",
+		func() lab.Result { return c.lanHost.TCP("192.168.2.10:"+echoPort, "") }, "192.168.3.10")
+}
