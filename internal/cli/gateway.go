@@ -42,7 +42,7 @@ func gatewayAdd(env *Env, c *Context) error {
 	if err = report(env, out, err); done(env, err) {
 		return err
 	}
-	return printGateway(env, out.Plan.State, in, out.Wrote)
+	return printWithChange(env, out, func(e *Env) error { return printGateway(e, out.Plan.State, in, out.Wrote) })
 }
 
 func printGateway(env *Env, st plan.State, in plan.GatewayIntent, changed bool) error {
@@ -51,8 +51,12 @@ func printGateway(env *Env, st plan.State, in plan.GatewayIntent, changed bool) 
 		return err
 	}
 	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": in.Iface, "block": g.Block, "router": g.Router, "block6": g.Block6, "router6": g.Router6,
-			"device": g.Device, "zone": g.Zone, "allow": g.Allow, "changed": changed})
+		v := map[string]any{"version": 1, "iface": in.Iface, "block": g.Block, "router": g.Router,
+			"device": g.Device, "zone": g.Zone, "allow": g.Allow, "changed": changed}
+		if g.Block6 != "" {
+			v["block6"], v["router6"] = g.Block6, g.Router6
+		}
+		return writeJSON(env.Stdout, v)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "tunnel:\t%s\n", in.Iface)

@@ -31,6 +31,13 @@ func access(env *Env, c *Context) error {
 	}
 	in := plan.AccessIntent{Iface: c.String("iface"), Peer: c.Args().Get(0), Strategy: c.Args().Get(1)}
 	r, err := env.ops().Access(ops.Access{Txn: txn(env, c), Intent: in})
+	if env.JSON {
+		ips := []string{}
+		for _, p := range r.AllowedIPs {
+			ips = append(ips, p.String())
+		}
+		return reportChange(env, r.Outcome, err, map[string]any{"peer": in.Peer, "strategy": in.Strategy, "client_allowed_ips": ips})
+	}
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
@@ -41,9 +48,6 @@ func printAccess(env *Env, in plan.AccessIntent, allowed []netip.Prefix) error {
 	var ips []string
 	for _, p := range allowed {
 		ips = append(ips, p.String())
-	}
-	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": in.Peer, "strategy": in.Strategy, "client_allowed_ips": ips})
 	}
 	fmt.Fprintf(env.Stdout, "%s: %s\n", in.Peer, in.Strategy)
 	if in.Strategy == plan.StrategyDefault {
@@ -73,6 +77,14 @@ func lanRoute(env *Env, c *Context) error {
 		return Usagef("lan-route takes no arguments (got %q)", c.Args().First())
 	}
 	r, err := env.ops().LanRoute(ops.LanRoute{Txn: txn(env, c), DHCP: c.Bool("dhcp")})
+	if c.Bool("dhcp") && env.JSON {
+		// the change document, with the routes of 'lan-route --json'
+		var routes any
+		if err == nil {
+			routes = lanRoutesJSON(r.Routes)
+		}
+		return reportChange(env, r.Outcome, err, map[string]any{"routes": routes})
+	}
 	if c.Bool("dhcp") {
 		if err = report(env, r.Outcome, err); done(env, err) {
 			return err
@@ -86,20 +98,24 @@ func lanRoute(env *Env, c *Context) error {
 	return printLanRoutes(env, r.Routes)
 }
 
+func lanRoutesJSON(routes []plan.LanRoute) []map[string]string {
+	out := []map[string]string{}
+	for _, r := range routes {
+		m := map[string]string{"dest": r.Dest.String(), "via": "", "for": r.Why}
+		if r.Via.IsValid() {
+			m["via"] = r.Via.String()
+		}
+		if r.Announced.IsValid() {
+			m["announced_by_ra"] = r.Announced.String()
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 func printLanRoutes(env *Env, routes []plan.LanRoute) error {
 	if env.JSON {
-		out := []map[string]string{}
-		for _, r := range routes {
-			m := map[string]string{"dest": r.Dest.String(), "via": "", "for": r.Why}
-			if r.Via.IsValid() {
-				m["via"] = r.Via.String()
-			}
-			if r.Announced.IsValid() {
-				m["announced_by_ra"] = r.Announced.String()
-			}
-			out = append(out, m)
-		}
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "routes": out})
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "routes": lanRoutesJSON(routes)})
 	}
 	if len(routes) == 0 {
 		fmt.Fprintln(env.Stdout, "# no routed peers or sites: LAN hosts need no routes")

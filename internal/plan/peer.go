@@ -33,6 +33,9 @@ type PeerIntent struct {
 	// AllowLockout routes subnets holding the address of the SSH session
 	// running the command (--allow-lockout).
 	AllowLockout bool
+	// Expires is when the peer stops (RFC 3339 UTC, from ops.ParseExpiry;
+	// "" never).
+	Expires string
 }
 
 // DefaultKeepalive keeps NAT mappings of phones and home routers open.
@@ -356,6 +359,7 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 	if in.Endpoint != nil {
 		meta = append(meta, opt("endpoint", in.Endpoint.String()))
 	}
+	meta = append(meta, expiryMeta(in)...)
 	if o.tunnel == wg.TunnelFull && srv.Owned && !srv.Internet {
 		r.warnf("peer %s uses a full tunnel but %s was initialised without --internet: its traffic to the internet will be dropped", in.Name, in.Iface)
 	}
