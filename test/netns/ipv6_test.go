@@ -299,7 +299,8 @@ func TestSourceRoutedGatewayIPv6(t *testing.T) {
 // taken from ula_prefix (--ipv6 auto): a full-tunnel phone reaches an
 // IPv6 host on the internet, which sees the router's wan IPv6 address
 // (wan masquerades only IPv4 by itself, and nobody routes a ULA back);
-// and `expose --on wan` forwards a port to the phone over IPv6.
+// `expose --on wan` forwards a port to the phone over IPv6; and an
+// IPv6-only laptop reaches the LAN through a tunnel whose underlay is IPv6.
 //
 //	phone (wg-quick, full tunnel, via inet over IPv4) ══ router wg0 fd12:3456:789a:ff00::1 ── wan 2001:db8:1::2 ── inet ── web6 2001:db8:2::80
 func TestInternetIPv6(t *testing.T) {
@@ -338,6 +339,19 @@ func TestInternetIPv6(t *testing.T) {
 	r.Settle()
 	eventually(t, "web6 -> [2001:db8:1::2]:8080 reaches the phone's service, which sees the router's tunnel IPv6 address",
 		func() lab.Result { return web6.TCP("[2001:db8:1::2]:8080", "") }, "fd12:3456:789a:ff00::1")
+
+	// The underlay can be IPv6 too: a laptop with IPv6 only reaches the
+	// router's wan IPv6 address (Allow-WireGuard has no family).
+	laptop := l.NS("laptop6")
+	l.Link(inet, "p2", laptop, "eth0")
+	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:4::1/64", "dev", "p2", "nodad")
+	laptop.MustRun("ip", "-6", "addr", "add", "2001:db8:4::10/64", "dev", "eth0", "nodad")
+	laptop.MustRun("ip", "-6", "route", "add", "default", "via", "2001:db8:4::1")
+	site.lanHost.ServeTCPEcho("0.0.0.0:" + echoPort)
+	conf6 := r.Wgowrt("peer", "add", "laptop6", "--endpoint", "[2001:db8:1::2]:51820")
+	wgQuick(t, laptop, "wg6", conf6)
+	eventually(t, "IPv6-only laptop -> IPv4 LAN host through a tunnel over IPv6",
+		func() lab.Result { return laptop.TCP(lanHostEcho, "") }, "10.8.0.3")
 
 	// The broken variant: without the wan masquerade the phone's ULA
 	// source leaves as it is, and no answer finds its way back.
