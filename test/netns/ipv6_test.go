@@ -11,13 +11,16 @@ import (
 )
 
 // IPv6 on par with IPv4 (issue 15, item 4): the point-to-site strategies
-// and site-to-site links of p2s_test.go and site_role_test.go, over IPv6
-// inside the tunnel, each configured by the router's own wgowrt on the
-// real netifd and fw4 (owrt-ns). The routers are the stock tree with
-// `ip6assign 60` on lan, as a stock OpenWrt has it: netifd gives br-lan
-// the first /60 of network.globals.ula_prefix (fd12:3456:789a::1/60, an
-// on-link /64), and `server init` (--ipv6 auto) takes wg0's /64 from the
-// same ULA. The tunnel's underlay stays IPv4.
+// and site-to-site links of p2s_test.go and site_role_test.go, and the
+// client, 44Net and --internet roles, over IPv6 inside the tunnel, each
+// configured by the router's own wgowrt on the real netifd and fw4
+// (owrt-ns). The routers are the stock tree with `ip6assign 60` on lan,
+// as a stock OpenWrt has it: netifd gives br-lan the first /60 of
+// network.globals.ula_prefix (fd12:3456:789a::1/60, an on-link /64), and
+// `server init` (--ipv6 auto) takes wg0's /64 from the same ULA. The
+// tunnels' underlay is IPv4 but in TestInternetIPv6.
+//
+// The point-to-site lab:
 //
 //	┌──────────────────────────┐     ┌──────────────────────────────┐     ┌──────────────────────────────┐
 //	│ lanhost                  │     │ router (owrt-ns)             │     │ laptop (wg-quick, via inet)  │
