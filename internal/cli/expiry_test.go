@@ -37,6 +37,8 @@ func TestPeerExpiryRefusals(t *testing.T) {
 		{"peer set phone --expires 2026-11-25T23:00Z", `--expires "2026-11-25T23:00Z" is not a date`},
 		{"peer set phone --expires 2026-11-25T23:00:00Z", "is in the past"},
 		{"peer set phone --for 3650000d", "is not a duration"},
+		// A repeated add would say "nothing changed": the expiry must not be dropped silently.
+		{"peer add phone --for 7d", "peer \"phone\" already exists on wg0; give it an expiry with: wgowrt peer set phone --expires DATE"},
 	} {
 		_, stderr, code := run(t, root, c.line, false)
 		if code != 1 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {

@@ -186,6 +186,8 @@ func (o *Ops) PeerConfig(session, iface, name string) (wg.ClientConfig, error) {
 		return wg.ClientConfig{}, err
 	}
 	defer unlock()
+	// As at peer add: the LAN's IPv6 prefix netifd assigned is routed too.
+	st.Live = o.liveFacts()
 	return plan.PeerConfig(st, Iface(st, iface), name)
 }
 

@@ -119,6 +119,9 @@ func existingPeer(r *PeerResult, srv *Server, p Peer, in PeerIntent) error {
 	if in.PublicKey != nil && in.PublicKey.String() != p.PublicKey {
 		return fmt.Errorf("peer %q already exists on %s with another public key; remove it first to replace it", in.Name, in.Iface)
 	}
+	if in.Expires != "" && in.Expires != p.Expires {
+		return fmt.Errorf("peer %q already exists on %s; give it an expiry with: wgowrt peer set %s --expires DATE (or --for DURATION)", in.Name, in.Iface, in.Name)
+	}
 	r.Existed = true
 	r.notef("peer %s already exists on %s: nothing changed", in.Name, in.Iface)
 	cfg, err := PeerConfig(r.State, in.Iface, in.Name)
