@@ -184,7 +184,11 @@ func (c *Context) Save(p *Package) error {
 // other writers left in the delta files) into the config file, like
 // `uci commit`: the file is locked, re-read, the changes replayed, the
 // result written atomically, and only then is the delta file emptied. The
-// committed package is returned. With no staged change nothing is written.
+// committed package is returned. With no staged change nothing is written:
+// also when the delta file p was loaded with has vanished since (another
+// process committed or reverted it), as libuci does (uci_load_delta_file
+// ignores a missing file; see vanished_test.go) — p's own unsaved changes
+// are still committed, and the returned package lacks the vanished ones.
 func (c *Context) Commit(p *Package) (*Package, error) {
 	path := c.Path(p.Name)
 	lock, err := lockTarget(path, 0600)
