@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.zx2c4.com/wireguard/wgctrl"
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
@@ -90,7 +91,20 @@ func (c client) Devices() ([]*wgtypes.Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	return List(names, c.Client.Device)
+	return List(names, func(name string) (*wgtypes.Device, error) {
+		d, err := c.Client.Device(name)
+		return d, staleHint(name, err)
+	})
+}
+
+// staleHint says what a refused UAPI connection means: the process that
+// made the socket is gone (wg(8) removes such a socket when it meets it).
+func staleHint(name string, err error) error {
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return err
+	}
+	sock := filepath.Join(SocketDir, name+".sock")
+	return fmt.Errorf("no process answers on %s (left by a userspace WireGuard that died?); remove it if so: %w", sock, err)
 }
 
 // Names are the candidate device names: every network link and every
@@ -123,7 +137,8 @@ func Names(dir string, links func() ([]net.Interface, error)) ([]string, error) 
 
 // List reads each named device with read, skipping names that are no
 // WireGuard device (os.ErrNotExist); the devices that fail otherwise are
-// returned in a *DevicesError beside those that could be read.
+// returned in a *DevicesError beside those that could be read. Lacking
+// the permission (not root) is no device's fault: it fails the whole list.
 func List(names []string, read func(string) (*wgtypes.Device, error)) ([]*wgtypes.Device, error) {
 	var out []*wgtypes.Device
 	var de DevicesError
@@ -132,6 +147,8 @@ func List(names []string, read func(string) (*wgtypes.Device, error)) ([]*wgtype
 		switch {
 		case err == nil:
 			out = append(out, d)
+		case errors.Is(err, os.ErrPermission):
+			return nil, err
 		case !errors.Is(err, os.ErrNotExist):
 			de.Failed = append(de.Failed, DeviceFailure{Name: n, Err: err})
 		}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
@@ -52,7 +54,9 @@ func TestListSkipsStaleSocket(t *testing.T) {
 	if err != nil || len(devs) != 1 || devs[0].Name != "wg0" || bad["x"] == nil || len(bad) != 1 {
 		t.Fatalf("devices %v, unreadable %v, error %v; want wg0 and x unreadable", devs, bad, err)
 	}
-	t.Logf("x: %v", bad["x"])
+	if err := staleHint("x", bad["x"]); !errors.Is(err, syscall.ECONNREFUSED) || !strings.Contains(err.Error(), "no process answers on /var/run/wireguard/x.sock") {
+		t.Errorf("hint for a refused socket: %v", err)
+	}
 	if _, _, err := Partial(nil, errors.New("netlink: permission denied")); err == nil {
 		t.Error("an error listing nothing must stay an error")
 	}
@@ -63,5 +67,15 @@ func TestNamesWithoutSocketDir(t *testing.T) {
 	names, err := Names(filepath.Join(t.TempDir(), "none"), func() ([]net.Interface, error) { return []net.Interface{{Name: "wg0"}}, nil })
 	if err != nil || !slices.Equal(names, []string{"wg0"}) {
 		t.Fatalf("names %v, %v", names, err)
+	}
+}
+
+// TestListWithoutPermission: not root, every read fails with EPERM; that
+// is one error for the whole list, not every link marked unreadable.
+func TestListWithoutPermission(t *testing.T) {
+	read := func(string) (*wgtypes.Device, error) { return nil, syscall.EPERM }
+	devs, bad, err := Partial(List([]string{"eth0", "lo", "wg0"}, read))
+	if err == nil || devs != nil || bad != nil {
+		t.Fatalf("devices %v, unreadable %v, error %v; want one error", devs, bad, err)
 	}
 }

@@ -224,3 +224,20 @@ test('Overview and Peers fetch every page of a paged status and peers answer', a
 	assert.deepStrictEqual(await peers.problems(), []);
 	await peers.close();
 });
+
+test('Overview marks a device that cannot be read and still shows the others', async () => {
+	server.answer('wgowrt', 'status', () => {
+		const st = fixtures.liveStatus();
+		st.interfaces.push({ addresses: [], disabled: false, listen_port: 0, name: 'x', peers: [], public_key: '', role: '',
+			running: false, error: 'no process answers on /var/run/wireguard/x.sock <b id="inj">x</b>' });
+		return st;
+	});
+	const page = await browser.open(br, server, 'overview');
+	const secs = await readSections(page);
+	assert.deepStrictEqual(secs.map((s) => s.name), [ 'wg0', 'provider', 'x' ]);
+	assert.match(secs[0].summary, / · running$/);
+	assert.match(secs[2].summary, /unreadable: no process answers on \/var\/run\/wireguard\/x\.sock <b id="inj">x<\/b>$/);
+	assert.strictEqual(await page.locator('#inj').count(), 0, 'the error is text, never HTML');
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});

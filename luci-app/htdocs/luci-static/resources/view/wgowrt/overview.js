@@ -158,7 +158,10 @@ function summaryText(iface) {
 		parts.push(_('port %d').format(iface.listen_port));
 	if (iface.addresses && iface.addresses.length)
 		parts.push(iface.addresses.join(', '));
-	parts.push(iface.running ? _('running') : (iface.disabled ? _('disabled') : _('not running')));
+	if (iface.error)
+		parts.push(_('unreadable: %s').format(iface.error));
+	else
+		parts.push(iface.running ? _('running') : (iface.disabled ? _('disabled') : _('not running')));
 
 	return parts.join(' · ');
 }
