@@ -33,6 +33,9 @@ import (
 
 // Main runs the service until SIGTERM: `wgowrt supervise`.
 func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
+	if opt.Boot {
+		return BootMain(o, stderr)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := Syslog(stderr)
