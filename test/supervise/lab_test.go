@@ -11,8 +11,9 @@
 //	                                         wg1 10.9.1.1 :51821  (peer "other", endpoint 10.0.0.3:51821)
 //
 // At boot srv.test does not resolve: stock netifd keeps wg0 down, both
-// peers (the supervisor does not change that yet); once the name is in
-// /etc/hosts (10.0.0.5) netifd's retry brings wg0 up. Then S loses .5 and
+// peers (wgowrt is installed only after boot here; boot_test.go boots with
+// it); the supervisor then holds srv's endpoint back and asks netifd to
+// set wg0 up; once the name is in /etc/hosts (10.0.0.5) srv joins. Then S loses .5 and
 // /etc/hosts points srv.test at .4 -> the supervisor pushes the new address into
 // the running peer, ping through the tunnel resumes, peer "other" keeps
 // its session (same latest handshake); S's wg0 goes down and up -> a
