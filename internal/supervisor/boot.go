@@ -2,8 +2,10 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"slices"
 	"time"
@@ -200,4 +202,17 @@ func (s *Supervisor) release(h Holder, sec, msg string) {
 		return
 	}
 	s.Log(msg)
+}
+
+// errKey is what makes two look-up failures the same for logging once:
+// Go's DNS errors carry the socket's ephemeral port and the server tried
+// ("read udp [::1]:56050->[::1]:53: read: connection refused"), so their
+// text changes on every try and a failing name was logged on every tick
+// (seen in the qemu-system tier).
+func errKey(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return fmt.Sprintf("dns notfound=%v timeout=%v temporary=%v", de.IsNotFound, de.IsTimeout, de.IsTemporary)
+	}
+	return err.Error()
 }

@@ -2,6 +2,9 @@ package supervisor
 
 import (
 	"context"
+	"fmt"
+	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -162,5 +165,29 @@ func TestStaleHoldDropped(t *testing.T) {
 	r.s.Tick(context.Background())
 	if diff := cmp.Diff([]string{"release gone"}, h.history); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// A name that keeps failing is logged once even though Go's DNS error
+// text changes on every try (the socket's port is in it).
+func TestChangingDNSErrorLoggedOnce(t *testing.T) {
+	r := newRig(1)
+	n := 0
+	r.s.Resolve = func(context.Context, string) ([]netip.Addr, error) {
+		n++
+		return nil, &net.DNSError{Err: fmt.Sprintf("read udp [::1]:%d->[::1]:53: read: connection refused", 40000+n), Name: "p0.example.org", Server: "[::1]:53"}
+	}
+	r.ops.handshake(0, time.Time{})
+	for i := 0; i < 5; i++ {
+		r.step(r.s.MaxBackoff)
+	}
+	lines := 0
+	for _, l := range r.logs {
+		if strings.Contains(l, "cannot resolve") {
+			lines++
+		}
+	}
+	if n < 5 || lines != 1 {
+		t.Errorf("%d look-ups, %d log lines; want >= 5 and 1:\n%s", n, lines, strings.Join(r.logs, "\n"))
 	}
 }

@@ -36,6 +36,7 @@ func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
 	if opt.Boot {
 		return BootMain(o, stderr)
 	}
+	limitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := Syslog(stderr)

@@ -131,7 +131,7 @@ func (s *Supervisor) resolveDue(ctx context.Context, t ops.EndpointTarget, st *p
 		err = fmt.Errorf("no address")
 	}
 	if err != nil {
-		if msg := err.Error(); msg != st.lastErr {
+		if msg := errKey(err); msg != st.lastErr {
 			s.Log(fmt.Sprintf("%s/%s: cannot resolve %s (%v); retrying, at most every %s", t.Iface, t.Peer, t.HostPort(), err, s.MaxBackoff))
 			st.lastErr = msg
 		}
