@@ -43,8 +43,8 @@ func (s *Supervisor) Tick(ctx context.Context) {
 	for _, t := range s.targets {
 		if !running[t.Iface] {
 			// netifd has not brought it up: its handler fails the whole
-			// interface while one name does not resolve, and retries
-			// every few seconds by itself.
+			// interface while one name does not resolve; holds (boot.go)
+			// let it come up without that endpoint.
 			continue
 		}
 		p, ok := live[peerID{t.Iface, t.Key}]
