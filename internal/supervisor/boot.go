@@ -196,6 +196,24 @@ func (s *Supervisor) finish(ctx context.Context, h Holder, t ops.EndpointTarget,
 	s.release(h, t.Section, fmt.Sprintf("%s/%s: %s resolves now, hold released", t.Iface, t.Peer, t.HostPort()))
 }
 
+// ReleaseAll drops every hold when the supervisor stops cleanly (stopped
+// or disabled; a kill leaves them for the respawned one): nobody would set
+// those endpoints any more, so netifd's next setup of the interface must
+// see the user's configuration again. Running interfaces are not touched.
+func (s *Supervisor) ReleaseAll() {
+	h, ok := s.Ops.(Holder)
+	if !ok {
+		return
+	}
+	held, err := h.HeldEndpoints()
+	if err != nil {
+		return
+	}
+	for sec := range held {
+		s.release(h, sec, sec+": hold released, the supervisor stops")
+	}
+}
+
 func (s *Supervisor) release(h Holder, sec, msg string) {
 	if err := h.ReleaseEndpoint(sec); err != nil {
 		s.Log(fmt.Sprintf("cannot release the hold on %s: %v", sec, err))

@@ -191,3 +191,13 @@ func TestChangingDNSErrorLoggedOnce(t *testing.T) {
 		t.Errorf("%d look-ups, %d log lines; want >= 5 and 1:\n%s", n, lines, strings.Join(r.logs, "\n"))
 	}
 }
+
+// A clean stop drops every hold: nobody would finish them.
+func TestReleaseAllOnStop(t *testing.T) {
+	r, h := newHoldRig(2)
+	h.held["peer0"], h.held["peer1"] = true, true
+	r.s.ReleaseAll()
+	if len(h.held) != 0 {
+		t.Errorf("held after stop: %v", h.held)
+	}
+}
