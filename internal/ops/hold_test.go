@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/wgowrt/wgowrt/uci"
 )
 
 const holdNetwork = `config interface 'wg0'
@@ -13,6 +15,10 @@ const holdNetwork = `config interface 'wg0'
 config wireguard_wg0 'srv'
 	option public_key 'x'
 	option endpoint_host 'srv.test'
+
+config wireguard_wg0
+	option public_key 'y'
+	option endpoint_host 'anon.test'
 `
 
 // A hold is one delta line in /var/state/network beside netifd's own
@@ -44,9 +50,22 @@ func TestHoldAndRelease(t *testing.T) {
 	if h, _ := o.HeldEndpoints(); len(h) != 1 || !h["srv"] {
 		t.Errorf("HeldEndpoints = %v", h)
 	}
-	realUCI(t, conf, state)
-	if err := o.ReleaseEndpoint("srv"); err != nil {
+	realUCI(t, conf, state, "network.srv.endpoint_host", "srv.test")
+	// An anonymous peer (LuCI adds them) is held under libuci's generated
+	// name, which the real uci resolves the same way.
+	p, err := uci.Parse("network", []byte(holdNetwork))
+	if err != nil {
 		t.Fatal(err)
+	}
+	anon := p.SectionsOfType("wireguard_wg0")[1].Name
+	if err := o.HoldEndpoint(anon); err != nil {
+		t.Fatal(err)
+	}
+	realUCI(t, conf, state, "network.@wireguard_wg0[1].endpoint_host", "anon.test")
+	for _, sec := range []string{"srv", anon} {
+		if err := o.ReleaseEndpoint(sec); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b, _ = os.ReadFile(filepath.Join(state, "network"))
 	if string(b) != netifd {
@@ -60,7 +79,7 @@ func TestHoldAndRelease(t *testing.T) {
 	}
 }
 
-func realUCI(t *testing.T, conf, state string) {
+func realUCI(t *testing.T, conf, state, ptr, want string) {
 	dir := os.Getenv("OWRT_ORACLE")
 	if dir == "" {
 		dir = "/opt/owrt-oracle"
@@ -70,10 +89,10 @@ func realUCI(t *testing.T, conf, state string) {
 		t.Log("no oracle uci: the real reader not checked")
 		return
 	}
-	if out, err := exec.Command(uci, "-c", conf, "-P", state, "get", "network.srv.endpoint_host").CombinedOutput(); err == nil {
-		t.Errorf("uci -P /var/state still sees endpoint_host: %s", out)
+	if out, err := exec.Command(uci, "-c", conf, "-P", state, "get", ptr).CombinedOutput(); err == nil {
+		t.Errorf("uci -P /var/state get %s still sees %s", ptr, out)
 	}
-	if out, err := exec.Command(uci, "-c", conf, "get", "network.srv.endpoint_host").CombinedOutput(); err != nil || string(out) != "srv.test\n" {
-		t.Errorf("uci get network.srv.endpoint_host = %q, %v (the user's view changed)", out, err)
+	if out, err := exec.Command(uci, "-c", conf, "get", ptr).CombinedOutput(); err != nil || string(out) != want+"\n" {
+		t.Errorf("uci get %s = %q, %v (the user's view changed)", ptr, out, err)
 	}
 }
