@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/uci"
@@ -49,6 +51,7 @@ func heldLine(sec string) string { return "-" + wg.PkgNetwork + "." + sec + "." 
 // HeldEndpoints lists the peer sections whose endpoint_host is held back
 // from netifd (a hold line in /var/state/network).
 func (o *Ops) HeldEndpoints() (map[string]bool, error) {
+	o.sweepStateTemps()
 	data, err := os.ReadFile(o.stateCtx().DeltaPath(wg.PkgNetwork))
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -136,4 +139,21 @@ func (o *Ops) IfUp(iface string) error {
 	}
 	_, err := ls.Ubus.Call("network.interface."+iface, "up", nil)
 	return err
+}
+
+// sweepStateTemps removes the temporary file of a release killed before
+// its rename (uci's replaceLocked names it .network.uci-*, and keeps it
+// locked while it writes: a file nobody locks is a dead writer's).
+func (o *Ops) sweepStateTemps() {
+	tmps, _ := filepath.Glob(filepath.Join(o.Path("/var/state"), "."+wg.PkgNetwork+".uci-*"))
+	for _, t := range tmps {
+		f, err := os.Open(t)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.Remove(t)
+		}
+		f.Close()
+	}
 }
