@@ -109,26 +109,27 @@ func (o *Ops) ReleaseEndpoint(sec string) error {
 	})
 }
 
-// IfaceWanted reports whether netifd is to keep iface up (autostart)
-// although it is not up: a setup that failed and is being retried, not an
-// interface the user took down.
-func (o *Ops) IfaceWanted(iface string) (bool, error) {
+// IfaceState is what netifd says of iface: up, and autostart (it is to
+// be kept up: set when it is brought up, cleared by ifdown). A failed
+// setup that netifd retries is autostart and not up; meanwhile the device
+// itself may exist (the handler creates it before configuring it).
+func (o *Ops) IfaceState(iface string) (up, autostart bool, err error) {
 	ls := o.live()
 	if ls == nil || ls.Ubus == nil {
-		return false, fmt.Errorf("no ubus")
+		return false, false, fmt.Errorf("no ubus")
 	}
 	raw, err := ls.Ubus.Call("network.interface."+iface, "status", nil)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	var st struct {
 		Up        bool `json:"up"`
 		Autostart bool `json:"autostart"`
 	}
 	if err := json.Unmarshal(raw, &st); err != nil {
-		return false, err
+		return false, false, err
 	}
-	return st.Autostart && !st.Up, nil
+	return st.Up, st.Autostart, nil
 }
 
 // IfUp asks netifd to set iface up again (`ifup` without the restart).

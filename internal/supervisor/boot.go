@@ -43,7 +43,7 @@ type Holder interface {
 	HeldEndpoints() (map[string]bool, error)
 	HoldEndpoint(sec string) error
 	ReleaseEndpoint(sec string) error
-	IfaceWanted(iface string) (bool, error)
+	IfaceState(iface string) (up, autostart bool, err error)
 	IfUp(iface string) error
 }
 
@@ -90,10 +90,12 @@ func (s *Supervisor) Prepare(ctx context.Context, budget time.Duration) (int, er
 	return n, nil
 }
 
-// holds runs on every tick, before the endpoint checks: it finishes the
-// holds of running interfaces whose names resolve now, drops holds the
-// configuration no longer explains, and holds the failing names of an
-// interface netifd could not set up.
+// holds runs on every tick, before the endpoint checks: it drops holds
+// the configuration no longer explains, finishes the holds of peers netifd
+// has set up, and holds the failing names of an interface netifd could
+// not set up. Whether netifd has set an interface up is netifd's to say
+// (ubus), not the device's: a handler creates the device before it fails
+// and deletes it only seconds later.
 func (s *Supervisor) holds(ctx context.Context, running map[string]bool, live map[peerID]wgtypes.Peer, now time.Time) {
 	h, ok := s.Ops.(Holder)
 	if !ok {
@@ -104,6 +106,44 @@ func (s *Supervisor) holds(ctx context.Context, running map[string]bool, live ma
 		s.Log("cannot read the held endpoints: " + err.Error())
 		return
 	}
+	s.dropUnknown(h, held)
+	ifs := map[string]*ifaceState{}
+	for _, t := range s.targets {
+		_, isLive := live[peerID{t.Iface, t.Key}]
+		if isLive && !held[t.Section] {
+			continue // the steady state: no question to netifd
+		}
+		st := ifs[t.Iface]
+		if st == nil {
+			st = &ifaceState{}
+			st.up, st.autostart, err = h.IfaceState(t.Iface)
+			if err != nil {
+				st.up = running[t.Iface] // no ubus: the device is all we know
+			}
+			ifs[t.Iface] = st
+		}
+		switch {
+		case st.up && held[t.Section]:
+			s.finish(ctx, h, t, live, now)
+		case !st.up && s.holdFailing(ctx, h, t, held[t.Section], now):
+			st.stuck = true
+		}
+	}
+	for iface, st := range ifs {
+		if st.stuck && st.autostart {
+			s.Log(iface + ": not up, its unresolvable endpoints held back; asking netifd to set it up")
+			if err := h.IfUp(iface); err != nil {
+				s.Log(fmt.Sprintf("%s: ifup: %v", iface, err))
+			}
+		}
+	}
+}
+
+// ifaceState is what netifd said of an interface during one tick.
+type ifaceState struct{ up, autostart, stuck bool }
+
+// dropUnknown releases holds whose section is no longer a host-name peer.
+func (s *Supervisor) dropUnknown(h Holder, held map[string]bool) {
 	known := map[string]bool{}
 	for _, t := range s.targets {
 		known[t.Section] = true
@@ -113,28 +153,9 @@ func (s *Supervisor) holds(ctx context.Context, running map[string]bool, live ma
 			s.release(h, sec, sec+": hold dropped, the peer no longer has a host-name endpoint")
 		}
 	}
-	stuck := map[string]bool{}
-	for _, t := range s.targets {
-		switch {
-		case running[t.Iface] && held[t.Section]:
-			s.finish(ctx, h, t, live, now)
-		case !running[t.Iface]:
-			if s.holdFailing(ctx, h, t, held[t.Section], now) {
-				stuck[t.Iface] = true
-			}
-		}
-	}
-	for iface := range stuck {
-		if wanted, err := h.IfaceWanted(iface); err == nil && wanted {
-			s.Log(iface + ": not up, its endpoints held back; asking netifd to set it up")
-			if err := h.IfUp(iface); err != nil {
-				s.Log(fmt.Sprintf("%s: ifup: %v", iface, err))
-			}
-		}
-	}
 }
 
-// holdFailing looks up t's name for an interface that is not running
+// holdFailing looks up t's name for an interface netifd has not set up
 // (when its back-off allows): failing, the endpoint is held (it reports
 // true: netifd may now set the interface up); resolving, a hold is
 // dropped so that netifd's next setup uses the name.

@@ -20,7 +20,8 @@ type holdOps struct {
 	*fakeOps
 	held    map[string]bool
 	down    bool // netifd could not set the device up
-	wanted  bool // ... and wants it up
+	failing bool // ... but the handler's device exists meanwhile
+	wanted  bool // netifd wants it up (autostart)
 	ifups   []string
 	history []string // "hold S", "release S"
 }
@@ -42,11 +43,16 @@ func (h *holdOps) ReleaseEndpoint(sec string) error {
 	h.history = append(h.history, "release "+sec)
 	return nil
 }
-func (h *holdOps) IfaceWanted(string) (bool, error) { return h.wanted, nil }
-func (h *holdOps) IfUp(iface string) error          { h.ifups = append(h.ifups, iface); return nil }
+func (h *holdOps) IfaceState(string) (bool, bool, error) {
+	return !h.down && !h.failing, h.wanted, nil
+}
+func (h *holdOps) IfUp(iface string) error { h.ifups = append(h.ifups, iface); return nil }
 func (h *holdOps) LiveDevices() ([]*wgtypes.Device, error) {
 	if h.down {
 		return nil, nil
+	}
+	if h.failing {
+		return []*wgtypes.Device{{Name: h.iface}}, nil // created, no peers yet
 	}
 	return h.fakeOps.LiveDevices()
 }
@@ -199,5 +205,22 @@ func TestReleaseAllOnStop(t *testing.T) {
 	r.s.ReleaseAll()
 	if len(h.held) != 0 {
 		t.Errorf("held after stop: %v", h.held)
+	}
+}
+
+// While netifd's handler fails, the device it created exists for seconds
+// without peers: netifd (not the device) says wg0 is not up, so the
+// failing name is held and netifd asked again; the resolvable peer is
+// left to netifd.
+func TestFailingSetupWithDeviceHeld(t *testing.T) {
+	r, h := newHoldRig(2)
+	h.failing, h.wanted = true, true
+	r.dns.set("p1.example.org", "")
+	r.s.Tick(context.Background())
+	if diff := cmp.Diff([]string{"hold peer1"}, h.history); diff != "" {
+		t.Errorf("holds (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"wg0"}, h.ifups); diff != "" {
+		t.Errorf("ifups (-want +got):\n%s", diff)
 	}
 }
