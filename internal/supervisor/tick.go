@@ -38,6 +38,7 @@ func (s *Supervisor) Tick(ctx context.Context) {
 		}
 	}
 	s.writeMetrics(devs, now)
+	s.checkExpiries(now)
 	s.holds(ctx, running, live, now) // boot.go: endpoints held back from netifd
 	synced := map[string]bool{}
 	for _, t := range s.targets {
