@@ -142,6 +142,10 @@ func TestBootHeldEndpoint(t *testing.T) {
 		"etc/init.d/wgowrt-rollback": "../../package/files/wgowrt-rollback.init",
 	})
 	b(l.cl, "exec", "sh", "-c", "/etc/init.d/wgowrt enable && /etc/init.d/wgowrt-rollback enable")
+	// Boot order: the holds (S15) before netifd (S20), the supervisor last.
+	if rc := b(l.cl, "exec", "sh", "-c", "ls /etc/rc.d | grep -E '^S.*(wgowrt|network)' | tr '\\n' ' '"); rc != "S15wgowrt-rollback S20network S99wgowrt " {
+		t.Errorf("boot order: %q", rc)
+	}
 	// The client's resolver is the server's dnsmasq (the image's, which
 	// knows no srv.test yet: .test is not forwarded, so NXDOMAIN).
 	b(l.cl, "exec", "sh", "-c", "rm /etc/resolv.conf && echo 'nameserver 10.0.0.2' > /etc/resolv.conf")
