@@ -159,6 +159,10 @@ WGOWRT_KEEP="/etc/config/wgowrt"
 
 # stage_wgowrt DIR ARCH: the wgowrt package's files under DIR (root-relative,
 # modes set; owner is set by the packers).
+# WGOWRT_PKG_LAYOUT=wave1 stages the layout released before the service moved
+# into the base package (/etc/init.d/wgowrt shipped by luci-app-wgowrt): the
+# upgrade tests build their "old" packages that way, since that is the
+# upgrade routers in the field make.
 stage_wgowrt() {
 	local d=$1 bin=$ROOT_DIR/dist/$2/wgowrt bindir
 	bindir=$(pkg_var GO_PKG_INSTALL_BIN_PATH)
@@ -167,7 +171,8 @@ stage_wgowrt() {
 	install -m 0755 "$bin" "$d$bindir/wgowrt"
 	ln -s "$bindir/wgowrt" "$d/usr/libexec/rpcd/wgowrt"
 	install -m 0755 "$ROOT_DIR/package/files/wgowrt-rollback.init" "$d/etc/init.d/wgowrt-rollback"
-	install -m 0755 "$ROOT_DIR/package/files/wgowrt.init" "$d/etc/init.d/wgowrt"
+	[[ ${WGOWRT_PKG_LAYOUT:-} == wave1 ]] ||
+		install -m 0755 "$ROOT_DIR/package/files/wgowrt.init" "$d/etc/init.d/wgowrt"
 	printf '%s\n' $WGOWRT_KEEP >"$d/lib/upgrade/keep.d/wgowrt"
 	chmod 0644 "$d/lib/upgrade/keep.d/wgowrt"
 	find "$d" -type d -exec chmod 0755 {} +
@@ -183,4 +188,8 @@ stage_luci() {
 	find "$d" -type d -exec chmod 0755 {} +
 	find "$d" -type f -exec chmod 0644 {} +
 	chmod 0755 "$d/etc/uci-defaults/"*
+	if [[ ${WGOWRT_PKG_LAYOUT:-} == wave1 ]]; then
+		mkdir -p "$d/etc/init.d"
+		install -m 0755 "$ROOT_DIR/package/files/wgowrt.init" "$d/etc/init.d/wgowrt"
+	fi
 }

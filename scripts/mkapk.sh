@@ -110,8 +110,8 @@ mkpkg() {
 
 scripts "$name" "" ""
 # shellcheck disable=SC2016
-scripts "luci-app-$name" '[ -n "${IPKG_INSTROOT}" ] || /etc/init.d/rpcd reload
-' ""
+scripts "luci-app-$name" "$(cat "$ROOT_DIR/package/files/luci-app-wgowrt.postinst-pkg")
+" ""
 
 # The LuCI app once (noarch), copied into every arch's repository.
 stage_luci "$tmp/luci"

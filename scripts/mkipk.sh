@@ -63,11 +63,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # control_file ARCH INSTALLED_SIZE: the control fields, in OpenWrt's order.
+# Replaces: luci-app-wgowrt shipped /etc/init.d/wgowrt until the service moved
+# into this package; without it the real opkg refuses to upgrade wgowrt on a
+# router that has the older luci-app (check_data_file_clashes) and then
+# upgrades luci-app, whose removal of its obsolete file leaves no service
+# (scripts/test-opkg.sh and test-pkg-boot.sh upgrade from that layout).
+# OpenWrt's package-pack.mk writes no Replaces field, so an SDK build of
+# package/Makefile lacks it: there, upgrade luci-app-wgowrt first.
 control_file() {
 	cat <<EOF
 Package: $name
 Version: $pkgversion
 Depends: $depends
+Replaces: luci-app-wgowrt
 Source: feeds/wgowrt/package
 SourceName: $name
 License: $license
@@ -131,8 +139,9 @@ index() {
 
 # mkipk_luci: the LuCI app (luci-app/, architecture all) as luci.mk lays
 # it out: htdocs/ under /www, root/ under /; its postinst lets
-# default_postinst run the uci-defaults and start the sync service, then
-# reloads rpcd so the new ACL is read.
+# default_postinst run the uci-defaults, then package/files/
+# luci-app-wgowrt.postinst-pkg (the service back after an upgrade from the
+# layout that shipped it here; rpcd reload for the new ACL).
 mkipk_luci() {
 	local w=$tmp/luci name=luci-app-wgowrt
 	mkdir -p "$w/data" "$w/control" "$out/all"
@@ -155,8 +164,7 @@ Description: LuCI support for wgowrt: overview, peers and setup pages; changes
  go through LuCI's Save & Apply with rollback.
 EOC
 	scripts "$w/control"
-	# shellcheck disable=SC2016
-	printf '[ -n "${IPKG_INSTROOT}" ] || /etc/init.d/rpcd reload\n' >"$w/control/postinst-pkg"
+	cp "$ROOT_DIR/package/files/luci-app-wgowrt.postinst-pkg" "$w/control/postinst-pkg"
 	chmod 0644 "$w/control/control"
 	chmod 0755 "$w/control" "$w/control/postinst" "$w/control/postinst-pkg" "$w/control/prerm"
 	"${TAR[@]}" --sort=name -C "$w/control" -cf - . | gzip -9n >"$w/control.tar.gz"

@@ -57,7 +57,7 @@ else # re-sign the given repository's packages with this test's key
 			--description "wgowrt $new $arch" "$repo/$arch"/*.apk
 	done
 fi
-WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkapk.sh" --no-build -o "$tmp/old" --key "$key" "${arches[@]}" >/dev/null
+WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkapk.sh" --no-build -o "$tmp/old" --key "$key" "${arches[@]}" >/dev/null
 
 check() { if [[ $2 == "$3" ]]; then t_pass "$1"; else t_fail "$1: got '$2', want '$3'"; fi; }
 mkapk() { (cd "$ROOT_DIR" && go run ./scripts/mkapk "$@"); }
@@ -147,8 +147,6 @@ for arch in "${arches[@]}"; do
 	check "$arch: binary installed" "$(cmp -s "$r/usr/sbin/wgowrt" "$ROOT_DIR/dist/$arch/wgowrt" && echo same)" same
 	check "$arch: rpcd plugin link" "$(readlink "$r/usr/libexec/rpcd/wgowrt")" /usr/sbin/wgowrt
 	check "$arch: sysupgrade keeps /etc/config/wgowrt" "$(cat "$r/lib/upgrade/keep.d/wgowrt")" /etc/config/wgowrt
-	check "$arch: .list" "$(tr '\n' ' ' <"$r/lib/apk/packages/wgowrt.list")" \
-		"/etc/init.d/wgowrt /etc/init.d/wgowrt-rollback /lib/apk/packages/wgowrt.list /lib/upgrade/keep.d/wgowrt /usr/libexec/rpcd/wgowrt /usr/sbin/wgowrt "
 	check "$arch: apk info -L" "$(apkr "$r" "$arch" info -L wgowrt 2>/dev/null | grep -c '^usr/sbin/wgowrt$')" 1
 
 	# The user's state, then the upgrade.
@@ -161,6 +159,9 @@ for arch in "${arches[@]}"; do
 	check "$arch: config and keys kept by the upgrade" "$(cd "$r/etc/config" && sha256sum wgowrt network)" "$sha_before"
 	runscripts "$r" post-upgrade || t_fail "$arch: post-upgrade scripts failed"
 	check "$arch: service still enabled after the upgrade" "$(readlink "$r/etc/rc.d/S99wgowrt")" ../init.d/wgowrt
+	check "$arch: .list (the service moved into wgowrt)" "$(tr '\n' ' ' <"$r/lib/apk/packages/wgowrt.list")" \
+		"/etc/init.d/wgowrt /etc/init.d/wgowrt-rollback /lib/apk/packages/wgowrt.list /lib/upgrade/keep.d/wgowrt /usr/libexec/rpcd/wgowrt /usr/sbin/wgowrt "
+	check "$arch: luci-app no longer owns the service" "$(grep -c init.d "$r/lib/apk/packages/luci-app-wgowrt.list")" 0
 
 	# Remove: nothing of ours left, the user's config stays.
 	runscripts "$r" pre-deinstall || t_fail "$arch: pre-deinstall scripts failed"

@@ -42,8 +42,8 @@ f=$(cd "$feed/${arches[0]}" && echo wgowrt_*.ipk)
 new=${f#wgowrt_} new=${new%_"${arches[0]}".ipk}
 old_base=0.0.0_git20000101000000
 old=$old_base-r$release
-WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" --no-build -o "$tmp/old" "${arches[@]}" >/dev/null
-WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" -o "$tmp/old" --luci >/dev/null
+WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" --no-build -o "$tmp/old" "${arches[@]}" >/dev/null
+WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" -o "$tmp/old" --luci >/dev/null
 
 check() { if [[ $2 == "$3" ]]; then t_pass "$1"; else t_fail "$1: got '$2', want '$3'"; fi; }
 

@@ -9,6 +9,9 @@
 #     logged-in root has VPN > WireGuard (wgowrt) and its Overview page
 #     loads the view; `opkg remove` stops and disables the service, removes the
 #     files, and the menu entry is gone;
+#   - opkg upgrade from the layout released before the service moved into
+#     wgowrt (luci-app-wgowrt shipped /etc/init.d/wgowrt): the upgrade goes
+#     through, wgowrt owns the init script, the service is enabled and runs;
 #   - apk: the same with the real apk from our signed repository (stub
 #     dependencies from a signed stub repository): post-install enables and
 #     starts the service, `apk del` stops and removes it.
@@ -33,6 +36,9 @@ done
 
 tmp=$(mktemp -d)
 name=pkg$$
+old_base=0.0.0_git20000101000000
+WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" --no-build -o "$tmp/in/old" x86_64 >/dev/null
+WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" -o "$tmp/in/old" --luci >/dev/null
 trap '"$BOOT" "$name" down >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 check() { if [[ $2 == "$3" ]]; then t_pass "$1"; else t_fail "$1: got '$2', want '$3'"; fi; }
 has() { if grep -q -- "$2" <<<"$3"; then t_pass "$1"; else t_fail "$1: no '$2' in: $(head -c 600 <<<"$3")"; fi; }
@@ -90,6 +96,23 @@ hasnt "opkg: service stopped" '"wgowrt"' "$(service)"
 check "opkg: service disabled" "$(inside sh -c 'ls /etc/rc.d/ | grep -c wgowrt')" 0
 check "opkg: files removed" "$(inside sh -c 'ls /usr/sbin/wgowrt /usr/libexec/rpcd/wgowrt /etc/init.d/wgowrt 2>/dev/null | wc -l')" 0
 hasnt "opkg: LuCI menu entry gone" '"wgowrt"' "$(luci_menu)"
+
+# --- opkg upgrade from the older layout (the service in luci-app-wgowrt)
+inside sh -c 'cp /etc/opkg/customfeeds.conf /tmp/feeds.new && sed -i "s|/tmp/in/feed/|/tmp/in/old/|" /etc/opkg/customfeeds.conf'
+ran "opkg update (old feed)" inside opkg update
+ran "opkg install luci-app-wgowrt (old layout)" inside opkg install luci-app-wgowrt
+check "old layout: luci-app-wgowrt owns the service" "$(inside opkg search /etc/init.d/wgowrt 2>/dev/null | awk '{ print $1 }')" luci-app-wgowrt
+has "old layout: service runs" '"wgowrt"' "$(service)"
+inside cp /tmp/feeds.new /etc/opkg/customfeeds.conf
+ran "opkg update (new feed)" inside opkg update
+ran "opkg upgrade wgowrt luci-app-wgowrt" inside opkg upgrade wgowrt luci-app-wgowrt
+check "upgraded: wgowrt is the new version" "$(inside opkg list-installed wgowrt 2>/dev/null | awk '{ print $3 }')" \
+	"$(sed -n 's/^Version: //p' "$feed/x86_64/Packages" | head -n1)"
+check "upgraded: wgowrt owns the service" "$(inside opkg search /etc/init.d/wgowrt 2>/dev/null | awk '{ print $1 }')" wgowrt
+check "upgraded: service enabled" "$(inside readlink /etc/rc.d/S99wgowrt)" ../init.d/wgowrt
+has "upgraded: procd runs the service" '"network"' "$(service)"
+ran "opkg remove (after the upgrade)" inside opkg remove luci-app-wgowrt wgowrt
+check "upgraded then removed: files gone" "$(inside sh -c 'ls /usr/sbin/wgowrt /etc/init.d/wgowrt /etc/rc.d/S99wgowrt 2>/dev/null | wc -l')" 0
 
 # --- apk (chrooted to / like on a router: scripts run as they are)
 inside sh -c 'mkdir -p /etc/apk/keys && cp /tmp/in/wgowrt.pem /etc/apk/keys/wgowrt.pem'
