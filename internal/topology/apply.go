@@ -29,6 +29,11 @@ type Report struct {
 	Changed   bool   `json:"changed"`
 	DryRun    bool   `json:"dry_run"`
 	Steps     []Step `json:"steps"`
+	// Unlisted are wgowrt's peers of the interface that the file does not
+	// make neighbours of this node (a node dropped from the file, a link
+	// removed, a peer added by hand): apply leaves them as they are and
+	// names them here, so that a shrinking file is never silently ignored.
+	Unlisted []string `json:"unlisted,omitempty"`
 }
 
 // request is one use case of the plan for a node.
@@ -68,7 +73,28 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 			return rep, fmt.Errorf("node %s, %s: %v", node, rq.use, err)
 		}
 	}
-	return rep, nil
+	rep.Unlisted, err = t.unlisted(target, node)
+	return rep, err
+}
+
+// unlisted names the peers of the interface that wgowrt made (its own
+// section names) and that are not node's neighbours in the file.
+func (t *Topology) unlisted(o *ops.Ops, node string) ([]string, error) {
+	st, _, err := o.Read("", t.Iface)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: reading the peers of %s: %v", node, t.Iface, err)
+	}
+	want := map[string]bool{}
+	for _, r := range t.Routes(node) {
+		want[r.Via] = true
+	}
+	var out []string
+	for _, p := range plan.ReadPeers(st, t.Iface) {
+		if p.Owned && !want[p.Name] {
+			out = append(out, p.Name)
+		}
+	}
+	return out, nil
 }
 
 // runStep previews a use case (its changes, as `uci changes` prints

@@ -83,6 +83,11 @@ def parse_apply(rc, stdout, stderr, want_diff):
     if rc != 0 or not isinstance(report, dict):
         raise _fail("wgowrt topology apply", rc or 1, "", stderr)
     result = {"changed": bool(report.get("changed")), "public_key": report.get("public_key"), "steps": report.get("steps", [])}
+    unlisted = report.get("unlisted") or []
+    if unlisted:
+        # apply never removes them: say so rather than leave them silently
+        result["unlisted"] = unlisted
+        result["warnings"] = [unlisted_note(report.get("node"), p) for p in unlisted]
     if want_diff and result["changed"]:
         text = []
         for step in report.get("steps", []):
@@ -90,6 +95,12 @@ def parse_apply(rc, stdout, stderr, want_diff):
                 text.append("# %s\n%s\n" % (step["use"], "\n".join(step["changes"])))
         result["diff"] = {"prepared": "".join(text)}
     return result
+
+
+def unlisted_note(node, peer):
+    """The warning for a peer the file dropped (as wgowrt words it)."""
+    return ("peer %s of %s is not its neighbour in the topology file: left as it is "
+            "(remove it with 'wgowrt site remove %s' or 'wgowrt peer remove %s')" % (peer, node, peer, peer))
 
 
 def parse_key(rc, stdout, stderr):
