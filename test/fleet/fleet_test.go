@@ -62,8 +62,9 @@ const net44 = "44.31.5"
 // reaches every other through the hub with its own source address, a
 // second run reports changed=0 everywhere, and a --check --diff run of a
 // changed topology prints each router's diff and leaves every router's
-// /etc/config byte-identical and its running peers as they were.
-// About 60 s (four routers, three playbook runs); skipped without the
+// /etc/config byte-identical and its running peers as they were; with a
+// branch dropped from the file, the hub's run warns that its peer stays.
+// About 50 s (four routers, three playbook runs); skipped without the
 // oracle, sshd or ansible-core unless WGOWRT_REQUIRE_PRIVILEGED=1.
 func TestFleetAnsible(t *testing.T) {
 	requireFleet(t)
@@ -86,7 +87,7 @@ func TestFleetAnsible(t *testing.T) {
 		startSSHD(t, dir, r, ctl, n.wan+".2", string(pub))
 		routers[n.name] = r
 	}
-	star, grown := topologies(t, dir)
+	star, grown, shrunk := topologies(t, dir)
 	a := newAnsible(t, dir, ctl, key)
 
 	out, changed := a.play(t, star)
@@ -109,6 +110,28 @@ func TestFleetAnsible(t *testing.T) {
 	wantChanged(t, "second run", changed, 0)
 
 	checkMode(t, a, grown, routers)
+	dropped(t, a, shrunk, routers)
+}
+
+// dropped: with branch3 gone from the file (and left out of the run: it
+// is no node of the file any more), the hub's run warns that branch3's
+// peer stays; check mode, so nothing is written.
+func dropped(t *testing.T, a *ansible, shrunk string, routers map[string]*lab.Router) {
+	t.Helper()
+	before := map[string]string{}
+	for name, r := range routers {
+		before[name] = fmt.Sprint(snapshot(t, filepath.Join(r.StatePathCached(), "config")))
+	}
+	out, _ := a.play(t, shrunk, "--check", "--diff", "--limit", "!branch3")
+	want := "[WARNING]: peer branch3 of hub is not its neighbour in the topology file: left as it is"
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+		t.Errorf("no warning %q", want)
+	}
+	for name, r := range routers {
+		if fmt.Sprint(snapshot(t, filepath.Join(r.StatePathCached(), "config"))) != before[name] {
+			t.Errorf("check mode changed the /etc/config of %s", name)
+		}
+	}
 }
 
 // wantChanged: every router's changed count in the recap is n.
@@ -131,7 +154,7 @@ func checkMode(t *testing.T, a *ansible, grown string, routers map[string]*lab.R
 	peers := map[string]string{}
 	for name, r := range routers {
 		before[name] = snapshot(t, filepath.Join(r.StatePathCached(), "config"))
-		peers[name] = r.MustExec("wg", "show", "wg0", "allowed-ips")
+		peers[name] = allowedIPs(r)
 	}
 	out, changed := a.play(t, grown, "--check", "--diff")
 	wantChanged(t, "check mode", changed, 1)
@@ -144,10 +167,18 @@ func checkMode(t *testing.T, a *ansible, grown string, routers map[string]*lab.R
 		if fmt.Sprint(after) != fmt.Sprint(before[name]) {
 			t.Errorf("check mode changed /etc/config of %s", name)
 		}
-		if p := r.MustExec("wg", "show", "wg0", "allowed-ips"); p != peers[name] {
+		if p := allowedIPs(r); p != peers[name] {
 			t.Errorf("check mode changed the running peers of %s:\n%s\nwas:\n%s", name, p, peers[name])
 		}
 	}
+}
+
+// allowedIPs is `wg show wg0 allowed-ips` of r's running device, in key
+// order (wireguard-go lists peers in random order).
+func allowedIPs(r *lab.Router) string {
+	lines := strings.Split(strings.TrimSpace(r.MustExec("wg", "show", "wg0", "allowed-ips")), "\n")
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
 }
 
 // snapshot reads every file under dir.
@@ -171,8 +202,9 @@ func snapshot(t *testing.T, dir string) map[string]string {
 // topologies writes the lab's copies of examples/fleet/star.json: the
 // hub's endpoint at its lab WAN address, no public keys (the playbook's
 // first pass collects them from the routers); and the same with a fourth
-// branch (a router not in the inventory, its key pasted in).
-func topologies(t *testing.T, dir string) (star, grown string) {
+// branch (a router not in the inventory, its key pasted in), and without
+// branch3.
+func topologies(t *testing.T, dir string) (star, grown, shrunk string) {
 	t.Helper()
 	b, err := os.ReadFile("../../examples/fleet/star.json")
 	if err != nil {
@@ -205,7 +237,11 @@ func topologies(t *testing.T, dir string) (star, grown string) {
 		link := doc["links"].([]any)[0].(map[string]any)
 		link["spokes"] = append(link["spokes"].([]any), "branch4")
 	})
-	return star, grown
+	shrunk = write("star-without-branch3.json", func(doc map[string]any) {
+		doc["nodes"] = doc["nodes"].([]any)[:3]
+		doc["links"].([]any)[0].(map[string]any)["spokes"] = []string{"branch1", "branch2"}
+	})
+	return star, grown, shrunk
 }
 
 // endpoint is a host of the lab and the address it serves TCP echo on.

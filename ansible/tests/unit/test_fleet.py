@@ -109,6 +109,15 @@ class ModuleUtilsTest(unittest.TestCase):
         self.assertIn("'branch 1'", wu.apply_command(STAR, "branch 1", False))
         self.assertEqual(wu.key_command("wg0", True), "wgowrt --json node key --iface wg0 --dry-run")
 
+    def test_through_a_terminal(self):
+        # ssh -tt (Ansible's ssh connection for raw commands): stderr in stdout, CRLF, ssh's own line on stderr
+        out = '{"node": "hub",\r\n "changed": true, "steps": []}\r\nwgowrt: node hub, site add x: boom\r\n'
+        with self.assertRaisesRegex(wu.WgowrtError, r"^wgowrt topology apply failed \(exit 1\): wgowrt: node hub, site add x: boom$"):
+            wu.parse_apply(1, out, "Connection to 203.0.113.2 closed.\r\n", False)
+        self.assertTrue(wu.parse_apply(0, out.split("wgowrt:")[0], "Connection to 203.0.113.2 closed.\r\n", False)["changed"])
+        with self.assertRaisesRegex(wu.WgowrtError, r"\(exit 2\): wgowrt: usage$"):
+            wu.parse_key(2, "wgowrt: usage\r\n", "Shared connection to r1 closed.\r\n")
+
     def test_unlisted_peers_warn(self):
         r = wu.parse_apply(0, json.dumps({"node": "hub", "changed": False, "steps": [], "unlisted": ["branch3"]}), "", True)
         self.assertEqual(r["unlisted"], ["branch3"])
