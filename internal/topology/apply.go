@@ -31,7 +31,7 @@ type Report struct {
 	Steps     []Step `json:"steps"`
 	// Unlisted are wgowrt's peers of the interface that the file does not
 	// make neighbours of this node (a node dropped from the file, a link
-	// removed, a peer added by hand): apply leaves them as they are and
+	// removed, a peer added with peer add): apply leaves them as they are and
 	// names them here, so that a shrinking file is never silently ignored.
 	Unlisted []string `json:"unlisted,omitempty"`
 }

@@ -164,7 +164,7 @@ func printReport(rep *Report, opt Options) {
 		}
 	}
 	for _, u := range rep.Unlisted {
-		fmt.Fprintf(opt.Stderr, "wgowrt: %s\n", UnlistedNote(rep.Node, u))
+		fmt.Fprintf(opt.Stderr, "wgowrt: %s\n", unlistedNote(rep.Node, u))
 	}
 	if !rep.Changed {
 		fmt.Fprintln(opt.Stderr, "wgowrt: nothing to change")
@@ -216,8 +216,8 @@ func nodeKeyCmd(o *ops.Ops, args []string, opt Options) error {
 	return nil
 }
 
-// UnlistedNote says that peer stays on node although the file no longer
+// unlistedNote says that peer stays on node although the file no longer
 // names it as a neighbour, and how to remove it.
-func UnlistedNote(node, peer string) string {
+func unlistedNote(node, peer string) string {
 	return fmt.Sprintf("peer %s of %s is not its neighbour in the topology file: left as it is (remove it with 'wgowrt site remove %s' or 'wgowrt peer remove %s')", peer, node, peer, peer)
 }
