@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
@@ -73,8 +74,43 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 			return rep, fmt.Errorf("node %s, %s: %v", node, rq.use, err)
 		}
 	}
+	if !dryRun {
+		step, err := reroute(target, t.Iface)
+		if step != nil {
+			rep.Steps, rep.Changed = append(rep.Steps, *step), true
+		}
+		if err != nil {
+			return rep, fmt.Errorf("node %s: %v", node, err)
+		}
+	}
 	rep.Unlisted, err = t.unlisted(target, node)
 	return rep, err
+}
+
+// reroute runs `ifup` when the running router does not route what the
+// interface's peers should carry: up to 24.10 netifd installs those
+// routes only when the interface comes up, and a rollout has nobody to
+// follow the note that says so. Checked on every apply (not only after a
+// change), so the next run finishes what a killed one left.
+func reroute(o *ops.Ops, iface string) (*Step, error) {
+	missing, err := o.MissingRoutes(iface, 15*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("checking the routes of %s: %v", iface, err)
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	var ps []string
+	for _, p := range missing {
+		ps = append(ps, p.String())
+	}
+	step := &Step{Use: "ifup " + iface, Changes: []string{}, Notes: []string{fmt.Sprintf(
+		"%s not routed into %s: took it down and up again (netifd installs the routes of route_allowed_ips when %s comes up; every peer handshakes again)",
+		strings.Join(ps, ", "), iface, iface)}}
+	if err := o.Ifup(iface); err != nil {
+		return step, fmt.Errorf("ifup %s: %v", iface, err)
+	}
+	return step, nil
 }
 
 // unlisted names the peers of the interface that wgowrt made (its own

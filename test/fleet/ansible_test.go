@@ -77,7 +77,7 @@ func (a *ansible) play(t *testing.T, topology string, extra ...string) (string, 
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	args := append([]string{"netns", "exec", a.ctl.Path, "ansible-playbook", "-i", a.inv, a.playbook, "-e", "topology_file=" + topology}, extra...)
+	args := append([]string{"netns", "exec", a.ctl.Path, "ansible-playbook", "-v", "-i", a.inv, a.playbook, "-e", "topology_file=" + topology}, extra...)
 	cmd := exec.CommandContext(ctx, "ip", args...)
 	cmd.Env = append(os.Environ(), a.env...)
 	start := time.Now()

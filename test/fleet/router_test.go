@@ -49,13 +49,12 @@ func routerConfig(t *testing.T, n node) string {
 	return dir
 }
 
-// bootRouter starts router n (the 25.12 WireGuard handler: a change is
-// applied in place, no ifup needed) with its WAN cabled to ctl and a host
-// on each of its LANs serving TCP echo (added to hosts), and waits until
-// netifd has its interfaces up.
+// bootRouter starts router n (with its WireGuard handler) with its WAN
+// cabled to ctl and a host on each of its LANs serving TCP echo (added to
+// hosts), and waits until netifd has its interfaces up.
 func bootRouter(t *testing.T, l *lab.Lab, ctl *lab.NS, n node, i int, hosts map[string]*lab.NS) *lab.Router {
 	t.Helper()
-	r := l.Router(n.name, routerConfig(t, n), "25.12")
+	r := l.Router(n.name, routerConfig(t, n), n.handler)
 	dev := fmt.Sprintf("rw%d", i)
 	l.Link(r.NS, "veth-wan", ctl, dev)
 	ctl.MustRun("ip", "addr", "add", n.wan+".1/24", "dev", dev)
