@@ -5,7 +5,8 @@
 #   - opkg: our feed in /etc/opkg/customfeeds.conf, `opkg update`,
 #     `opkg install luci-app-wgowrt` (its dependencies are the image's);
 #     default_postinst enables and starts our service (/etc/rc.d/S99wgowrt,
-#     procd lists "wgowrt" with its network reload trigger); LuCI's menu for a
+#     procd lists "wgowrt" with its network reload trigger); the ubus object
+#     wgowrt (rpcd) answers status, peers and doctor; LuCI's menu for a
 #     logged-in root has VPN > WireGuard (wgowrt) and its Overview page
 #     loads the view; `opkg remove` stops and disables the service, removes the
 #     files, and the menu entry is gone;
@@ -91,6 +92,13 @@ m=$(luci_menu)
 has "opkg: LuCI menu has the app" '"wgowrt"' "$m"
 page=$(inside sh -c 'curl -s -b /tmp/cj http://127.0.0.1/cgi-bin/luci/admin/vpn/wgowrt/overview')
 has "opkg: LuCI overview page loads our view" 'wgowrt/overview' "$page"
+# The ubus object (rpcd runs wgowrt as its exec plugin): other software on
+# the router reads the tunnels with `ubus call wgowrt status|peers|doctor`.
+ran "opkg: wgowrt server init" inside wgowrt server init --endpoint vpn.example.org
+u=$(inside ubus -v list wgowrt 2>&1 || true)
+for m in status peers doctor; do has "ubus: object wgowrt has $m" "\"$m\"" "$u"; done
+has "ubus: call wgowrt status lists wg0" '"wg0"' "$(inside ubus call wgowrt status 2>&1 || true)"
+ran "opkg: wgowrt server remove" inside wgowrt server remove --iface wg0
 ran "opkg remove" inside opkg remove luci-app-wgowrt wgowrt
 hasnt "opkg: service stopped" '"wgowrt"' "$(service)"
 check "opkg: service disabled" "$(inside sh -c 'ls /etc/rc.d/ | grep -c wgowrt')" 0

@@ -137,8 +137,7 @@ func (p *Package) delete(ptr Ptr, track bool) error {
 		r.s.Options = append(r.s.Options[:i:i], r.s.Options[i+1:]...)
 		return nil
 	}
-	i := p.sectionIndex(r.s)
-	p.Sections = append(p.Sections[:i:i], p.Sections[i+1:]...)
+	p.removeSection(p.sectionIndex(r.s))
 	return nil
 }
 
@@ -188,8 +187,10 @@ func (p *Package) rename(ptr Ptr, track bool) error {
 		r.o.Name = ptr.Value
 		return nil
 	}
+	old := r.s.Name
 	r.s.Name = ptr.Value
 	r.s.Anonymous = false
+	p.indexRename(r.s, old)
 	return nil
 }
 
@@ -214,6 +215,9 @@ func (p *Package) reorder(s *Section, pos int, track bool) {
 	out = append(out, rest[:at]...)
 	out = append(out, s)
 	p.Sections = append(out, rest[at:]...)
+	if p.dupNames {
+		p.byName = nil // which of two same-named sections comes first may change
+	}
 	p.record(track, Delta{Cmd: CmdReorder, Section: s.Name, Value: strconv.Itoa(pos), HasValue: true})
 }
 

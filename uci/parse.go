@@ -362,6 +362,7 @@ func (p *Package) allocSection(typ, name string) *Section {
 		s.Name = fmt.Sprintf("cfg%02x%04x", p.nSection, djbhash(typ)%(1<<16))
 	}
 	p.Sections = append(p.Sections, s)
+	p.indexAdd(s)
 	return s
 }
 

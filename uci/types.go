@@ -90,6 +90,17 @@ type Package struct {
 	// package was loaded or saved; saved holds those read from delta files.
 	delta []Delta
 	saved []Delta
+
+	// byName finds a section by name without scanning (a provider's file
+	// can make tens of thousands of sections). The edit operations keep it
+	// up to date; Section rebuilds it when Sections changed length behind
+	// its back or a hit no longer carries the name. indexed is the length
+	// of Sections it describes.
+	byName  map[string]*Section
+	indexed int
+	// dupNames: two sections carry one name (a hand-edited file), so a
+	// removal or rename cannot be mirrored in byName without a rescan.
+	dupNames bool
 }
 
 // NewPackage returns an empty package.
@@ -98,12 +109,67 @@ func NewPackage(name string) *Package { return &Package{Name: name} }
 // Section returns the section called name (generated names of anonymous
 // sections included), or nil.
 func (p *Package) Section(name string) *Section {
+	if p.byName == nil || p.indexed != len(p.Sections) {
+		p.reindex()
+	}
+	s := p.byName[name]
+	if s != nil && s.Name != name {
+		p.reindex()
+		s = p.byName[name]
+	}
+	return s
+}
+
+// reindex maps every name to its first section, as a scan finds it.
+func (p *Package) reindex() {
+	p.byName = make(map[string]*Section, len(p.Sections))
+	p.dupNames = false
 	for _, s := range p.Sections {
-		if s.Name == name {
-			return s
+		if _, seen := p.byName[s.Name]; seen {
+			p.dupNames = true
+		} else {
+			p.byName[s.Name] = s
 		}
 	}
-	return nil
+	p.indexed = len(p.Sections)
+}
+
+// indexDrop forgets s, just removed from Sections.
+func (p *Package) indexDrop(s *Section) {
+	if p.byName == nil || p.dupNames || p.indexed != len(p.Sections)+1 || p.byName[s.Name] != s {
+		p.byName = nil // rebuilt on the next lookup
+		return
+	}
+	delete(p.byName, s.Name)
+	p.indexed = len(p.Sections)
+}
+
+// indexRename moves s, still in Sections, from name old to its new name.
+func (p *Package) indexRename(s *Section, old string) {
+	if p.byName == nil || p.dupNames || p.indexed != len(p.Sections) || p.byName[old] != s {
+		p.byName = nil
+		return
+	}
+	delete(p.byName, old)
+	if _, seen := p.byName[s.Name]; seen {
+		p.byName = nil
+		return
+	}
+	p.byName[s.Name] = s
+}
+
+// indexAdd records s, just appended to Sections.
+func (p *Package) indexAdd(s *Section) {
+	if p.byName == nil || p.indexed != len(p.Sections)-1 {
+		p.byName = nil // rebuilt on the next lookup
+		return
+	}
+	if _, seen := p.byName[s.Name]; seen {
+		p.dupNames = true
+	} else {
+		p.byName[s.Name] = s
+	}
+	p.indexed = len(p.Sections)
 }
 
 // SectionsOfType returns the sections of type typ in file order.
@@ -124,6 +190,17 @@ func (p *Package) sectionIndex(s *Section) int {
 		}
 	}
 	return -1
+}
+
+// removeSection drops Sections[i], shifting the rest in place (removing
+// many sections stays cheap). Callers that delete while walking Sections
+// walk a copy, as they had to for the indices anyway.
+func (p *Package) removeSection(i int) {
+	s := p.Sections[i]
+	copy(p.Sections[i:], p.Sections[i+1:])
+	p.Sections[len(p.Sections)-1] = nil
+	p.Sections = p.Sections[:len(p.Sections)-1]
+	p.indexDrop(s)
 }
 
 // Clone returns a deep copy of p (pending changes included).

@@ -42,6 +42,7 @@ func methods(b *bridge) []rpcd.Method {
 		{Name: "peer_disable", Args: map[string]any{"iface": "", "name": ""}, Write: true, Call: b.peerEdit("disable")},
 		{Name: "peer_enable", Args: map[string]any{"iface": "", "name": ""}, Write: true, Call: b.peerEdit("enable")},
 		{Name: "peer_rename", Args: map[string]any{"iface": "", "name": "", "new_name": ""}, Write: true, Call: b.peerRename},
+		{Name: "peer_expiry", Args: peerExpirySignature, Write: true, Call: b.peerExpiry},
 		{Name: "server_init", Args: serverInitSignature, Write: true, Call: b.serverInit},
 		{Name: "client_import", Args: clientImportSignature, Write: true, Call: b.clientImport},
 		{Name: "site_add", Args: siteAddSignature, Write: true, Call: b.siteAdd},

@@ -20,6 +20,7 @@ var argWords = map[string]string{
 	"remote-subnet": "remote subnet", "local-subnet": "local subnet", "allowed": "allowed prefix",
 	"allow": "service", "lan": "LAN", "public-key": "public key", "keep-private-key": "keep private key",
 	"lan-access": "LAN access", "kill-switch": "kill switch", "ipv6": "IPv6", "dns": "DNS",
+	"expires": "expiry", "for": "duration",
 }
 
 var (
@@ -28,6 +29,7 @@ var (
 	seeCmdRe   = regexp.MustCompile(` \(see 'wgowrt [^']*'\)`)
 	initCmdRe  = regexp.MustCompile(`with 'wgowrt server init[^']*'`)
 	flagRe     = regexp.MustCompile(`--([a-z][a-z0-9-]*)`)
+	expiryRe   = regexp.MustCompile(`with 'wgowrt peer set [^']*' \([^)]*\)`)
 )
 
 // forLuCI rewrites a message in the page's words.
@@ -36,6 +38,7 @@ func forLuCI(msg string) string {
 	msg = withFlagRe.ReplaceAllString(msg, "")
 	msg = seeCmdRe.ReplaceAllString(msg, "")
 	msg = initCmdRe.ReplaceAllString(msg, "on the Setup page")
+	msg = expiryRe.ReplaceAllString(msg, "with Expiry… (a date, a duration such as 7d, or never)")
 	return flagRe.ReplaceAllStringFunc(msg, func(f string) string {
 		name := f[2:]
 		if w, ok := argWords[name]; ok {

@@ -80,10 +80,14 @@ type peerAddArgs struct {
 	Keepalive      rpcd.Int `json:"keepalive"`
 	Endpoint       string   `json:"endpoint"`
 	KeepPrivateKey bool     `json:"keep_private_key"`
+	// Expires and For are --expires DATE|never and --for DURATION.
+	Expires string `json:"expires"`
+	For     string `json:"for"`
 }
 
 var peerAddSignature = map[string]any{"iface": "", "name": "", "ip": []string{}, "public_key": "", "psk": true,
-	"routes": []string{}, "tunnel": "", "dns": []string{}, "keepalive": 32, "endpoint": "", "keep_private_key": true}
+	"routes": []string{}, "tunnel": "", "dns": []string{}, "keepalive": 32, "endpoint": "", "keep_private_key": true,
+	"expires": "", "for": ""}
 
 // peerAddAnswer is the plan of a new peer and the config it is given.
 // The private key appears once, inside Config; it is staged only when
@@ -120,9 +124,9 @@ func (b *bridge) peerAdd(args json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.ops.PeerAdd(ops.PeerAdd{Txn: txn, Intent: in, PSK: a.PSK})
+	r, err := b.ops.PeerAdd(ops.PeerAdd{Txn: txn, Intent: in, PSK: a.PSK, Expires: a.Expires, For: a.For})
 	if err != nil {
-		return nil, err
+		return nil, expiryErr(err, a.Expires, a.For)
 	}
 	pa, err := planned(r.Outcome)
 	if err != nil {

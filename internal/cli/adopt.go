@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
@@ -34,9 +35,30 @@ func adoptCommand(env *Env) *Command {
 				return err
 			}
 			if err == nil && !env.JSON && res.Plan != nil && res.Changed {
-				fmt.Fprintf(env.Stderr, "wgowrt: %s: a %s with %d peer(s), firewall zone %s\n", in.Iface, res.Found.Role, res.Found.Peers, orNone(res.Found.Zone))
+				fmt.Fprintf(env.Stderr, "wgowrt: %s: a %s with %d peer(s)%s, firewall zone %s\n", in.Iface, res.Found.Role, res.Found.Peers,
+					sitesNote(res.Found.Sites), orNone(res.Found.Zone))
 			}
-			return report(env, res.Outcome, err)
+			return reportChange(env, res.Outcome, err, adoptFacts(in.Iface, res.Found))
 		},
 	}
+}
+
+func sitesNote(sites []string) string {
+	if len(sites) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (site links: %s)", strings.Join(sites, ", "))
+}
+
+// adoptFacts are adopt's own --json fields: what it found, "found":
+// {"role", "zone" ("" for none), "peers" (how many), "renamed" (old
+// section -> peer name, for the peers it gave wgowrt's section names),
+// "sites" (the peers it recorded as site links)}.
+func adoptFacts(iface string, f plan.Adopted) map[string]any {
+	renamed := f.Renamed
+	if renamed == nil {
+		renamed = map[string]string{}
+	}
+	return map[string]any{"iface": iface, "found": map[string]any{"role": f.Role, "zone": f.Zone, "peers": f.Peers,
+		"renamed": renamed, "sites": orEmpty(f.Sites)}}
 }

@@ -29,7 +29,17 @@ func TestAdoptedShapesTakeEveryCommand(t *testing.T) {
 			keysBefore := peerFacts(readConf(t, root, "network"))
 			mustRun(t, root, "adopt wg0 --endpoint vpn.example.com")
 			mustRun(t, root, "peer add newcomer")
-			mustRun(t, root, "peer set "+peer+" --keepalive 15")
+			if shape == "adopt-site-link" {
+				// adopted as a site: peer set refuses it, site set takes it
+				if _, e, code := run(t, root, "peer set "+peer+" --keepalive 15", false); code == 0 || !strings.Contains(e, "site set") {
+					t.Errorf("peer set on the adopted site: exit %d, %s", code, e)
+				}
+				mustRun(t, root, "site set "+peer+" --keepalive 15")
+				// the site's own keepalive is a device setting: it changes
+				keysBefore = strings.Replace(keysBefore, "persistent_keepalive '25'", "persistent_keepalive '15'", 1)
+			} else {
+				mustRun(t, root, "peer set "+peer+" --keepalive 15")
+			}
 			mustRun(t, root, "peer remove newcomer")
 			if o, e, code := run(t, root, "adopt wg0 --endpoint vpn.example.com", true); code != 0 || o != "" {
 				t.Errorf("adopting again: exit %d, changes %q (%s), want none", code, o, e)

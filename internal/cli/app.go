@@ -33,6 +33,8 @@ type Env struct {
 	// confirm and noConfirm are --confirm[=SECONDS] and --no-confirm.
 	confirm   string
 	noConfirm bool
+	// command is the running command's words ("server remove").
+	command string
 }
 
 // Path returns a system path under the --root prefix.

@@ -119,7 +119,7 @@ func runClient(env *Env, c *Context, iface string, conf *wgquick.Config) error {
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	return printClient(env, r.Plan.State, iface, r.Wrote)
+	return printWithChange(env, r.Outcome, func(e *Env) error { return printClient(e, r.Plan.State, iface, r.Wrote) })
 }
 
 func clientIntent(c *Context, iface string, conf *wgquick.Config) (plan.ClientIntent, error) {

@@ -123,6 +123,7 @@ func (c *Context) IsSet(name string) bool {
 // runCommand runs cmd (reached by the words in path) with its arguments.
 func runCommand(env *Env, cmd *Command, path string, args []string) error {
 	cmd.path = path
+	env.command = path
 	if cmd.SkipFlagParsing {
 		return cmd.Action(&Context{Command: cmd, args: args})
 	}

@@ -41,15 +41,19 @@ func expose(env *Env, c *Context) error {
 	in := plan.ExposeIntent{Iface: c.String("iface"), Peer: c.String("peer"), Port: port, On: c.String("on"), Remove: c.Bool("remove"),
 		HideRouterService: c.Bool("hide-router-service")}
 	r, err := env.ops().Expose(ops.Expose{Txn: txn(env, c), Intent: in})
-	if err = report(env, r.Outcome, err); done(env, err) || in.Remove {
+	if in.Remove {
+		return reportChange(env, r.Outcome, err, map[string]any{"peer": in.Peer, "on": in.On, "proto": port.Proto, "listen": port.Listen})
+	}
+	if env.JSON {
+		return reportChange(env, r.Outcome, err, map[string]any{"peer": in.Peer, "on": in.On, "proto": port.Proto, "at": r.At,
+			"listen": port.Listen, "target": r.Target})
+	}
+	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
 	at := r.At
 	if at == "" {
 		at = fmt.Sprintf("<wan address>:%d", port.Listen)
-	}
-	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "peer": in.Peer, "on": in.On, "proto": port.Proto, "at": r.At, "listen": port.Listen, "target": r.Target})
 	}
 	fmt.Fprintf(env.Stdout, "%s %s -> %s %s\n", port.Proto, at, in.Peer, r.Target)
 	return nil

@@ -44,6 +44,7 @@ func peerAddCommand(env *Env) *Command {
 			&BoolFlag{Name: "keep-private-key", Usage: "keep the peer's private key on the router so the config can be shown again"},
 			&BoolFlag{Name: "qr", Usage: "draw the config as a QR code"},
 			&StringFlag{Name: "output", Aliases: []string{"o"}, Arg: "FILE", Usage: "write the client config to FILE (mode 0600) instead of printing it"},
+			expiresFlag, forFlag,
 			allowLockoutFlag, commitPendingFlag,
 		},
 		Action: func(c *Context) error { return peerAdd(env, c) },
@@ -68,7 +69,8 @@ func peerAdd(env *Env, c *Context) error {
 		return err
 	}
 	show := func(cfg wg.ClientConfig) error { return showConfig(env, c, cfg) }
-	r, err := env.ops().PeerAdd(ops.PeerAdd{Txn: txn(env, c), Intent: in, PSK: c.Bool("psk"), Output: c.String("output"), Show: show})
+	r, err := env.ops().PeerAdd(ops.PeerAdd{Txn: txn(env, c), Intent: in, PSK: c.Bool("psk"), Output: c.String("output"), Show: show,
+		Expires: c.String("expires"), For: c.String("for")})
 	report(env, r.Outcome, nil)
 	switch {
 	case r.WriteErr != nil && r.Delivered:
@@ -153,7 +155,7 @@ func peerEditCommand(env *Env, verb, usage string) *Command {
 			}
 			out, err := env.ops().PeerEdit(ops.PeerEdit{Txn: txn(env, c), Iface: c.String("iface"), Name: name, Verb: verb,
 				AllowLockout: c.Bool("allow-lockout")})
-			return report(env, out, err)
+			return reportChange(env, out, err, map[string]any{"peer": name})
 		},
 	}
 }
@@ -169,7 +171,7 @@ func peerRenameCommand(env *Env) *Command {
 				return Usagef("peer rename needs OLD and NEW names (got %d arguments)", c.NArg())
 			}
 			out, err := env.ops().PeerRename(ops.PeerRename{Txn: txn(env, c), Iface: c.String("iface"), Old: c.Args().Get(0), New: c.Args().Get(1)})
-			return report(env, out, err)
+			return reportChange(env, out, err, map[string]any{"peer": c.Args().Get(1), "renamed_from": c.Args().Get(0)})
 		},
 	}
 }

@@ -44,6 +44,9 @@ func printPeerTable(env *Env, peers []plan.Peer) error {
 		if p.Disabled {
 			state = "disabled"
 		}
+		if p.Disabled && p.Expired != "" {
+			state = "expired"
+		}
 		if !p.Owned {
 			by = "other (" + p.Section + ")"
 		}
@@ -144,6 +147,9 @@ func printPeer(env *Env, iface string, p plan.Peer) error {
 	fmt.Fprintf(tw, "preshared key:\t%s\n", orNone(j.PresharedKey))
 	fmt.Fprintf(tw, "allowed ips:\t%s\n", orNone(join(j.AllowedIPs)))
 	fmt.Fprintf(tw, "state:\t%s\n", map[bool]string{true: "disabled", false: "enabled"}[j.Disabled])
+	if j.Expires != "" {
+		fmt.Fprintf(tw, "expires:\t%s\n", expiryShown(j.Expires, j.Expired))
+	}
 	if j.Endpoint != "" {
 		fmt.Fprintf(tw, "endpoint:\t%s\n", j.Endpoint)
 	}

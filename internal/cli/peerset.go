@@ -9,7 +9,7 @@ import (
 func peerSetCommand(env *Env) *Command {
 	return &Command{
 		Name:      "set",
-		Usage:     "change a peer's routes, tunnel, DNS, keepalive, endpoint or name; its keys stay",
+		Usage:     "change a peer's routes, tunnel, DNS, keepalive, endpoint, name or expiry; its keys stay",
 		ArgsUsage: "NAME",
 		Flags: []Flag{
 			ifaceFlag,
@@ -19,6 +19,7 @@ func peerSetCommand(env *Env) *Command {
 			&IntFlag{Name: "keepalive", Usage: "client PersistentKeepalive in seconds, 0 = off"},
 			&StringFlag{Name: "endpoint", Usage: "server endpoint in this client's config (HOST or HOST:PORT; none for the server's own)"},
 			&StringFlag{Name: "description", Usage: "a new name for the peer (as 'peer rename')"},
+			expiresFlag, forFlag,
 			allowLockoutFlag, commitPendingFlag,
 		},
 		Action: func(c *Context) error {
@@ -30,8 +31,11 @@ func peerSetCommand(env *Env) *Command {
 			if err != nil {
 				return err
 			}
-			out, err := env.ops().PeerSet(ops.PeerSet{Txn: txn(env, c), Intent: in})
-			return report(env, out, err)
+			out, err := env.ops().PeerSet(ops.PeerSet{Txn: txn(env, c), Intent: in, Expires: c.String("expires"), For: c.String("for")})
+			if in.Description != "" {
+				name = in.Description
+			}
+			return reportChange(env, out, err, map[string]any{"peer": name})
 		},
 	}
 }

@@ -19,7 +19,7 @@ func roleRemoveCommand(env *Env, usage string, iface Flag, run func(*ops.Ops, op
 			if res == nil {
 				return err
 			}
-			return report(env, res.Outcome, err)
+			return reportChange(env, res.Outcome, err, removeFacts(res))
 		},
 	}
 }
@@ -37,4 +37,21 @@ func clientRemoveCommand(env *Env) *Command {
 func gatewayRemoveCommand(env *Env) *Command {
 	return roleRemoveCommand(env, "remove the gateway of a client tunnel (its segment interface, rules, zone and forwardings)",
 		&StringFlag{Name: "iface", Aliases: []string{"i"}, Usage: "client tunnel the block is routed through", Required: true}, (*ops.Ops).GatewayRemove)
+}
+
+// removeFacts are a removal's own --json fields: the interface, the role
+// and, for a full-tunnel client, the DNS setup put back (null otherwise):
+// {"servers": the provider's resolvers dropped from dnsmasq, "noresolv":
+// its value put back (null: unset), "restored": false when
+// /etc/config/dhcp was missing}.
+func removeFacts(res *ops.RoleRemoveResult) map[string]any {
+	f := map[string]any{"iface": res.Iface, "role": res.Role, "dns": nil}
+	if d := res.DNS; d != nil {
+		var noresolv any // null: it was unset
+		if d.Noresolv != "" {
+			noresolv = d.Noresolv
+		}
+		f["dns"] = map[string]any{"servers": orEmpty(d.Servers), "noresolv": noresolv, "restored": res.DNSRestored}
+	}
+	return f
 }

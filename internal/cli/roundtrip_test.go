@@ -145,6 +145,15 @@ func TestRoundTripGatewayThenClient(t *testing.T) {
 	})
 }
 
+// TestRoundTripGatewayIPv6: a gateway with an IPv6 prefix beside the IPv4
+// block (rule6 pair, ip6addr, -ipv6 allow rules) goes as a whole too.
+func TestRoundTripGatewayIPv6(t *testing.T) {
+	conf := writeConf(t, fullConf)
+	roundTrip(t, []string{"client import " + conf + " --mode source"}, seq(hand("1"),
+		[]string{"gateway add --iface wgc --block 44.27.132.8/29 --block6 2001:db8:44:1::/64 --lan-device eth3 --allow tcp/80"}, hand("2")),
+		[]string{"gateway remove --iface wgc"})
+}
+
 func TestClientRemoveRefusesWhileAGatewayUsesIt(t *testing.T) {
 	useTestDeps(t)
 	root := t.TempDir()

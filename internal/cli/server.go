@@ -53,7 +53,7 @@ func serverInit(env *Env, c *Context) error {
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
-	return printServer(env, r.Plan.State, in.Iface, r.Wrote)
+	return printWithChange(env, r.Outcome, func(e *Env) error { return printServer(e, r.Plan.State, in.Iface, r.Wrote) })
 }
 
 func serverIntent(c *Context) (plan.ServerIntent, error) {

@@ -73,6 +73,14 @@ func siteAdd(env *Env, c *Context) error {
 		return err
 	}
 	r, err := env.ops().SiteAdd(ops.SiteAdd{Txn: txn(env, c), Intent: in, NewPSK: c.Bool("psk"), Set: c.Command.Name == "set"})
+	if env.JSON {
+		// the change document, with the site as it is (would be) after
+		extra := map[string]any{"iface": r.Iface, "sites": []siteJSON{}}
+		if r.Outcome != nil && r.Plan != nil {
+			extra["sites"] = siteList(r.Plan.State, r.Iface, name)
+		}
+		return reportChange(env, r.Outcome, err, extra)
+	}
 	if err = report(env, r.Outcome, err); done(env, err) {
 		return err
 	}
@@ -158,24 +166,14 @@ type siteJSON struct {
 	Local     []string `json:"local_subnets"`
 	Keepalive int      `json:"keepalive"`
 	PSK       string   `json:"preshared_key,omitempty"`
+	// Tunnel are the far router's tunnel addresses an adopted site link
+	// routes besides its subnets.
+	Tunnel []string `json:"tunnel_addresses,omitempty"`
 }
 
 // printSites shows the sites of iface (only the one called only, if set).
 func printSites(env *Env, st plan.State, iface, only string, changed bool) error {
-	var out []siteJSON
-	for _, s := range plan.ReadSites(st, iface) {
-		if only != "" && s.Name != only {
-			continue
-		}
-		j := siteJSON{Name: s.Name, Endpoint: s.Endpoint, PublicKey: s.PublicKey, Local: s.Local, Keepalive: s.Keepalive}
-		for _, p := range s.Remote {
-			j.Remote = append(j.Remote, p.String())
-		}
-		if s.PSK != nil {
-			j.PSK = wg.Hidden
-		}
-		out = append(out, j)
-	}
+	out := siteList(st, iface, only)
 	if env.JSON {
 		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "sites": out, "changed": changed})
 	}
@@ -185,6 +183,29 @@ func printSites(env *Env, st plan.State, iface, only string, changed bool) error
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, orNone(j.Endpoint), join(j.Remote), join(j.Local), yesNo(j.PSK != ""))
 	}
 	return tw.Flush()
+}
+
+// siteList is the sites of iface in --json form (only the one called
+// only, if set).
+func siteList(st plan.State, iface, only string) []siteJSON {
+	out := []siteJSON{}
+	for _, s := range plan.ReadSites(st, iface) {
+		if only != "" && s.Name != only {
+			continue
+		}
+		j := siteJSON{Name: s.Name, Endpoint: s.Endpoint, PublicKey: s.PublicKey, Local: s.Local, Keepalive: s.Keepalive}
+		for _, p := range s.Remote {
+			j.Remote = append(j.Remote, p.String())
+		}
+		for _, p := range s.Tunnel {
+			j.Tunnel = append(j.Tunnel, p.String())
+		}
+		if s.PSK != nil {
+			j.PSK = wg.Hidden
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 func siteRemoveCommand(env *Env) *Command {
@@ -200,7 +221,7 @@ func siteRemoveCommand(env *Env) *Command {
 			}
 			out, err := env.ops().SiteRemove(ops.SiteRemove{Txn: txn(env, c), Iface: c.String("iface"), Name: name,
 				AllowLockout: c.Bool("allow-lockout")})
-			return report(env, out, err)
+			return reportChange(env, out, err, map[string]any{"site": name})
 		},
 	}
 }

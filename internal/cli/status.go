@@ -77,10 +77,22 @@ func printStatus(env *Env, s statusJSON) error {
 		fmt.Fprintln(tw, "  PEER\tENDPOINT\tALLOWED IPS\tHANDSHAKE\tRX\tTX\tSTATE")
 		for _, p := range is.Peers {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, orNone(p.Endpoint), orNone(strings.Join(p.AllowedIPs, ", ")),
-				age(p.HandshakeAgeSecs), bytesIEC(p.RxBytes), bytesIEC(p.TxBytes), p.State)
+				age(p.HandshakeAgeSecs), bytesIEC(p.RxBytes), bytesIEC(p.TxBytes), peerState(p))
 		}
 	}
 	return tw.Flush()
+}
+
+// peerState is the state column: with the expiry when the peer has one.
+func peerState(p ops.PeerStatus) string {
+	t, err := time.Parse(time.RFC3339, p.Expires)
+	switch {
+	case p.Expires == "" || err != nil:
+		return p.State
+	case p.State == "expired":
+		return "expired " + ops.FormatExpiry(t)
+	}
+	return p.State + ", expires " + ops.FormatExpiry(t)
 }
 
 func age(secs *int64) string {

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+
+	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
 // `wgowrt sync` pushes the peers of the committed configuration into the
@@ -39,8 +41,29 @@ func runSync(env *Env, only string) error {
 			fmt.Fprintf(env.Stderr, "wgowrt: %s\n", r.Note)
 		}
 	}
+	if env.JSON {
+		if err := writeJSON(env.Stdout, syncDoc(res)); err != nil {
+			return err
+		}
+	}
 	if failed {
 		return &ExitError{Code: ExitFailure}
 	}
 	return nil
+}
+
+// syncDoc is sync's --json document: {"version": 1, "interfaces":
+// [{"iface", "applied": [what the push did], "note": why it was left
+// alone, "error": why it failed, or ""}]}. It is printed when an interface
+// failed too (the exit status is then 1).
+func syncDoc(res []ops.SyncIface) map[string]any {
+	ifs := []map[string]any{}
+	for _, r := range res {
+		e := ""
+		if r.Err != nil {
+			e = r.Err.Error()
+		}
+		ifs = append(ifs, map[string]any{"iface": r.Name, "applied": orEmpty(r.Applied), "note": r.Note, "error": e})
+	}
+	return map[string]any{"version": 1, "interfaces": ifs}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -53,5 +54,15 @@ func TestSyncPushesCommittedPeers(t *testing.T) {
 	ops.Default.Devices = func() (wgdev.Client, error) { return other, nil }
 	if _, e, code := run(t, root, "sync", false); code != 0 || !strings.Contains(e, "set up again by netifd") || len(other.Configs) != 0 {
 		t.Errorf("device with another key: exit %d, %q, configs %v", code, e, other.Configs)
+	}
+	// --json: one document, the interface and why it was left alone
+	o, _, code := run(t, root, "--json sync", false)
+	var doc struct {
+		Version    int
+		Interfaces []struct{ Iface, Note, Error string }
+	}
+	if err := json.Unmarshal([]byte(o), &doc); code != 0 || err != nil || doc.Version != 1 || len(doc.Interfaces) != 1 ||
+		doc.Interfaces[0].Iface != "wg0" || !strings.Contains(doc.Interfaces[0].Note, "set up again by netifd") || doc.Interfaces[0].Error != "" {
+		t.Errorf("sync --json: exit %d, %v, %+v:\n%s", code, err, doc, o)
 	}
 }

@@ -27,7 +27,11 @@ func txn(env *Env, c *Context) ops.Txn {
 // report prints what a writing use case did, in the order it happened:
 // warnings, then the preview (--dry-run) or the notes, what the plan
 // wrote and what applying it said. It returns err.
-func report(env *Env, out *ops.Outcome, err error) error {
+func report(env *Env, out *ops.Outcome, err error) error { return reportWith(env, out, err, nil) }
+
+// reportWith is report; with --json a dry run prints the change document
+// (changeDoc, with extra's fields) instead of the changes.
+func reportWith(env *Env, out *ops.Outcome, err error, extra map[string]any) error {
 	if out == nil {
 		return err
 	}
@@ -42,6 +46,12 @@ func report(env *Env, out *ops.Outcome, err error) error {
 		fmt.Fprintf(env.Stderr, "wgowrt: warning: %s\n", w)
 	}
 	if out.Preview {
+		if env.JSON {
+			if err != nil {
+				return err
+			}
+			return writeJSON(env.Stdout, changeDoc(env, out, extra))
+		}
 		fmt.Fprint(env.Stdout, r.ChangeLines())
 		return err
 	}

@@ -90,6 +90,8 @@ func (o *Ops) LanRoute(req LanRoute) (*LanRouteResult, error) {
 			return res, err
 		}
 		defer unlock()
+		// The LAN's IPv6 prefix (ip6assign) is known only to netifd.
+		st.Live = o.liveFacts()
 		res.Routes, err = plan.LanRoutes(st)
 		return res, err
 	}

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
@@ -23,6 +24,9 @@ type PeerAdd struct {
 	// commit is final; a run killed before it returned is rolled back by
 	// the next one, so the peer never exists without its key delivered.
 	Show func(cfg wg.ClientConfig) error
+	// Expires and For are --expires DATE|never and --for DURATION, read
+	// against the router's clock (ParseExpiry).
+	Expires, For string
 }
 
 // PeerAddResult is a planned or added peer and its client config.
@@ -50,10 +54,13 @@ func (o *Ops) PeerAdd(req PeerAdd) (*PeerAddResult, error) {
 	out, err := o.run(req.Txn, steps{
 		plan: func(st plan.State) (*plan.Result, string, error) {
 			in.Iface = Iface(st, in.Iface)
+			var err error
+			if in.Expires, _, err = ParseExpiry(req.Expires, req.For, o.Deps.Now(), time.Local); err != nil {
+				return nil, "", err
+			}
 			if err := o.drawPeerKeys(&in, req.PSK); err != nil {
 				return nil, "", err
 			}
-			var err error
 			if pr, err = plan.PeerAdd(st, in); err != nil {
 				return nil, "", err
 			}
@@ -146,6 +153,11 @@ func (o *Ops) PeerEdit(req PeerEdit) (*Outcome, error) {
 			r, err := plan.PeerRemove(st, iface, req.Name)
 			return r, iface, err
 		}
+		if req.Verb == "enable" {
+			if err := o.refuseExpired(st, iface, req.Name); err != nil {
+				return nil, iface, err
+			}
+		}
 		r, err := plan.PeerSetDisabled(st, iface, req.Name, req.Verb == "disable")
 		return r, iface, err
 	}, nil)
@@ -174,6 +186,8 @@ func (o *Ops) PeerConfig(session, iface, name string) (wg.ClientConfig, error) {
 		return wg.ClientConfig{}, err
 	}
 	defer unlock()
+	// As at peer add: the LAN's IPv6 prefix netifd assigned is routed too.
+	st.Live = o.liveFacts()
 	return plan.PeerConfig(st, Iface(st, iface), name)
 }
 

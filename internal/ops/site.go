@@ -97,6 +97,8 @@ func (o *Ops) SiteInvite(req SiteInvite) (*SiteInviteResult, error) {
 		return nil, err
 	}
 	defer unlock()
+	// "auto" local subnets include the LAN's IPv6 prefix netifd assigned.
+	st.Live = o.liveFacts()
 	res := &SiteInviteResult{Intent: req.Intent}
 	res.Intent.Iface = Iface(st, req.Intent.Iface)
 	if res.Intent.As == "" {

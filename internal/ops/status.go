@@ -38,6 +38,9 @@ type PeerStatus struct {
 	TxBytes           int64    `json:"tx_bytes"`
 	State             string   `json:"state"`
 	KeepaliveInterval int      `json:"persistent_keepalive,omitempty"`
+	// Expires is when the peer stops (RFC 3339, UTC); State is "expired"
+	// once the supervisor disabled it for that.
+	Expires string `json:"expires,omitempty"`
 }
 
 // StatusResult joins the running devices with the configuration.
@@ -116,7 +119,8 @@ func deviceStatus(st plan.State, d *wgtypes.Device, now time.Time) IfaceStatus {
 
 func livePeer(p wgtypes.Peer, u plan.Peer, now time.Time) PeerStatus {
 	ps := PeerStatus{Name: u.Name, Section: u.Section, PublicKey: p.PublicKey.String(), RxBytes: p.ReceiveBytes,
-		TxBytes: p.TransmitBytes, AllowedIPs: []string{}, KeepaliveInterval: int(p.PersistentKeepaliveInterval / time.Second)}
+		TxBytes: p.TransmitBytes, AllowedIPs: []string{}, KeepaliveInterval: int(p.PersistentKeepaliveInterval / time.Second),
+		Expires: u.Expires}
 	if ps.Name == "" {
 		ps.Name = "(unknown)"
 	}
@@ -150,11 +154,14 @@ func configuredOnly(st plan.State, iface string, live map[string]bool) []PeerSta
 		if p.Disabled {
 			state = "disabled"
 		}
+		if p.Disabled && p.Expired != "" {
+			state = "expired"
+		}
 		ips := p.AllowedIPs
 		if ips == nil {
 			ips = []string{}
 		}
-		out = append(out, PeerStatus{Name: p.Name, Section: p.Section, PublicKey: p.PublicKey, AllowedIPs: ips, State: state})
+		out = append(out, PeerStatus{Name: p.Name, Section: p.Section, PublicKey: p.PublicKey, AllowedIPs: ips, State: state, Expires: p.Expires})
 	}
 	return out
 }

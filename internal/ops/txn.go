@@ -54,6 +54,11 @@ type Outcome struct {
 	// Pending is set when the change waits for `wgowrt confirm` and
 	// rolls back by itself at Pending.Deadline otherwise.
 	Pending *Pending
+	// Changes are the plan's edits as `uci changes` prints them (secrets
+	// hidden), kept for the front-ends: committing forgets them.
+	Changes []string
+	// Files sums the edits up per configuration file (see FileChanges).
+	Files map[string]*FileChanges
 }
 
 // planFunc makes a plan from the loaded state and names the interface it
@@ -108,6 +113,7 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 		out.Warnings = append(out.Warnings, n)
 	}
 	out.Changed = r.Changed()
+	out.Changes, out.Files = summarize(out.Before, r)
 	if out.Preview {
 		out.Plan = r
 		if t.Session != "" && r.Changed() {

@@ -28,13 +28,17 @@ type PeerView struct {
 	Keepalive     *int     `json:"keepalive,omitempty"`
 	KeptPrivate   bool     `json:"private_key_kept"`
 	HasPresharedK bool     `json:"has_preshared_key"`
+	// Expires is when the peer stops (RFC 3339 UTC), Expired when the
+	// supervisor disabled it for that.
+	Expires string `json:"expires,omitempty"`
+	Expired string `json:"expired,omitempty"`
 }
 
 // ViewPeer is p with its secrets hidden.
 func ViewPeer(p plan.Peer) PeerView {
 	j := PeerView{Name: p.Name, Section: "network." + p.Section, Owned: p.Owned, PublicKey: p.PublicKey,
 		AllowedIPs: p.AllowedIPs, RouteAllowed: p.Routes, Endpoint: p.Endpoint, Disabled: p.Disabled,
-		Tunnel: p.Tunnel, DNS: p.DNS, KeptPrivate: p.PrivateKey != nil, HasPresharedK: p.HasPSK}
+		Tunnel: p.Tunnel, DNS: p.DNS, KeptPrivate: p.PrivateKey != nil, HasPresharedK: p.HasPSK, Expires: p.Expires, Expired: p.Expired}
 	if j.AllowedIPs == nil {
 		j.AllowedIPs = []string{}
 	}

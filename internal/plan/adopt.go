@@ -25,6 +25,8 @@ type Adopted struct {
 	Peers int
 	// Renamed maps a peer's old section reference to its wgowrt name.
 	Renamed map[string]string
+	// Sites are the peers recorded as site links (by name).
+	Sites []string
 }
 
 // AdoptResult is a planned adoption.
@@ -57,6 +59,9 @@ func Adopt(cur State, in AdoptIntent) (*AdoptResult, error) {
 		return nil, err
 	}
 	if err := adoptPeers(r, in.Iface); err != nil {
+		return nil, err
+	}
+	if err := adoptSites(r, srv, in.Iface); err != nil {
 		return nil, err
 	}
 	if srv.Zone == "" {
@@ -197,4 +202,28 @@ func sanitizePeerName(d string) string {
 		return ""
 	}
 	return s
+}
+
+// adoptSites records each peer shaped like a site link made by hand — a
+// fixed endpoint and subnets behind it that netifd routes
+// (route_allowed_ips) — as a site, with the notes 'site add' writes
+// (local subnets: auto, the lan zone's), so 'site set', 'site invite' and
+// 'site remove' work on it. Its peer section stays as it is, and its
+// firewall stays the hand-made one (firewall 'adopted': wgowrt adds no
+// rules for it, not even on 'site set'). A peer wgowrt already keeps
+// notes about is left alone.
+func adoptSites(r *AdoptResult, srv *Server, iface string) error {
+	w := r.State.Wgowrt
+	for _, p := range ReadPeers(r.State, iface) {
+		_, routes := peerOwnAddrs(srv, p)
+		if !p.Owned || w.Section(p.Section) != nil || p.Endpoint == "" || !p.Routes || len(routes) == 0 {
+			continue
+		}
+		if err := ensure(w, TypeSite, p.Section, opt("iface", iface), list("local_subnet", LocalAuto), opt("firewall", FirewallAdopted)); err != nil {
+			return err
+		}
+		r.Found.Sites = append(r.Found.Sites, p.Name)
+		r.infof("peer %s is a site link (%s behind %s): 'wgowrt site set %s' changes it", p.Name, strings.Join(routes, ", "), p.Endpoint, p.Name)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 )
@@ -65,21 +66,32 @@ func containsAny(ps []netip.Prefix, q netip.Prefix) bool {
 	return false
 }
 
-// lanSubnets are the subnets of the interfaces in the lan zone.
+// lanSubnets are the subnets of the interfaces in the lan zone: those
+// of their files, then what the running router adds (an IPv6 prefix
+// netifd assigned for ip6assign, from the ULA or a delegated prefix, is in
+// no file).
 func lanSubnets(st State) []netip.Prefix {
-	z := findZone(st.Firewall, "lan")
-	nets := []string{"lan"}
-	if z != nil {
-		nets = listOf(z, "network")
-	}
+	nets := lanNetworks(st)
 	var out []netip.Prefix
-	for _, n := range nets {
-		if s := st.Network.Section(n); s != nil && s.Type == "interface" {
-			for _, p := range interfaceAddrs(s) {
-				if !p.IsSingleIP() {
-					out = append(out, p.Masked())
-				}
+	add := func(p netip.Prefix) {
+		if p.IsSingleIP() {
+			return
+		}
+		for _, q := range out {
+			if q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+				return
 			}
+		}
+		out = append(out, p.Masked())
+	}
+	for _, n := range nets {
+		for _, p := range interfaceAddrs(st.Network.Section(n)) {
+			add(p)
+		}
+	}
+	for _, a := range st.Live.Addrs {
+		if (a.Kind == LiveAddress || a.Kind == LiveAssigned) && slices.Contains(nets, a.Iface) {
+			add(a.Prefix)
 		}
 	}
 	return out

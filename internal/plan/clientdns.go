@@ -79,6 +79,26 @@ func steerDNS(r *Result, c *client) error {
 	return w.SetList(note, "server", servers)
 }
 
+// DNSRecord is what a full tunnel recorded of dnsmasq's setup: the
+// servers it added and noresolv as it was before ("" when it was unset).
+type DNSRecord struct {
+	Servers  []string
+	Noresolv string
+}
+
+// ReadDNSRecord returns the record of client iface, if it has one.
+func ReadDNSRecord(st State, iface string) (DNSRecord, bool) {
+	note := st.Wgowrt.Section(dnsNote(iface))
+	if note == nil {
+		return DNSRecord{}, false
+	}
+	rec := DNSRecord{Servers: listOf(note, "server"), Noresolv: get(note, "noresolv")}
+	if rec.Noresolv == unsetMark {
+		rec.Noresolv = ""
+	}
+	return rec, true
+}
+
 // restoreDNS undoes steerDNS: the servers it added go, noresolv is as it
 // was, and the record goes.
 func restoreDNS(r *Result, iface string) error {
@@ -106,8 +126,16 @@ func restoreDNS(r *Result, iface string) error {
 				return err
 			}
 		}
+		r.infof("DNS: dnsmasq's previous setup is back (servers %s dropped, noresolv %s)", strings.Join(listOf(note, "server"), ", "), orUnset(was))
 	}
 	return drop(r.State.Wgowrt, note.Name)
+}
+
+func orUnset(v string) string {
+	if v == "" {
+		return unsetMark
+	}
+	return "'" + v + "'"
 }
 
 func firstDnsmasq(d *uci.Package) *uci.Section {

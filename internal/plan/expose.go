@@ -146,7 +146,8 @@ func Expose(cur State, in ExposeIntent) (*ExposeResult, error) {
 		if r.State.Firewall.Section(sec) == nil {
 			r.notef("%s is not exposed on %s port %d/%s: nothing to remove", in.Peer, in.On, in.Port.Listen, in.Port.Proto)
 		}
-		return r, firstErr(drop(r.State.Firewall, sec), drop(r.State.Firewall, sec+"_src"))
+		return r, firstErr(drop(r.State.Firewall, sec), drop(r.State.Firewall, sec+"_src"),
+			drop(r.State.Firewall, sec+exposeV6), drop(r.State.Firewall, sec+exposeV6+"_src"))
 	}
 	v4 := only4(p2sAddrs(srv, p))
 	if len(v4) == 0 {
@@ -181,7 +182,7 @@ func isExposeOf(peerSec, name string) bool {
 	if !ok {
 		return false
 	}
-	rest = strings.TrimSuffix(rest, "_src")
+	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "_src"), exposeV6)
 	f := strings.Split(rest, "_")
 	if len(f) != 3 || f[0] != "lan" && f[0] != "wan" || f[2] != "tcp" && f[2] != "udp" {
 		return false
@@ -236,8 +237,57 @@ func writeExpose(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec stri
 		return err
 	}
 	r.Target = netip.AddrPortFrom(dest, uint16(in.Port.Target)).String()
-	return ensure(fw, "nat", sec+"_src", opt("name", label+"-source"), opt("src", vpn), opt("proto", in.Port.Proto),
-		opt("dest_ip", dest.String()), opt("dest_port", strconv.Itoa(in.Port.Target)), opt("target", "MASQUERADE"))
+	if err := ensure(fw, "nat", sec+"_src", opt("name", label+"-source"), opt("src", vpn), opt("proto", in.Port.Proto),
+		opt("dest_ip", dest.String()), opt("dest_port", strconv.Itoa(in.Port.Target)), opt("target", "MASQUERADE")); err != nil {
+		return err
+	}
+	return writeExpose6(r, srv, p, in, sec, vpn, get(from, "name"), label)
+}
+
+// exposeV6 ends the names of the IPv6 twin of a port forward.
+const exposeV6 = "_v6"
+
+// writeExpose6 forwards the same port over IPv6 to the peer's IPv6 tunnel
+// address (fw4 DNATs and masquerades IPv6 too): on lan at the router's
+// LAN IPv6 address, on wan at any of its wan addresses. A peer without an
+// IPv6 address gets none.
+func writeExpose6(r *ExposeResult, srv *Server, p Peer, in ExposeIntent, sec, vpn, zone, label string) error {
+	fw := r.State.Firewall
+	sec6 := sec + exposeV6
+	var dest netip.Addr
+	for _, a := range p2sAddrs(srv, p) {
+		if a.Addr().Is6() {
+			dest = a.Addr()
+			break
+		}
+	}
+	opts := []kv{opt("name", label+"-ipv6"), opt("family", "ipv6"), opt("src", zone), opt("proto", in.Port.Proto),
+		opt("src_dport", strconv.Itoa(in.Port.Listen))}
+	if dest.IsValid() && in.On == "lan" {
+		at, ok := lanAddr6(r.State)
+		if !ok {
+			if lanHas6(r.State) {
+				r.notef("not forwarded over IPv6: the router's LAN IPv6 address is not known here (netifd sets it at run time; run the command on the router, and with ip6ifaceid eui64 or random give lan a fixed one)")
+			}
+			dest = netip.Addr{}
+		} else {
+			opts = append(opts, opt("src_dip", at.String()))
+			r.notef("also over IPv6 at %s", netip.AddrPortFrom(at, uint16(in.Port.Listen)))
+		}
+	} else if dest.IsValid() {
+		opts = append(opts, opt("reflection", "0"))
+		r.notef("also over IPv6 at the wan IPv6 addresses, port %d", in.Port.Listen)
+	}
+	if !dest.IsValid() {
+		return firstErr(drop(fw, sec6), drop(fw, sec6+"_src"))
+	}
+	port := strconv.Itoa(in.Port.Target)
+	opts = append(opts, opt("dest", vpn), opt("dest_ip", dest.String()), opt("dest_port", port), opt("target", "DNAT"))
+	if err := ensure(fw, "redirect", sec6, opts...); err != nil {
+		return err
+	}
+	return ensure(fw, "nat", sec6+"_src", opt("name", label+"-ipv6-source"), opt("family", "ipv6"), opt("src", vpn),
+		opt("proto", in.Port.Proto), opt("dest_ip", dest.String()), opt("dest_port", port), opt("target", "MASQUERADE"))
 }
 
 // exposeWhere is the router's address the forward listens on: its LAN
@@ -277,7 +327,7 @@ func lanAddr4(st State) (netip.Addr, bool) {
 // on zone.
 func exposeClash(fw *uci.Package, sec, zone string, port PortSpec) string {
 	for _, s := range fw.SectionsOfType("redirect") {
-		if s.Name == sec || get(s, "enabled") == "0" || get(s, "src") != zone || strings.ToLower(get(s, "target")) == "snat" {
+		if s.Name == sec || s.Name == sec+exposeV6 || get(s, "enabled") == "0" || get(s, "src") != zone || strings.ToLower(get(s, "target")) == "snat" {
 			continue
 		}
 		proto := strings.ToLower(get(s, "proto"))

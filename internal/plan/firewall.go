@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/uci"
@@ -40,6 +41,10 @@ func findZone(fw *uci.Package, role string) *uci.Section {
 	}
 	return zoneOfNetwork(fw, role)
 }
+
+// fwWanMasq6 is the role of the nat section that masquerades a ULA
+// tunnel subnet towards wan (--internet).
+const fwWanMasq6 = "wan_masq6"
 
 // fwSettings is the firewall part of a server.
 type fwSettings struct {
@@ -95,10 +100,11 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwToWan:   s.internet,
 		wg.FwMasq:    s.lanAccess == wg.AccessMasquerade && s.subnet4 != "",
 		wg.FwMasq6:   s.lanAccess == wg.AccessMasquerade && s.subnet6 != "",
+		fwWanMasq6:   s.internet && isULA(s.subnet6),
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
-	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, fwWanMasq6, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
@@ -128,6 +134,13 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 		// tunnel address; stock OpenWrt answers pings even from wan.
 		return ensure(fw, "rule", sec, opt("name", "Allow-Ping-"+s.iface), opt("src", s.zone),
 			opt("proto", "icmp"), opt("icmp_type", "echo-request"), opt("target", "ACCEPT"))
+	case fwWanMasq6:
+		// wan masquerades IPv4 only (masq); a ULA subnet is routed by no
+		// one on the internet, so its traffic leaves with the router's
+		// wan IPv6 address. A global subnet (from a delegated prefix) is
+		// routed to the router and needs none.
+		return ensure(fw, "nat", sec, opt("name", "Masq6-"+s.iface+"-to-wan"), opt("family", "ipv6"), opt("src", s.wanZone),
+			opt("src_ip", s.subnet6), opt("target", "MASQUERADE"), opt("proto", "all"))
 	case wg.FwMasq6:
 		// The same for the tunnel's IPv6 subnet (fw4 masquerades IPv6
 		// too): LAN hosts see the router's own lan address.
@@ -140,3 +153,12 @@ func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {
 			opt("src_ip", s.subnet4), opt("target", "MASQUERADE"), opt("proto", "all"))
 	}
 }
+
+// isULA reports whether cidr is a unique local IPv6 prefix (fc00::/7).
+func isULA(cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	return err == nil && ulaAddr(p.Addr())
+}
+
+// ulaAddr reports whether a is a unique local IPv6 address (fc00::/7).
+func ulaAddr(a netip.Addr) bool { return a.Is6() && a.As16()[0]&0xfe == 0xfc }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/uci"
 )
 
 // The gateway role (44Net Connect model 2): a public block the provider
@@ -19,7 +20,10 @@ import (
 // GatewayIntent is `wgowrt gateway add`.
 type GatewayIntent struct {
 	Iface string
-	Block string
+	// Block is the IPv4 block, Block6 an IPv6 prefix routed alike; at
+	// least one is given.
+	Block  string
+	Block6 string
 	// LanDevice is the device the segment uses; VLAN (1-4094) is a tagged
 	// VLAN on the LAN bridge instead. Exactly one is given.
 	LanDevice string
@@ -32,8 +36,11 @@ type gateway struct {
 	GatewayIntent
 	block      netip.Prefix
 	router     netip.Addr
+	block6     netip.Prefix
+	router6    netip.Addr
 	device     string
 	table      string
+	table6     string
 	tunnelZone string
 	zone       string
 }
@@ -68,16 +75,26 @@ func settleGateway(st State, in GatewayIntent) (*gateway, error) {
 	if sec == nil || sec.Type != "interface" || get(sec, "proto") != "wireguard" {
 		return nil, fmt.Errorf("no WireGuard interface %q; import the provider's configuration first with 'wgowrt client import FILE --iface %s --mode source'", in.Iface, in.Iface)
 	}
-	if g.table = tunnelTable(st, in.Iface); g.table == "" {
-		return nil, fmt.Errorf("%s routes in the main table (no ip4table), so traffic from the block cannot be sent back through it; re-import it with --mode source or --mode full", in.Iface)
-	}
 	z := zoneOfNetwork(st.Firewall, in.Iface)
 	if z == nil {
 		return nil, fmt.Errorf("%s is in no firewall zone; re-import it with 'wgowrt client import' so inbound traffic is filtered", in.Iface)
 	}
 	g.tunnelZone = get(z, "name")
-	if err := g.parseBlock(st); err != nil {
-		return nil, err
+	if in.Block == "" && in.Block6 == "" {
+		return nil, fmt.Errorf("give the public block routed to you: --block (IPv4, e.g. 44.27.132.8/29) and/or --block6 (IPv6, e.g. 2001:db8:44::/64)")
+	}
+	if in.Block != "" {
+		if g.table = tunnelTable(st, in.Iface); g.table == "" {
+			return nil, fmt.Errorf("%s routes in the main table (no ip4table), so traffic from the block cannot be sent back through it; re-import it with --mode source or --mode full", in.Iface)
+		}
+		if err := g.parseBlock(st); err != nil {
+			return nil, err
+		}
+	}
+	if in.Block6 != "" {
+		if err := g.settleBlock6(st, z); err != nil {
+			return nil, err
+		}
 	}
 	if err := g.pickDevice(st); err != nil {
 		return nil, err
@@ -89,6 +106,9 @@ func settleGateway(st State, in GatewayIntent) (*gateway, error) {
 // that does not collide with what the router uses.
 func (g *gateway) parseBlock(st State) error {
 	p, err := netip.ParsePrefix(strings.TrimSpace(g.Block))
+	if err == nil && p.Addr().Is6() {
+		return fmt.Errorf("--block %s is IPv6: give an IPv6 prefix with --block6", p)
+	}
 	if err != nil || !p.Addr().Is4() || p.Bits() > 30 {
 		return fmt.Errorf("--block %q is not an IPv4 network of /30 or wider (e.g. 44.27.132.8/29)", g.Block)
 	}
@@ -106,6 +126,54 @@ func (g *gateway) parseBlock(st State) error {
 	g.block = p
 	g.router, _ = wg.AddHost(p, 1)
 	return nil
+}
+
+// settleBlock6 checks --block6 and that the tunnel can carry the
+// prefix's traffic back: its own IPv6 table (ip6table, set by client
+// import for a configuration with an IPv6 address), a peer that takes
+// IPv6 to anywhere, and no IPv6 masquerading on its zone (which would
+// hide the prefix's addresses).
+func (g *gateway) settleBlock6(st State, zone *uci.Section) error {
+	sec := st.Network.Section(g.Iface)
+	if g.table6 = get(sec, "ip6table"); g.table6 == "" {
+		return fmt.Errorf("%s has no IPv6 table (ip6table: its configuration has no IPv6 address, or it routes in main), so traffic from --block6 cannot be sent back through it; re-import a configuration with an IPv6 Address with --mode source or --mode full", g.Iface)
+	}
+	if !peerRoutesAll6(st, g.Iface) {
+		return fmt.Errorf("no peer of %s takes ::/0 (AllowedIPs), so answers from --block6 cannot go back through it; re-import the provider's configuration with ::/0", g.Iface)
+	}
+	if truthy(get(zone, "masq6")) {
+		return fmt.Errorf("zone %s masquerades IPv6 (masq6), which would hide --block6's addresses; re-import %s with --lan none or without IPv6 masquerading", get(zone, "name"), g.Iface)
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(g.Block6))
+	if err != nil || !p.Addr().Is6() || p.Addr().Is4In6() || p.Bits() > 126 {
+		return fmt.Errorf("--block6 %q is not an IPv6 prefix of /126 or wider (e.g. 2001:db8:44::/64)", g.Block6)
+	}
+	if p.Masked() != p {
+		return fmt.Errorf("--block6 %s has host bits set; give the prefix, %s", p, p.Masked())
+	}
+	if x, clash := otherInterfaceSpace(st, g.Iface).Overlaps(p); clash {
+		return fmt.Errorf("--block6 %s overlaps %s already used on this router", p, x)
+	}
+	for _, a := range listOf(sec, "addresses") {
+		if q, err := wg.ParseAddrPrefix(a); err == nil && p.Contains(q.Addr()) {
+			return fmt.Errorf("--block6 %s contains %s's own address %s; the prefix is the range routed to you besides the tunnel address", p, g.Iface, q.Addr())
+		}
+	}
+	g.block6 = p
+	g.router6, _ = wg.AddHost(p, 1)
+	return nil
+}
+
+// peerRoutesAll6 is true when a peer of iface takes all IPv6.
+func peerRoutesAll6(st State, iface string) bool {
+	for _, s := range st.Network.SectionsOfType(wg.PeerType(iface)) {
+		for _, a := range listOf(s, "allowed_ips") {
+			if q, err := wg.ParseAddrPrefix(a); err == nil && q.Addr().Is6() && q.Bits() == 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pickDevice decides the segment's device and refuses one another
@@ -160,26 +228,73 @@ func (g *gateway) pickZone(st State) error {
 func gatewaySections(st State, g *gateway) []ownedSection {
 	n, f := st.Network, st.Firewall
 	name := gatewayName(g.Iface)
-	block := g.block.String()
-	out := []ownedSection{
-		{pkg: n, typ: "interface", name: name, opts: []kv{opt("proto", "static"), opt("device", g.device),
-			opt("ipaddr", g.router.String()), opt("netmask", netmask4(g.block.Bits())), opt("ip4table", g.table)}},
-		// Hosts of the block reach the LAN and other local networks
-		// through main; everything else goes back into the tunnel.
-		{pkg: n, typ: "rule", name: name + "_main4", opts: []kv{opt("src", block), opt("lookup", "main"),
-			opt("suppress_prefixlength", "0"), opt("priority", prioMain)}},
-		{pkg: n, typ: "rule", name: name + "_tun4", opts: []kv{opt("src", block), opt("lookup", g.table), opt("priority", prioTunnel)}},
-		{pkg: f, typ: "zone", name: name + "_zone", opts: []kv{opt("name", g.zone), list("network", name),
-			opt("input", "REJECT"), opt("output", "ACCEPT"), opt("forward", "REJECT")}},
-		{pkg: f, typ: "forwarding", name: name + "_out", opts: []kv{opt("src", g.zone), opt("dest", g.tunnelZone)}},
-		{pkg: f, typ: "forwarding", name: name + "_lan", opts: []kv{opt("src", lanZoneName(f)), opt("dest", g.zone)}},
+	out := []ownedSection{{pkg: n, typ: "interface", name: name, opts: gatewayInterfaceOpts(g)}}
+	// Hosts of the block reach the LAN and other local networks through
+	// main; everything else goes back into the tunnel.
+	for _, b := range gatewayBlocks(g) {
+		out = append(out,
+			ownedSection{pkg: n, typ: b.rule, name: name + "_main" + b.fam, opts: []kv{opt("src", b.block.String()), opt("lookup", "main"),
+				opt("suppress_prefixlength", "0"), opt("priority", prioMain)}},
+			ownedSection{pkg: n, typ: b.rule, name: name + "_tun" + b.fam, opts: []kv{opt("src", b.block.String()), opt("lookup", b.table), opt("priority", prioTunnel)}})
 	}
-	for _, s := range g.Allow {
-		out = append(out, ownedSection{pkg: f, typ: "rule", name: name + "_allow_" + s.sectionSuffix(), opts: []kv{
-			opt("name", "Allow-"+g.zone+"-"+s.Proto+"-"+s.Port), opt("src", g.tunnelZone), opt("dest", g.zone),
-			opt("dest_ip", block), opt("proto", s.Proto), opt("dest_port", s.Port), opt("target", "ACCEPT")}})
+	out = append(out,
+		ownedSection{pkg: f, typ: "zone", name: name + "_zone", opts: []kv{opt("name", g.zone), list("network", name),
+			opt("input", "REJECT"), opt("output", "ACCEPT"), opt("forward", "REJECT")}},
+		ownedSection{pkg: f, typ: "forwarding", name: name + "_out", opts: []kv{opt("src", g.zone), opt("dest", g.tunnelZone)}},
+		ownedSection{pkg: f, typ: "forwarding", name: name + "_lan", opts: []kv{opt("src", lanZoneName(f)), opt("dest", g.zone)}})
+	if g.block6.IsValid() {
+		// The zone refuses input, neighbour discovery too: without this
+		// the segment's hosts cannot even find the router's address (seen
+		// with the real fw4, test/netns TestSourceRoutedGatewayIPv6).
+		out = append(out, ownedSection{pkg: f, typ: "rule", name: name + "_nd6", opts: []kv{opt("name", "Allow-ND-"+g.zone),
+			opt("src", g.zone), opt("proto", "icmp"), list("icmp_type", "neighbour-solicitation", "neighbour-advertisement", "router-solicitation"),
+			opt("family", "ipv6"), opt("target", "ACCEPT")}})
+	}
+	for _, b := range gatewayBlocks(g) {
+		sec, label := name+"_allow_", ""
+		if b.fam == "6" {
+			sec, label = name+"_allow6_", "-ipv6"
+		}
+		for _, s := range g.Allow {
+			out = append(out, ownedSection{pkg: f, typ: "rule", name: sec + s.sectionSuffix(), opts: []kv{
+				opt("name", "Allow-"+g.zone+"-"+s.Proto+"-"+s.Port+label), opt("src", g.tunnelZone), opt("dest", g.zone),
+				opt("dest_ip", b.block.String()), opt("proto", s.Proto), opt("dest_port", s.Port), opt("target", "ACCEPT")}})
+		}
 	}
 	return out
+}
+
+// gatewayBlock is one family's block with its rule type and table.
+type gatewayBlock struct {
+	block     netip.Prefix
+	fam, rule string
+	table     string
+}
+
+func gatewayBlocks(g *gateway) []gatewayBlock {
+	var out []gatewayBlock
+	if g.block.IsValid() {
+		out = append(out, gatewayBlock{g.block, "4", "rule", g.table})
+	}
+	if g.block6.IsValid() {
+		out = append(out, gatewayBlock{g.block6, "6", "rule6", g.table6})
+	}
+	return out
+}
+
+// gatewayInterfaceOpts: the router takes the first address of each
+// block; the interface's routes go into the tunnel's tables.
+func gatewayInterfaceOpts(g *gateway) []kv {
+	o := []kv{opt("proto", "static"), opt("device", g.device)}
+	if g.block.IsValid() {
+		o = append(o, opt("ipaddr", g.router.String()), opt("netmask", netmask4(g.block.Bits())), opt("ip4table", g.table))
+	} else {
+		o = append(o, opt("ipaddr", ""), opt("netmask", ""), opt("ip4table", ""))
+	}
+	if g.block6.IsValid() {
+		return append(o, opt("ip6addr", netip.PrefixFrom(g.router6, g.block6.Bits()).String()), opt("ip6table", g.table6))
+	}
+	return append(o, opt("ip6addr", ""), opt("ip6table", ""))
 }
 
 // netmask4 is the dotted netmask of a prefix length, as netifd's static
@@ -192,7 +307,10 @@ func netmask4(bits int) string {
 // Gateway is a gateway as configured.
 type Gateway struct {
 	Block, Router, Device, Zone string
-	Allow                       []string
+	// Block6 and Router6 are the IPv6 prefix and the router's address in
+	// it ("" without --block6).
+	Block6, Router6 string
+	Allow           []string
 }
 
 // ReadGateway reads the gateway of tunnel iface.
@@ -206,8 +324,11 @@ func ReadGateway(st State, iface string) (*Gateway, error) {
 	if p, ok := routeTarget(g.Router, get(sec, "netmask")); ok {
 		g.Block = p.Masked().String()
 	}
+	if p, err := wg.ParseAddrPrefix(get(sec, "ip6addr")); err == nil {
+		g.Block6, g.Router6 = p.Masked().String(), p.Addr().String()
+	}
 	for _, s := range st.Firewall.SectionsOfType("rule") {
-		if strings.HasPrefix(s.Name, name+"_allow_") {
+		if strings.HasPrefix(s.Name, name+"_allow_") || strings.HasPrefix(s.Name, name+"_allow6_") && g.Block == "" {
 			g.Allow = append(g.Allow, get(s, "proto")+"/"+get(s, "dest_port"))
 		}
 	}

@@ -34,6 +34,8 @@ func PeerRemove(cur State, iface, name string) (*Result, error) {
 }
 
 // PeerSetDisabled plans `peer disable` (true) and `peer enable` (false).
+// A peer the supervisor disabled because it expired is not enabled: it
+// needs a new expiry (peer set --expires).
 func PeerSetDisabled(cur State, iface, name string, disabled bool) (*Result, error) {
 	if _, err := ReadServer(cur, iface); err != nil {
 		return nil, err
@@ -41,6 +43,9 @@ func PeerSetDisabled(cur State, iface, name string, disabled bool) (*Result, err
 	p, err := findOwnedPeer(cur, iface, name)
 	if err != nil {
 		return nil, err
+	}
+	if !disabled && p.Expired != "" {
+		return nil, &ExpiredError{Iface: iface, Name: p.Name, Expires: p.Expires}
 	}
 	r := &Result{State: cur.clone()}
 	v := ""

@@ -117,6 +117,9 @@ type Peer struct {
 	DNS         []string
 	Keepalive   int
 	KeepaliveOn bool
+	// Expires is when the peer stops (RFC 3339, UTC; "" never), Expired
+	// when the supervisor disabled it for that (see expiry.go).
+	Expires, Expired string
 }
 
 // ReadPeers lists every peer section of iface, wgowrt's and others', in
@@ -153,6 +156,7 @@ func readPeer(st State, iface string, s *uci.Section) Peer {
 		if v, ok := m.Get("keepalive"); ok {
 			p.Keepalive, p.KeepaliveOn = atoiDefault(v, 0), true
 		}
+		p.Expires, p.Expired = get(m, OptExpires), get(m, OptExpired)
 	}
 	return p
 }

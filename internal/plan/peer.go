@@ -33,6 +33,9 @@ type PeerIntent struct {
 	// AllowLockout routes subnets holding the address of the SSH session
 	// running the command (--allow-lockout).
 	AllowLockout bool
+	// Expires is when the peer stops (RFC 3339 UTC, from ops.ParseExpiry;
+	// "" never).
+	Expires string
 }
 
 // DefaultKeepalive keeps NAT mappings of phones and home routers open.
@@ -115,6 +118,9 @@ func existingPeer(r *PeerResult, srv *Server, p Peer, in PeerIntent) error {
 	}
 	if in.PublicKey != nil && in.PublicKey.String() != p.PublicKey {
 		return fmt.Errorf("peer %q already exists on %s with another public key; remove it first to replace it", in.Name, in.Iface)
+	}
+	if in.Expires != "" && in.Expires != p.Expires {
+		return fmt.Errorf("peer %q already exists on %s; give it an expiry with: wgowrt peer set %s --expires DATE (or --for DURATION)", in.Name, in.Iface, in.Name)
 	}
 	r.Existed = true
 	r.notef("peer %s already exists on %s: nothing changed", in.Name, in.Iface)
@@ -356,6 +362,7 @@ func writePeer(r *PeerResult, srv *Server, in PeerIntent, sec string, addrs, rou
 	if in.Endpoint != nil {
 		meta = append(meta, opt("endpoint", in.Endpoint.String()))
 	}
+	meta = append(meta, expiryMeta(in)...)
 	if o.tunnel == wg.TunnelFull && srv.Owned && !srv.Internet {
 		r.warnf("peer %s uses a full tunnel but %s was initialised without --internet: its traffic to the internet will be dropped", in.Name, in.Iface)
 	}

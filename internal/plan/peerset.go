@@ -24,6 +24,9 @@ type PeerSetIntent struct {
 	// Description renames the peer (as `peer rename`).
 	Description  string
 	AllowLockout bool
+	// Expires is a new expiry (RFC 3339 UTC, from ops.ParseExpiry; ""
+	// never); a peer disabled because it expired is enabled again.
+	Expires *string
 }
 
 // PeerSet plans `peer set`. Setting what is already set changes nothing.
@@ -40,6 +43,10 @@ func PeerSet(cur State, in PeerSetIntent) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := FindSite(r.State, in.Iface, name); ok {
+		// a site has no client config, and its subnets are checked as a site's
+		return nil, fmt.Errorf("%s on %s is a site link, not a peer with a client config: change it with 'wgowrt site set %s'", name, in.Iface, name)
+	}
 	if in.Routes != nil {
 		if err := setPeerRoutes(r, srv, p, *in.Routes, in.AllowLockout); err != nil {
 			return nil, err
@@ -47,6 +54,11 @@ func PeerSet(cur State, in PeerSetIntent) (*Result, error) {
 	}
 	if err := setPeerClient(r, srv, p, in); err != nil {
 		return nil, err
+	}
+	if in.Expires != nil {
+		if err := setPeerExpiry(r, p, *in.Expires); err != nil {
+			return nil, err
+		}
 	}
 	if len(r.State.Wgowrt.Unsaved()) > 0 && (in.Tunnel != "" || in.Keepalive != nil || in.DNS != nil || in.Endpoint != nil) {
 		r.infof("the client config of %s changed: export it again ('wgowrt peer show %s --config' when its private key was kept) and load it on the device", name, name)

@@ -28,7 +28,15 @@ func ServerRemove(cur State, iface string) (*Result, error) {
 	if !srv.Owned {
 		return nil, notOurs(cur, iface, "server")
 	}
-	return r, removeRole(r, iface, func(name string) bool { return strings.HasPrefix(name, wg.Prefix+iface+"_") })
+	if err := removeRole(r, iface, func(name string) bool { return strings.HasPrefix(name, wg.Prefix+iface+"_") }); err != nil {
+		return nil, err
+	}
+	if z := zoneOfNetwork(r.State.Firewall, iface); z != nil {
+		// an adopted interface: its zone was made by hand and stays
+		r.warnf("firewall zone %s (not made by wgowrt) still lists network %s; remove it there if it is no longer needed ('uci del_list firewall.%s.network=%s')",
+			get(z, "name"), iface, r.State.Firewall.SectionRef(z), iface)
+	}
+	return r, nil
 }
 
 // ClientRemove plans `client remove`: the client interface, its peers,

@@ -3,9 +3,11 @@ package plan
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
+	"github.com/wgowrt/wgowrt/uci"
 )
 
 // A site is a peer that is a whole network: another router whose LAN is
@@ -16,6 +18,10 @@ import (
 
 // TypeSite is the wgowrt section type of a site-to-site link.
 const TypeSite = "site"
+
+// FirewallAdopted marks a site whose firewall is the hand-made one it was
+// adopted with (wgowrt.<section>.firewall).
+const FirewallAdopted = "adopted"
 
 // LocalAuto is --local-subnet auto: the subnets of the lan zone.
 const LocalAuto = "auto"
@@ -48,6 +54,14 @@ type Site struct {
 	PublicKey            string
 	Endpoint             string
 	Remote               []netip.Prefix
+	// Tunnel are the far router's own addresses in this interface's
+	// subnets, which a site link made by hand (and adopted) may route
+	// too; 'site set' keeps them. Sites wgowrt makes have none.
+	Tunnel []netip.Prefix
+	// HandFirewall is set for a site link adopted with its firewall made
+	// by hand: wgowrt writes no firewall rules for it (wgowrt.<section>
+	// option firewall 'adopted').
+	HandFirewall bool
 	// Local is what was given (CIDRs or "auto").
 	Local     []string
 	Keepalive int
@@ -57,6 +71,7 @@ type Site struct {
 // ReadSites lists the sites of iface in file order.
 func ReadSites(st State, iface string) []Site {
 	var out []Site
+	srv, _ := ReadServer(st, iface)
 	for _, m := range st.Wgowrt.SectionsOfType(TypeSite) {
 		n := st.Network.Section(m.Name)
 		if get(m, "iface") != iface || n == nil || n.Type != wg.PeerType(iface) {
@@ -64,14 +79,24 @@ func ReadSites(st State, iface string) []Site {
 		}
 		p := readPeer(st, iface, n)
 		s := Site{Name: p.Name, Section: m.Name, Iface: iface, PublicKey: p.PublicKey, Endpoint: p.Endpoint,
-			Local: listOf(m, "local_subnet"), PSK: p.PSK}
+			Local: listOf(m, "local_subnet"), PSK: p.PSK, HandFirewall: get(m, "firewall") == FirewallAdopted}
 		s.Keepalive, _ = strconv.Atoi(get(n, "persistent_keepalive"))
-		for _, a := range p.AllowedIPs {
-			if q, err := wg.ParseAddrPrefix(a); err == nil {
-				s.Remote = append(s.Remote, q.Masked())
-			}
+		tunnel, remote := []string(nil), p.AllowedIPs
+		if srv != nil {
+			tunnel, remote = peerOwnAddrs(srv, p)
 		}
+		s.Tunnel, s.Remote = masked(tunnel), masked(remote)
 		out = append(out, s)
+	}
+	return out
+}
+
+func masked(in []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range in {
+		if q, err := wg.ParseAddrPrefix(a); err == nil {
+			out = append(out, q.Masked())
+		}
 	}
 	return out
 }
@@ -120,6 +145,7 @@ func SiteAdd(cur State, in SiteIntent) (*Result, error) {
 	if err := writeSite(r, srv, in, old, sec, remote); err != nil {
 		return nil, err
 	}
+	handFirewallNote(r, in.Name, old, remote)
 	return r, convergeSiteFirewall(r, in.Iface)
 }
 
@@ -139,10 +165,24 @@ func existingSite(st State, in SiteIntent, sec string) (*Site, error) {
 }
 
 // localSubnets resolves --local-subnet: explicit CIDRs, or the lan zone's
-// subnets for auto.
+// subnets for auto. A WireGuard interface's tunnel subnet is no LAN, even
+// when a hand-made setup put the interface into the lan zone.
 func localSubnets(st State, given []string) ([]netip.Prefix, error) {
 	if len(given) == 0 || len(given) == 1 && given[0] == LocalAuto {
-		out := lanSubnets(st)
+		tunnels := map[netip.Prefix]bool{}
+		for _, s := range st.Network.SectionsOfType("interface") {
+			if get(s, "proto") == "wireguard" {
+				for _, a := range interfaceAddrs(s) {
+					tunnels[a.Masked()] = true
+				}
+			}
+		}
+		var out []netip.Prefix
+		for _, p := range lanSubnets(st) {
+			if !tunnels[p] {
+				out = append(out, p)
+			}
+		}
 		if len(out) == 0 {
 			return nil, fmt.Errorf("no LAN subnet found (no addressed interface in the lan zone); give this site's subnets with --local-subnet CIDR")
 		}
@@ -224,11 +264,7 @@ func writeSite(r *Result, srv *Server, in SiteIntent, old *Site, sec string, rem
 			return err
 		}
 	}
-	allowed := make([]string, len(remote))
-	for i, p := range remote {
-		allowed[i] = p.String()
-	}
-	opts := []kv{list("allowed_ips", allowed...), opt("route_allowed_ips", "1")}
+	opts := []kv{list("allowed_ips", siteAllowed(n.Section(sec), old, remote)...), opt("route_allowed_ips", "1")}
 	opts = append(opts, siteEndpoint(r, in, old)...)
 	opts = append(opts, opt("persistent_keepalive", siteKeepalive(in, old)))
 	if err := ensure(n, wg.PeerType(in.Iface), sec, opts...); err != nil {
@@ -242,6 +278,41 @@ func writeSite(r *Result, srv *Server, in SiteIntent, old *Site, sec string, rem
 		local = []string{LocalAuto}
 	}
 	return ensure(r.State.Wgowrt, TypeSite, sec, opt("iface", in.Iface), list("local_subnet", local...))
+}
+
+// handFirewallNote warns that a site adopted with its hand-made firewall
+// gets no rule for a subnet it did not route before.
+func handFirewallNote(r *Result, name string, old *Site, remote []netip.Prefix) {
+	if old == nil || !old.HandFirewall {
+		return
+	}
+	for _, p := range remote {
+		if !slices.Contains(old.Remote, p) {
+			r.warnf("site %s keeps the firewall it was adopted with: wgowrt adds no rule for %s; let it through in /etc/config/firewall unless its zone already does", name, p)
+		}
+	}
+}
+
+// siteAllowed is a site's allowed IPs: the far router's tunnel addresses
+// (an adopted site link's, kept), then the remote subnets; in the order
+// the section has them when they are the same.
+func siteAllowed(sec *uci.Section, old *Site, remote []netip.Prefix) []string {
+	var out []string
+	if old != nil {
+		out = siteCIDRs(old.Tunnel)
+	}
+	out = append(out, siteCIDRs(remote)...)
+	var cur []string
+	if sec != nil {
+		cur = listOf(sec, "allowed_ips")
+	}
+	a, b := slices.Clone(cur), slices.Clone(out)
+	slices.Sort(a)
+	slices.Sort(b)
+	if slices.Equal(a, b) {
+		return cur
+	}
+	return out
 }
 
 func sitePSK(in SiteIntent, old *Site) *wg.Key {

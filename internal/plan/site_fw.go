@@ -28,10 +28,16 @@ func siteRule(sec, role string) string { return sec + "_" + role }
 func siteRelayRule(iface string) string { return wg.FirewallSection(iface, "sites") }
 
 // convergeSiteFirewall makes the rules of every site of iface match the
-// sites, and adds the hub rule when two or more sites meet here.
+// sites, and adds the hub rule when two or more sites meet here. Sites
+// adopted with a hand-made firewall get no rules: theirs are the user's.
 func convergeSiteFirewall(r *Result, iface string) error {
 	fw := r.State.Firewall
-	sites := ReadSites(r.State, iface)
+	var sites []Site
+	for _, s := range ReadSites(r.State, iface) {
+		if !s.HandFirewall {
+			sites = append(sites, s)
+		}
+	}
 	if len(sites) == 0 {
 		return drop(fw, siteRelayRule(iface))
 	}

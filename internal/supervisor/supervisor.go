@@ -4,8 +4,9 @@
 // them when wan comes back, pushes committed peers into the running
 // devices when the network config changes (procd's reload trigger sends
 // it SIGHUP), and tells other software when a peer gains or loses its
-// handshake. It is a front-end over internal/ops: every read and push is
-// an ops use case.
+// handshake; and it disables peers whose expiry has passed (expiry.go).
+// It is a front-end over internal/ops: every read and push is an ops use
+// case.
 //
 // It wakes on a timer (Interval, 30 s by default), on a wan event and on
 // a reload; between those it sleeps. Per peer it keeps only a back-off
@@ -71,6 +72,10 @@ type Supervisor struct {
 	// text format).
 	MetricsFile   string
 	metricsFailed bool
+	// ClockCheck says why the clock cannot be believed for peer expiries
+	// yet ("" when it can); nil is SystemClockCheck (expiry.go).
+	ClockCheck func(now time.Time) string
+	expiry     expiryState
 
 	targets []ops.EndpointTarget
 	stamp   string
@@ -109,7 +114,7 @@ func (s *Supervisor) Run(ctx context.Context, sig Signals) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.Clock.After(s.Interval):
+		case <-s.Clock.After(s.nextWake()):
 		case iface := <-sig.Wan:
 			s.Wan(ctx, iface)
 		case <-sig.Reload:

@@ -38,6 +38,7 @@ func (s *Supervisor) Tick(ctx context.Context) {
 		}
 	}
 	s.writeMetrics(devs, now)
+	s.checkExpiries(now)
 	synced := map[string]bool{}
 	for _, t := range s.targets {
 		if !running[t.Iface] {

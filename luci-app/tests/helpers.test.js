@@ -163,3 +163,22 @@ test('rowPlan of an unchanged 200-peer table touches no row structure', () => {
 	assert.strictEqual(plan.update.length, 200);
 	assert.deepStrictEqual(plan.order, keys);
 });
+
+test('expiryArgs: a duration goes as for, a date or never as expires, empty as neither', () => {
+	assert.deepStrictEqual(h.expiryArgs(''), { expires: undefined, 'for': undefined });
+	assert.deepStrictEqual(h.expiryArgs('  '), { expires: undefined, 'for': undefined });
+	assert.deepStrictEqual(h.expiryArgs(null), { expires: undefined, 'for': undefined });
+	assert.deepStrictEqual(h.expiryArgs('7d'), { expires: undefined, 'for': '7d' });
+	assert.deepStrictEqual(h.expiryArgs(' 1d12h '), { expires: undefined, 'for': '1d12h' });
+	assert.deepStrictEqual(h.expiryArgs('2026-12-31'), { expires: '2026-12-31', 'for': undefined });
+	assert.deepStrictEqual(h.expiryArgs('never'), { expires: 'never', 'for': undefined });
+	assert.deepStrictEqual(h.expiryArgs('7 days'), { expires: '7 days', 'for': undefined });
+});
+
+test('expiryText: until or expired, UTC, seconds only when there are some', () => {
+	assert.strictEqual(h.expiryText({}), '');
+	assert.strictEqual(h.expiryText({ expires: '2026-12-03T10:00:00Z' }), 'until 2026-12-03 10:00 UTC');
+	assert.strictEqual(h.expiryText({ expires: '2026-12-03T10:00:05Z' }), 'until 2026-12-03 10:00:05 UTC');
+	assert.strictEqual(h.expiryText({ expires: '2026-12-03T10:00:00Z', expired: '2026-12-03T10:00:01Z' }), 'expired 2026-12-03 10:00 UTC');
+	assert.strictEqual(h.stateText('expired'), 'expired');
+});

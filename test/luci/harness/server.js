@@ -30,6 +30,7 @@ const defaults = {
 	peer_disable: 'peer-disable',
 	peer_enable: 'peer-enable',
 	peer_rename: 'peer-rename',
+	peer_expiry: 'peer-expiry-renew',
 	server_init: 'server-init',
 	client_import: 'client-import',
 	site_add: 'site-add',

@@ -22,7 +22,7 @@ test('Peers lists the configured peers of the contract', async () => {
 	})));
 	assert.deepStrictEqual(rows.map((r) => r.key), contract.answer('peers').peers.map((p) => p.section));
 	assert.deepStrictEqual(rows[0].cells.slice(0, 2), [ 'phone', '10.8.0.2/32, fd12:3456:789a:ff00::2/128' ]);
-	assert.deepStrictEqual(rows[0].buttons, [ 'Config', 'Rename', 'Disable', 'Remove' ]);
+	assert.deepStrictEqual(rows[0].buttons, [ 'Config', 'Rename', 'Expiry…', 'Disable', 'Remove' ]);
 	assert.deepStrictEqual(calls('peers'), [ { iface: 'wg0', offset: 0, limit: 250 } ]);
 	assert.deepStrictEqual(await page.problems(), []);
 	assert.deepStrictEqual(server.state.unknown, []);

@@ -60,8 +60,33 @@ function stateText(state) {
 	case 'never':    return _('never seen');
 	case 'disabled': return _('disabled');
 	case 'absent':   return _('not running');
+	case 'expired':  return _('expired');
 	}
 	return String(state || '');
+}
+
+/*
+ * expiryArgs turns the Expiry field into the arguments of peer_add and
+ * peer_expiry: a duration (7d, 12h, 90m, 1d12h) goes as "for", anything
+ * else (a date, never) as "expires"; empty gives neither. wgowrt checks
+ * the value and names it when it is wrong.
+ */
+function expiryArgs(text) {
+	var v = String(text == null ? '' : text).trim();
+	if (v == '')
+		return { expires: undefined, 'for': undefined };
+	if (/^([0-9]+[wdhms])+$/.test(v))
+		return { expires: undefined, 'for': v };
+	return { expires: v, 'for': undefined };
+}
+
+/* expiryText shows a peer's expiry (RFC 3339, UTC) for the peer list. */
+function expiryText(p) {
+	if (!p || !p.expires)
+		return '';
+	var t = String(p.expires).replace('T', ' ').replace(/:00Z$|Z$/, '') + ' UTC';
+	/* not String.format: the stored text is untrusted and may hold %s */
+	return (p.expired ? _('expired %s') : _('until %s')).replace('%s', function() { return t });
 }
 
 /* needsAttention is true for peers that should stand out. */
@@ -253,6 +278,8 @@ return baseclass.extend({
 	ageText: ageText,
 	bytesText: bytesText,
 	stateText: stateText,
+	expiryArgs: expiryArgs,
+	expiryText: expiryText,
 	needsAttention: needsAttention,
 	roleText: roleText,
 	configHref: configHref,

@@ -19,7 +19,9 @@
  * { "version": 1, "iface": "wg0", "peers": [ { "name": "phone",
  *   "section": "network.wgowrt_wg0_phone", "owned": true,
  *   "public_key": "…", "allowed_ips": [ "10.8.0.2/32" ], "disabled": false,
- *   "private_key_kept": false } ] }
+ *   "private_key_kept": false, "expires": "2026-12-03T10:00:00Z" } ] }
+ * (expires: when the peer stops; expired: when wgowrt supervise disabled
+ * it for that — it then needs a new expiry, not Enable.)
  */
 
 var callStatusPage = rpc.declare({
@@ -56,7 +58,7 @@ var callNextAddress = rpc.declare({
 var callPeerAdd = rpc.declare({
 	object: 'wgowrt',
 	method: 'peer_add',
-	params: [ 'iface', 'name', 'ip', 'public_key', 'psk', 'routes', 'tunnel', 'dns', 'keepalive', 'endpoint', 'keep_private_key' ],
+	params: [ 'iface', 'name', 'ip', 'public_key', 'psk', 'routes', 'tunnel', 'dns', 'keepalive', 'endpoint', 'keep_private_key', 'expires', 'for' ],
 	expect: { '': {} }
 });
 
@@ -85,6 +87,13 @@ var callPeerEnable = rpc.declare({
 	object: 'wgowrt',
 	method: 'peer_enable',
 	params: [ 'iface', 'name' ],
+	expect: { '': {} }
+});
+
+var callPeerExpiry = rpc.declare({
+	object: 'wgowrt',
+	method: 'peer_expiry',
+	params: [ 'iface', 'name', 'expires', 'for' ],
 	expect: { '': {} }
 });
 
@@ -186,9 +195,11 @@ return view.extend({
 
 	updateLive: function(tr, p) {
 		var state = tr.getAttribute('data-disabled') == '1' ? 'disabled' : (p ? p.state : 'absent'),
-		    cells = tr.childNodes;
+		    cells = tr.childNodes, until = tr.getAttribute('data-expiry') || '';
 
-		cells[2].textContent = helpers.stateText(state);
+		if (tr.getAttribute('data-expired') == '1')
+			state = 'expired';
+		cells[2].textContent = helpers.stateText(state) + (until && state != 'expired' ? ' · ' + until : '');
 		cells[3].textContent = p ? helpers.ageText(p.handshake_age_seconds) : '—';
 		tr.classList.toggle('wgowrt-attention', helpers.needsAttention(state));
 	},
@@ -235,6 +246,9 @@ return view.extend({
 
 		tr.setAttribute('data-pub', p.public_key);
 		tr.setAttribute('data-disabled', p.disabled ? '1' : '0');
+		tr.setAttribute('data-expired', p.expired ? '1' : '0');
+		tr.setAttribute('data-expiry', helpers.expiryText(p));
+		tr.setAttribute('title', helpers.expiryText(p));
 		cells[0].textContent = p.name;
 		cells[1].textContent = (p.allowed_ips || []).join(', ') || '—';
 		this.updateLive(tr, this.live[p.public_key]);
@@ -243,7 +257,9 @@ return view.extend({
 		dom.content(cells[4], E('div', { 'title': note || '' }, [
 			button(_('Config'), 'cbi-button-action', ui.createHandlerFn(this, 'handleConfig', p.name), !p.owned), ' ',
 			button(_('Rename'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleRename', p.name), !p.owned), ' ',
-			p.disabled
+			button(_('Expiry…'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleExpiry', p.name, p.expires || ''), !p.owned), ' ',
+			p.expired ? ''
+			: p.disabled
 				? button(_('Enable'), 'cbi-button-apply', ui.createHandlerFn(this, 'handleToggle', p.name, false), !p.owned)
 				: button(_('Disable'), 'cbi-button-neutral', ui.createHandlerFn(this, 'handleToggle', p.name, true), !p.owned), ' ',
 			button(_('Remove'), 'cbi-button-remove', ui.createHandlerFn(this, 'handleRemove', p.name), !p.owned)
@@ -299,6 +315,25 @@ return view.extend({
 		]);
 	},
 
+	/* handleExpiry sets when a peer stops; an expired peer is enabled again by a new expiry */
+	handleExpiry: function(name, current) {
+		var input = parts.textInput('expiry', current, _('7d, 2026-12-31 or never'));
+
+		ui.showModal([ _('Expiry of peer %s').format(name) ], [
+			parts.field(_('Expires'), input,
+				_('A date (YYYY-MM-DD, router time), a duration from now (7d, 12h, 90m) or never. wgowrt supervise disables the peer then.')),
+			E('div', { 'class': 'right' }, [
+				button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
+				button(_('Preview'), 'cbi-button-action', ui.createHandlerFn(this, function() {
+					var a = helpers.expiryArgs(input.value);
+					return callPeerExpiry(this.iface, name, a.expires, a['for']).then(L.bind(function(res) {
+						this.confirmPlan(_('Expiry of peer %s').format(name), res);
+					}, this));
+				}))
+			])
+		]);
+	},
+
 	handleConfig: function(name) {
 		return callPeerConfig(this.iface, name).then(function(res) {
 			if (failed(res))
@@ -335,7 +370,9 @@ return view.extend({
 			parts.field(_('DNS servers'), parts.textInput('dns', '', _('default'))),
 			parts.field(_('Keepalive'), parts.textInput('keepalive', '', '25'), _('Seconds; 0 turns it off.')),
 			parts.field(_('Endpoint'), parts.textInput('endpoint', '', _('the server\'s')),
-				_('Overrides the host name the client dials.'))
+				_('Overrides the host name the client dials.')),
+			parts.field(_('Expires'), parts.textInput('expiry', '', _('never')),
+				_('Guest access: a date (YYYY-MM-DD, router time) or a duration (7d, 12h, 90m); the peer is disabled then.'))
 		]);
 		var result = E('div', { 'class': 'wgowrt-add-result' });
 
@@ -354,11 +391,11 @@ return view.extend({
 	},
 
 	handleGenerate: function(form, result) {
-		var v = parts.values(form);
+		var v = parts.values(form), exp = helpers.expiryArgs(v.expiry);
 
 		return callPeerAdd(this.iface, v.name, helpers.splitList(v.ip), v.public_key, v.psk,
 			helpers.splitList(v.routes), v.tunnel, v.dns ? helpers.splitList(v.dns) : null,
-			v.keepalive, v.endpoint, v.keep_private_key).then(L.bind(function(res) {
+			v.keepalive, v.endpoint, v.keep_private_key, exp.expires, exp['for']).then(L.bind(function(res) {
 			var msg = parts.errorText(res);
 			if (msg) {
 				dom.content(result, parts.text('div', { 'class': 'alert-message error' }, msg));
