@@ -75,7 +75,7 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 		}
 	}
 	if !dryRun {
-		step, err := reroute(target, t.Iface)
+		step, err := t.reroute(target, node)
 		if step != nil {
 			rep.Steps, rep.Changed = append(rep.Steps, *step), true
 		}
@@ -91,18 +91,29 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 // interface's peers should carry: up to 24.10 netifd installs those
 // routes only when the interface comes up, and a rollout has nobody to
 // follow the note that says so. Checked on every apply (not only after a
-// change), so the next run finishes what a killed one left.
-func reroute(o *ops.Ops, iface string) (*Step, error) {
+// change), so the next run finishes what a killed one left. Only the
+// subnets the file routes through the tunnel count (peers added by hand
+// are the user's).
+func (t *Topology) reroute(o *ops.Ops, node string) (*Step, error) {
+	iface := t.Iface
 	missing, err := o.MissingRoutes(iface, 15*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("checking the routes of %s: %v", iface, err)
 	}
-	if len(missing) == 0 {
-		return nil, nil
+	ours := map[netip.Prefix]bool{}
+	for _, r := range t.Routes(node) {
+		for _, p := range r.Subnets {
+			ours[p.Masked()] = true
+		}
 	}
 	var ps []string
 	for _, p := range missing {
-		ps = append(ps, p.String())
+		if ours[p.Masked()] {
+			ps = append(ps, p.String())
+		}
+	}
+	if len(ps) == 0 {
+		return nil, nil
 	}
 	step := &Step{Use: "ifup " + iface, Changes: []string{}, Notes: []string{fmt.Sprintf(
 		"%s not routed into %s: took it down and up again (netifd installs the routes of route_allowed_ips when %s comes up; every peer handshakes again)",
