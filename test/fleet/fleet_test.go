@@ -68,7 +68,7 @@ const net44 = "44.31.5"
 // changed topology prints each router's diff and leaves every router's
 // /etc/config byte-identical and its running peers as they were; with a
 // branch dropped from the file, the hub's run warns that its peer stays.
-// About 50 s (four routers, four playbook runs); skipped without the
+// About 30 s here (four routers, four playbook runs); skipped without the
 // oracle, sshd or ansible-core unless WGOWRT_REQUIRE_PRIVILEGED=1.
 func TestFleetAnsible(t *testing.T) {
 	requireFleet(t)
