@@ -125,3 +125,18 @@ func ConfigChanged(c Caller, pkg string) error {
 	_, err := c.Call("service", "event", map[string]any{"type": "config.change", "data": map[string]string{"package": pkg}})
 	return err
 }
+
+// Ifup is what /sbin/ifup IFACE does: a network reload, then the
+// interface down and up again, so that netifd re-creates its link from
+// the configuration and installs its routes.
+func Ifup(c Caller, iface string) error {
+	if err := NetworkReload(c); err != nil {
+		return err
+	}
+	for _, m := range []string{"down", "up"} {
+		if _, err := c.Call("network.interface", m, map[string]string{"interface": iface}); err != nil {
+			return fmt.Errorf("ubus call network.interface %s {interface: %s}: %v", m, iface, err)
+		}
+	}
+	return nil
+}

@@ -39,6 +39,9 @@ type SuperviseOptions struct {
 	DownAfter time.Duration
 	// MetricsFile is where per-peer metrics are written ("" = none).
 	MetricsFile string
+	// Boot holds back the endpoints whose names do not resolve yet, once,
+	// before netifd starts (internal/supervisor/boot.go).
+	Boot bool
 }
 
 // EndpointTarget is a peer whose configured endpoint is a host name.
@@ -47,8 +50,10 @@ type EndpointTarget struct {
 	// Peer is the peer's name (description or section), for logs: the
 	// supervisor never logs a key.
 	Peer string
-	Key  wgtypes.Key
-	Host string
+	// Section is the peer's UCI section (held endpoints are per section).
+	Section string
+	Key     wgtypes.Key
+	Host    string
 	// Port is endpoint_port, 51820 when unset (as netifd's handler).
 	Port      uint16
 	Keepalive time.Duration
@@ -87,7 +92,7 @@ func (o *Ops) EndpointTargets() ([]EndpointTarget, error) {
 				v, _ := sec.Get("persistent_keepalive")
 				ka, _ = strconv.Atoi(v)
 			}
-			out = append(out, EndpointTarget{Iface: iface, Peer: p.Name, Key: wgtypes.Key(k), Host: host,
+			out = append(out, EndpointTarget{Iface: iface, Peer: p.Name, Section: p.Section, Key: wgtypes.Key(k), Host: host,
 				Port: uint16(n), Keepalive: time.Duration(ka) * time.Second})
 		}
 	}

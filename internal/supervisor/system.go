@@ -33,6 +33,10 @@ import (
 
 // Main runs the service until SIGTERM: `wgowrt supervise`.
 func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
+	if opt.Boot {
+		return BootMain(o, stderr)
+	}
+	limitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	log := Syslog(stderr)
@@ -53,6 +57,7 @@ func Main(o *ops.Ops, opt ops.SuperviseOptions, stderr io.Writer) error {
 	s := &Supervisor{Ops: o, Resolve: Resolve, Log: log, Notify: n.Notify, Interval: opt.Interval, Stale: opt.Stale, MaxBackoff: opt.MaxBackoff, DownAfter: opt.DownAfter, MetricsFile: opt.MetricsFile}
 	log(fmt.Sprintf("started: every %s, re-resolving host names after %s without a handshake", orDefault(opt.Interval, DefaultInterval), orDefault(opt.Stale, DefaultStale)))
 	err := s.Run(ctx, Signals{Wan: wan, Reload: reload})
+	s.ReleaseAll()
 	log("stopped")
 	return err
 }

@@ -39,12 +39,13 @@ func (s *Supervisor) Tick(ctx context.Context) {
 	}
 	s.writeMetrics(devs, now)
 	s.checkExpiries(now)
+	s.holds(ctx, running, live, now) // boot.go: endpoints held back from netifd
 	synced := map[string]bool{}
 	for _, t := range s.targets {
 		if !running[t.Iface] {
 			// netifd has not brought it up: its handler fails the whole
-			// interface while one name does not resolve, and retries
-			// every few seconds by itself.
+			// interface while one name does not resolve; holds (boot.go)
+			// let it come up without that endpoint.
 			continue
 		}
 		p, ok := live[peerID{t.Iface, t.Key}]
@@ -131,7 +132,7 @@ func (s *Supervisor) resolveDue(ctx context.Context, t ops.EndpointTarget, st *p
 		err = fmt.Errorf("no address")
 	}
 	if err != nil {
-		if msg := err.Error(); msg != st.lastErr {
+		if msg := errKey(err); msg != st.lastErr {
 			s.Log(fmt.Sprintf("%s/%s: cannot resolve %s (%v); retrying, at most every %s", t.Iface, t.Peer, t.HostPort(), err, s.MaxBackoff))
 			st.lastErr = msg
 		}

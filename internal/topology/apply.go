@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
@@ -29,6 +30,11 @@ type Report struct {
 	Changed   bool   `json:"changed"`
 	DryRun    bool   `json:"dry_run"`
 	Steps     []Step `json:"steps"`
+	// Unlisted are wgowrt's peers of the interface that the file does not
+	// make neighbours of this node (a node dropped from the file, a link
+	// removed, a peer added with peer add): apply leaves them as they are and
+	// names them here, so that a shrinking file is never silently ignored.
+	Unlisted []string `json:"unlisted,omitempty"`
 }
 
 // request is one use case of the plan for a node.
@@ -68,7 +74,74 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 			return rep, fmt.Errorf("node %s, %s: %v", node, rq.use, err)
 		}
 	}
-	return rep, nil
+	if !dryRun {
+		step, err := t.reroute(target, node)
+		if step != nil {
+			rep.Steps, rep.Changed = append(rep.Steps, *step), true
+		}
+		if err != nil {
+			return rep, fmt.Errorf("node %s: %v", node, err)
+		}
+	}
+	rep.Unlisted, err = t.unlisted(target, node)
+	return rep, err
+}
+
+// reroute runs `ifup` when the running router does not route what the
+// interface's peers should carry: up to 24.10 netifd installs those
+// routes only when the interface comes up, and a rollout has nobody to
+// follow the note that says so. Checked on every apply (not only after a
+// change), so the next run finishes what a killed one left. Only the
+// subnets the file routes through the tunnel count (peers added by hand
+// are the user's).
+func (t *Topology) reroute(o *ops.Ops, node string) (*Step, error) {
+	iface := t.Iface
+	missing, err := o.MissingRoutes(iface, 15*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("checking the routes of %s: %v", iface, err)
+	}
+	ours := map[netip.Prefix]bool{}
+	for _, r := range t.Routes(node) {
+		for _, p := range r.Subnets {
+			ours[p.Masked()] = true
+		}
+	}
+	var ps []string
+	for _, p := range missing {
+		if ours[p.Masked()] {
+			ps = append(ps, p.String())
+		}
+	}
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	step := &Step{Use: "ifup " + iface, Changes: []string{}, Notes: []string{fmt.Sprintf(
+		"%s not routed into %s: took it down and up again (netifd installs the routes of route_allowed_ips when %s comes up; every peer handshakes again)",
+		strings.Join(ps, ", "), iface, iface)}}
+	if err := o.Ifup(iface); err != nil {
+		return step, fmt.Errorf("ifup %s: %v", iface, err)
+	}
+	return step, nil
+}
+
+// unlisted names the peers of the interface that wgowrt made (its own
+// section names) and that are not node's neighbours in the file.
+func (t *Topology) unlisted(o *ops.Ops, node string) ([]string, error) {
+	st, _, err := o.Read("", t.Iface)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: reading the peers of %s: %v", node, t.Iface, err)
+	}
+	want := map[string]bool{}
+	for _, r := range t.Routes(node) {
+		want[r.Via] = true
+	}
+	var out []string
+	for _, p := range plan.ReadPeers(st, t.Iface) {
+		if p.Owned && !want[p.Name] {
+			out = append(out, p.Name)
+		}
+	}
+	return out, nil
 }
 
 // runStep previews a use case (its changes, as `uci changes` prints

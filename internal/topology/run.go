@@ -163,6 +163,9 @@ func printReport(rep *Report, opt Options) {
 			fmt.Fprintf(opt.Stderr, "wgowrt: %s\n", n)
 		}
 	}
+	for _, u := range rep.Unlisted {
+		fmt.Fprintf(opt.Stderr, "wgowrt: %s\n", unlistedNote(rep.Node, u))
+	}
 	if !rep.Changed {
 		fmt.Fprintln(opt.Stderr, "wgowrt: nothing to change")
 	}
@@ -211,4 +214,10 @@ func nodeKeyCmd(o *ops.Ops, args []string, opt Options) error {
 	}
 	fmt.Fprintln(opt.Stdout, k.PublicKey())
 	return nil
+}
+
+// unlistedNote says that peer stays on node although the file no longer
+// names it as a neighbour, and how to remove it.
+func unlistedNote(node, peer string) string {
+	return fmt.Sprintf("peer %s of %s is not its neighbour in the topology file: left as it is (remove it with 'wgowrt site remove %s' or 'wgowrt peer remove %s')", peer, node, peer, peer)
 }

@@ -290,3 +290,41 @@ func TestGrowStar(t *testing.T) {
 		t.Errorf("hub after adding branch4: %v\n%s", err, reportText(rep))
 	}
 }
+
+// TestShrinkStar: a branch dropped from the file is not removed from the
+// hub (apply never deletes what the file does not name) but named in the
+// report, in the dry run too, and in the text output; a branch whose
+// only neighbour is still the hub names nothing.
+func TestShrinkStar(t *testing.T) {
+	top, routers := fleet(t)
+	for _, n := range []string{"branch1", "hub"} {
+		if _, err := Apply(routers[n], top, n, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top.Nodes = top.Nodes[:3]
+	top.Links[0].Spokes = []string{"branch1", "branch2"}
+	for _, dry := range []bool{true, false} {
+		rep, err := Apply(routers["hub"], top, "hub", dry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(rep.Unlisted, ",") != "branch3" {
+			t.Errorf("dry run %v: unlisted %v, want [branch3]", dry, rep.Unlisted)
+		}
+		if got := reportText(rep); !strings.Contains(got, "wgowrt: peer branch3 of hub is not its neighbour in the topology file: left as it is") {
+			t.Errorf("dry run %v: the text report does not name branch3:\n%s", dry, got)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(routers["hub"].Root, "etc/config/network")); !strings.Contains(string(data), "option description 'branch3'") {
+		t.Error("apply removed the dropped branch's peer from the hub")
+	}
+	rep, err := Apply(routers["branch1"], top, "branch1", false)
+	if err != nil || len(rep.Unlisted) != 0 {
+		t.Errorf("branch1: unlisted %v, err %v", rep.Unlisted, err)
+	}
+	b, _ := json.Marshal(rep)
+	if strings.Contains(string(b), "unlisted") {
+		t.Errorf("an empty unlisted is in the JSON report: %s", b)
+	}
+}

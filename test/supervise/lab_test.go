@@ -11,8 +11,9 @@
 //	                                         wg1 10.9.1.1 :51821  (peer "other", endpoint 10.0.0.3:51821)
 //
 // At boot srv.test does not resolve: stock netifd keeps wg0 down, both
-// peers (the supervisor does not change that yet); once the name is in
-// /etc/hosts (10.0.0.5) netifd's retry brings wg0 up. Then S loses .5 and
+// peers (wgowrt is installed only after boot here; boot_test.go boots with
+// it); the supervisor then holds srv's endpoint back and asks netifd to
+// set wg0 up; once the name is in /etc/hosts (10.0.0.5) srv joins. Then S loses .5 and
 // /etc/hosts points srv.test at .4 -> the supervisor pushes the new address into
 // the running peer, ping through the tunnel resumes, peer "other" keeps
 // its session (same latest handshake); S's wg0 goes down and up -> a
@@ -202,7 +203,11 @@ func (l *lab) bootUnresolvable(t *testing.T) {
 		"etc/init.d/wgowrt": "../../package/files/wgowrt.init",
 	})
 	b(l.cl, "exec", "sh", "-c", "/etc/init.d/wgowrt enable && /etc/init.d/wgowrt start")
-	time.Sleep(3 * time.Second)
+	// The supervisor holds srv's endpoint back and asks netifd again:
+	// wg0 comes up with other while srv.test still fails.
+	started := time.Now()
+	waitFor(t, "other's tunnel up while srv.test fails", 40*time.Second, func() bool { return ping(l.boot, l.cl, "10.9.1.1") })
+	t.Logf("wg0 up with peer other %.1f s after the supervisor started", time.Since(started).Seconds())
 	b(l.cl, "exec", "sh", "-c", "echo '10.0.0.5 srv.test' >> /etc/hosts")
 	waitFor(t, "both tunnels up", 40*time.Second, func() bool {
 		return ping(l.boot, l.cl, "10.9.0.1") && ping(l.boot, l.cl, "10.9.1.1")
@@ -269,7 +274,7 @@ func (l *lab) wanDownUp(t *testing.T) {
 func (l *lab) checkLog(t *testing.T) {
 	k := l.k
 	log := l.b(l.cl, "exec", "sh", "-c", "logread -e wgowrt")
-	for _, want := range []string{"cannot resolve srv.test:51820", "endpoint.changed wg0/srv srv.test:51820: 10.0.0.5:51820 -> 10.0.0.4:51820", "wan event on wan"} {
+	for _, want := range []string{"cannot resolve srv.test:51820", "wg0/srv: srv.test:51820 does not resolve; endpoint held back so that wg0 can come up", "endpoint.changed wg0/srv srv.test:51820: 10.0.0.5:51820 -> 10.0.0.4:51820", "wan event on wan"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("logread lacks %q:\n%s", want, log)
 		}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 HEREDOC = "WGOWRT_TOPOLOGY_EOF"
@@ -59,11 +60,35 @@ def key_command(iface="wg0", check_mode=False, wgowrt="wgowrt"):
     return " ".join(shlex.quote(a) for a in argv)
 
 
-def _fail(what, rc, stdout, stderr):
-    lines = [l for l in (stderr or "").splitlines() if l.strip()]
-    msg = lines[-1] if lines else (stdout or "").strip().splitlines()[-1:] or ["no output"]
-    if isinstance(msg, list):
-        msg = msg[0]
+# what ssh itself prints when a session with a terminal ends
+_SSH_NOISE = re.compile(r"^(Shared c|C)onnection to \S+ closed\.$")
+
+
+def _split(stdout):
+    """The JSON document wgowrt printed, and the text around it.
+
+    Ansible's ssh connection runs raw commands in a terminal (ssh -tt), so
+    on a real router wgowrt's stderr (its error line) arrives in stdout,
+    after the JSON, with CRLF line ends.
+    """
+    text = (stdout or "").replace("\r\n", "\n")
+    start = text.find("{")
+    if start >= 0:
+        try:
+            doc, end = json.JSONDecoder().raw_decode(text, start)
+            return doc, text[:start] + text[end:]
+        except ValueError:
+            pass
+    return None, text
+
+
+def _fail(what, rc, rest, stderr):
+    """One line: wgowrt's own error line when there is one (on stderr, or
+    on stdout when a terminal merged them), else the last line printed."""
+    lines = [l.strip() for l in ((stderr or "") + "\n" + (rest or "")).splitlines()]
+    lines = [l for l in lines if l and not _SSH_NOISE.match(l)]
+    own = [l for l in lines if l.startswith("wgowrt:")]
+    msg = (own or lines or ["no output"])[-1]
     if rc == 127:
         msg = "wgowrt is not installed on the router (opkg install wgowrt): " + msg
     return WgowrtError("%s failed (exit %d): %s" % (what, rc, msg))
@@ -76,13 +101,15 @@ def parse_apply(rc, stdout, stderr, want_diff):
     second run reports no change; in check mode it says what would change.
     The diff is the UCI changes, as `uci changes` prints them.
     """
-    try:
-        report = json.loads(stdout)
-    except ValueError:
-        raise _fail("wgowrt topology apply", rc, stdout, stderr)
+    report, rest = _split(stdout)
     if rc != 0 or not isinstance(report, dict):
-        raise _fail("wgowrt topology apply", rc or 1, "", stderr)
+        raise _fail("wgowrt topology apply", rc or 1, rest, stderr)
     result = {"changed": bool(report.get("changed")), "public_key": report.get("public_key"), "steps": report.get("steps", [])}
+    unlisted = report.get("unlisted") or []
+    if unlisted:
+        # apply never removes them: say so rather than leave them silently
+        result["unlisted"] = unlisted
+        result["warnings"] = [unlisted_note(report.get("node"), p) for p in unlisted]
     if want_diff and result["changed"]:
         text = []
         for step in report.get("steps", []):
@@ -92,12 +119,15 @@ def parse_apply(rc, stdout, stderr, want_diff):
     return result
 
 
+def unlisted_note(node, peer):
+    """The warning for a peer the file dropped (as wgowrt words it)."""
+    return ("peer %s of %s is not its neighbour in the topology file: left as it is "
+            "(remove it with 'wgowrt site remove %s' or 'wgowrt peer remove %s')" % (peer, node, peer, peer))
+
+
 def parse_key(rc, stdout, stderr):
     """Turn `node key --json` into the task result (changed: drawn now)."""
-    try:
-        ans = json.loads(stdout)
-    except ValueError:
-        raise _fail("wgowrt node key", rc, stdout, stderr)
-    if rc != 0 or not ans.get("public_key"):
-        raise _fail("wgowrt node key", rc or 1, "", stderr)
+    ans, rest = _split(stdout)
+    if rc != 0 or not isinstance(ans, dict) or not ans.get("public_key"):
+        raise _fail("wgowrt node key", rc or 1, rest, stderr)
     return {"changed": bool(ans.get("created")), "public_key": ans["public_key"], "iface": ans.get("iface")}

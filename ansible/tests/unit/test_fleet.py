@@ -109,6 +109,22 @@ class ModuleUtilsTest(unittest.TestCase):
         self.assertIn("'branch 1'", wu.apply_command(STAR, "branch 1", False))
         self.assertEqual(wu.key_command("wg0", True), "wgowrt --json node key --iface wg0 --dry-run")
 
+    def test_through_a_terminal(self):
+        # ssh -tt (Ansible's ssh connection for raw commands): stderr in stdout, CRLF, ssh's own line on stderr
+        out = '{"node": "hub",\r\n "changed": true, "steps": []}\r\nwgowrt: node hub, site add x: boom\r\n'
+        with self.assertRaisesRegex(wu.WgowrtError, r"^wgowrt topology apply failed \(exit 1\): wgowrt: node hub, site add x: boom$"):
+            wu.parse_apply(1, out, "Connection to 203.0.113.2 closed.\r\n", False)
+        self.assertTrue(wu.parse_apply(0, out.split("wgowrt:")[0], "Connection to 203.0.113.2 closed.\r\n", False)["changed"])
+        with self.assertRaisesRegex(wu.WgowrtError, r"\(exit 2\): wgowrt: usage$"):
+            wu.parse_key(2, "wgowrt: usage\r\n", "Shared connection to r1 closed.\r\n")
+
+    def test_unlisted_peers_warn(self):
+        r = wu.parse_apply(0, json.dumps({"node": "hub", "changed": False, "steps": [], "unlisted": ["branch3"]}), "", True)
+        self.assertEqual(r["unlisted"], ["branch3"])
+        self.assertEqual(r["warnings"], ["peer branch3 of hub is not its neighbour in the topology file: left as it is "
+                                         "(remove it with 'wgowrt site remove branch3' or 'wgowrt peer remove branch3')"])
+        self.assertNotIn("warnings", wu.parse_apply(0, json.dumps({"node": "hub", "changed": False, "steps": []}), "", True))
+
     def test_failures_are_one_line(self):
         with self.assertRaisesRegex(wu.WgowrtError, r"^wgowrt topology apply failed \(exit 1\): wgowrt: node x: bad$"):
             wu.parse_apply(1, "", "warning\nwgowrt: node x: bad\n", False)
@@ -158,6 +174,12 @@ class ActionTest(unittest.TestCase):
             r = self.run_task(topology_action, w, args, diff=True)
             self.assertFalse(r["changed"], r)
             self.assertNotIn("diff", r)
+        # branch3 dropped from the file: left on the hub, and named
+        shrunk = json.loads(json.dumps(STAR))
+        shrunk["nodes"] = [n for n in shrunk["nodes"] if n["name"] != "branch3"]
+        shrunk["links"][0]["spokes"].remove("branch3")
+        r = self.run_task(topology_action, routers["hub"][1], {"topology": shrunk, "public_keys": {k: v for k, v in keys.items() if k != "branch3"}, "node": "hub"})
+        self.assertEqual((r.get("unlisted"), len(r.get("warnings", []))), (["branch3"], 1), r)
         # src: the file on the controller; its own (other) keys are not these routers'
         a = self.action(topology_action, routers["hub"][1], {"src": "star.json", "node": "hub"})
         a._find_needle = lambda kind, name: os.path.join(REPO, "examples", "fleet", name)

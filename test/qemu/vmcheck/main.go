@@ -37,6 +37,14 @@ type result struct {
 	Version   string          `json:"wgowrt_version"`
 	Status    json.RawMessage `json:"wgowrt_status"`
 	StatusErr string          `json:"wgowrt_status_error"`
+	Supervise struct {
+		Peers      int    `json:"peers"`
+		Unresolved int    `json:"unresolved_logged"`
+		RSSkB      int    `json:"vmrss_kb"`
+		HWMkB      int    `json:"vmhwm_kb"`
+		Err        string `json:"error"`
+		Millis     int64  `json:"ms"`
+	} `json:"supervise"`
 }
 
 type device struct {
@@ -133,6 +141,22 @@ func (c *checker) judge(log []byte, goarch, version string, builtin bool) {
 	c.check(r.Payload == "hello through wireguard on "+goarch, "UDP probe crossed the tunnel in %d ms: %q", r.Millis, r.Payload)
 	c.check(r.Version == "wgowrt "+version, "wgowrt --version in the guest: %q", r.Version)
 	c.status(r)
+	c.supervise(r)
+}
+
+// superviseBudget is the issue's target for the supervisor's resident
+// memory on a router (a size budget, not a timing).
+const superviseBudgetKB = 8 * 1024
+
+// supervise: `wgowrt supervise` ran ticks over a live device with its
+// peers (every host name looked up) and its peak resident memory stayed
+// under the budget.
+func (c *checker) supervise(r result) {
+	s := r.Supervise
+	c.check(s.Err == "" && s.Peers > 0 && s.Unresolved == s.Peers/2,
+		"supervise ran over %d live peers (%d unresolvable names looked up; step took %d ms) %s", s.Peers, s.Unresolved, s.Millis, s.Err)
+	c.check(s.HWMkB > 0 && s.HWMkB < superviseBudgetKB,
+		"supervise memory on %s: VmRSS %d kB, VmHWM %d kB (budget %d kB)", r.GOARCH, s.RSSkB, s.HWMkB, superviseBudgetKB)
 }
 
 func (c *checker) devices(r result) {

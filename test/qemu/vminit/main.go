@@ -52,6 +52,7 @@ type Result struct {
 	Version   string          `json:"wgowrt_version"`
 	Status    json.RawMessage `json:"wgowrt_status"`
 	StatusErr string          `json:"wgowrt_status_error,omitempty"`
+	Supervise SuperviseMem    `json:"supervise"`
 }
 
 // Dev is one WireGuard device as read back over generic netlink.
@@ -100,6 +101,7 @@ func run() error {
 		return err
 	}
 	res.Version, res.Status, res.StatusErr = runWgowrt()
+	res.Supervise = superviseMem()
 	out, err := json.Marshal(res)
 	if err != nil {
 		return err
