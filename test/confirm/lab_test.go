@@ -83,7 +83,8 @@ var cutSSH = []string{"expose", "--peer", "phone", "--port", "22", "--on", "wan"
 // TestConfirmedApplyRollsBackWithoutConfirm: real netifd and fw4, a
 // change that cuts new connections to the router's ssh port from wan,
 // made with --confirm=5 and not confirmed: the old firewall is back and
-// the port answers again within the window + 10 s. With `wgowrt confirm`
+// the port answers again within the window + 10 s, and the staged change
+// it committed along (--commit-pending) is staged again as it was. With `wgowrt confirm`
 // from another login the same change stays.
 func TestConfirmedApplyRollsBackWithoutConfirm(t *testing.T) {
 	l := newLab(t)
@@ -94,10 +95,14 @@ func TestConfirmedApplyRollsBackWithoutConfirm(t *testing.T) {
 	l.wgowrt("peer", "add", "phone")
 	l.ns("wait", l.r, "wg0")
 	before := l.file("/etc/config/firewall")
+	// Someone's half-done change, staged with the real uci and committed
+	// along (--commit-pending): the rollback stages it again, unchanged.
+	l.ns("exec", l.r, "uci", "set", "firewall.@defaults[0].synflood_rate=25/s")
+	staged := l.ns("exec", l.r, "uci", "changes", "firewall")
 
 	const window = 5 * time.Second
 	start := time.Now()
-	out := l.wgowrt(append(cutSSH, "--confirm=5")...)
+	out := l.wgowrt(append(cutSSH, "--confirm=5", "--commit-pending")...)
 	if !strings.Contains(out, "rolls back by itself") {
 		t.Fatalf("no pending-confirmation notice:\n%s", out)
 	}
@@ -132,6 +137,10 @@ func TestConfirmedApplyRollsBackWithoutConfirm(t *testing.T) {
 	if out := l.ns("exec", l.r, "sh", "-c", "ls /etc/wgowrt/pending 2>&1 || true"); !strings.Contains(out, "No such file") {
 		t.Errorf("pending record left: %s", out)
 	}
+	if got := l.ns("exec", l.r, "uci", "changes", "firewall"); got != staged || !strings.Contains(got, "synflood_rate") {
+		t.Errorf("staged changes after the rollback:\n%s\nwant, as before the change:\n%s", got, staged)
+	}
+	l.ns("exec", l.r, "uci", "revert", "firewall")
 
 	// Confirmed from a new login: the change stays past the window.
 	l.wgowrt(append(cutSSH, "--confirm=5")...)
