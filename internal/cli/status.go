@@ -70,11 +70,15 @@ func printStatus(env *Env, s statusJSON) error {
 			fmt.Fprintln(tw)
 		}
 		run := "running"
-		switch {
-		case is.Error != "":
-			run = "unreadable: " + is.Error
-		case !is.Running:
+		if !is.Running {
 			run = "not running"
+		}
+		if is.Error != "" {
+			fmt.Fprintf(tw, "interface %s: unreadable: %s\n", is.Name, is.Error)
+			if len(is.Peers) == 0 {
+				continue
+			}
+			run = "configured"
 		}
 		fmt.Fprintf(tw, "interface %s (%s, port %d, public key %s)\n", is.Name, run, is.ListenPort, orNone(is.PublicKey))
 		fmt.Fprintln(tw, "  PEER\tENDPOINT\tALLOWED IPS\tHANDSHAKE\tRX\tTX\tSTATE")

@@ -24,7 +24,7 @@ func TestStatusSurvivesStaleSocket(t *testing.T) {
 	ops.Default.Devices = func() (wgdev.Client, error) { return fake, nil }
 
 	o, e, code := run(t, root, "status", false)
-	if code != 0 || !strings.Contains(o, "interface wg0 (running") || !strings.Contains(o, "interface x (unreadable: ") || !strings.Contains(o, "connection refused") {
+	if code != 0 || !strings.Contains(o, "interface wg0 (running") || !strings.Contains(o, "interface x: unreadable: ") || !strings.Contains(o, "connection refused") {
 		t.Fatalf("status: exit %d, stdout:\n%s\nstderr: %s", code, o, e)
 	}
 	o, e, code = run(t, root, "--json status", false)
