@@ -41,16 +41,7 @@ import (
 )
 
 func stockNetwork(k keys) string {
-	return fmt.Sprintf(`config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
-config interface 'wan'
-	option device 'eth1'
-	option proto 'static'
-	option ipaddr '10.0.0.1'
+	return fmt.Sprintf(wanHead+`	option ipaddr '10.0.0.1'
 	option netmask '255.255.255.0'
 
 config interface 'wg0'

@@ -35,16 +35,7 @@ import (
 	"github.com/wgowrt/wgowrt/internal/testenv"
 )
 
-const expiryServerNetwork = `config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
-config interface 'wan'
-	option device 'eth1'
-	option proto 'static'
-	option ipaddr '10.0.0.1'
+const expiryServerNetwork = wanHead + `	option ipaddr '10.0.0.1'
 	option netmask '255.255.255.0'
 
 config interface 'lan'
@@ -61,16 +52,7 @@ config interface 'wg0'
 `
 
 func expiryClientNetwork(own wgtypes.Key, wan, gw, tun string, srv wgtypes.Key) string {
-	return fmt.Sprintf(`config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
-config interface 'wan'
-	option device 'eth1'
-	option proto 'static'
-	option ipaddr '%s'
+	return fmt.Sprintf(wanHead+`	option ipaddr '%s'
 	option netmask '255.255.255.0'
 
 config interface 'wg0'

@@ -58,16 +58,7 @@ func newKeys(t *testing.T) keys {
 const openFirewall = "config defaults\n\toption input 'ACCEPT'\n\toption output 'ACCEPT'\n\toption forward 'ACCEPT'\n"
 
 func serverNetwork(k keys) string {
-	return fmt.Sprintf(`config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
-config interface 'wan'
-	option device 'eth1'
-	option proto 'static'
-	list ipaddr '10.0.0.2/24'
+	return fmt.Sprintf(wanHead+`	list ipaddr '10.0.0.2/24'
 	list ipaddr '10.0.0.3/24'
 	list ipaddr '10.0.0.4/24'
 	list ipaddr '10.0.0.5/24'
@@ -95,16 +86,7 @@ config wireguard_wg1 'c1'
 }
 
 func clientNetwork(k keys) string {
-	return fmt.Sprintf(`config interface 'loopback'
-	option device 'lo'
-	option proto 'static'
-	option ipaddr '127.0.0.1'
-	option netmask '255.0.0.0'
-
-config interface 'wan'
-	option device 'eth1'
-	option proto 'static'
-	option ipaddr '10.0.0.1'
+	return fmt.Sprintf(wanHead+`	option ipaddr '10.0.0.1'
 	option netmask '255.255.255.0'
 
 config interface 'wg0'
