@@ -30,8 +30,9 @@ if [[ -z $feed ]]; then
 	"$ROOT_DIR/scripts/mkipk.sh" -o "$feed" >/dev/null
 fi
 
-# Expected by the spec (openwrt-reference.md §7.1 and the package recipe).
-want_fields="Package Version Depends Source SourceName License Section SourceDateEpoch URL Maintainer Architecture Installed-Size Description"
+# Expected by the spec (openwrt-reference.md §7.1 and the package recipe),
+# plus Replaces: luci-app-wgowrt (the init script moved; see mkipk.sh).
+want_fields="Package Version Depends Replaces Source SourceName License Section SourceDateEpoch URL Maintainer Architecture Installed-Size Description"
 want_data="drwxr-xr-x 0/0 ./
 drwxr-xr-x 0/0 ./etc/
 drwxr-xr-x 0/0 ./etc/init.d/
@@ -111,6 +112,7 @@ for arch in "${arches[@]}"; do
 	check "$arch: control field names" "$(sed -n 's/^\([A-Za-z-]*\):.*/\1/p' "$c" | tr '\n' ' ')" "$want_fields "
 	version=$(field "$c" Version)
 	check "$arch: Package" "$(field "$c" Package)" wgowrt
+	check "$arch: Replaces" "$(field "$c" Replaces)" luci-app-wgowrt
 	check "$arch: Version" "$version" "$WGOWRT_VERSION-r$release"
 	check "$arch: Depends" "$(field "$c" Depends)" "kmod-wireguard, wireguard-tools"
 	check "$arch: Architecture" "$(field "$c" Architecture)" "$arch"
