@@ -166,8 +166,19 @@ func (h *hostPeer) LatestHandshake() (int64, error) {
 
 func (h *hostPeer) Close() {
 	if h.wggo != nil && h.wggo.Process != nil {
-		_ = h.wggo.Process.Kill() // its TUN device goes with it
-		_ = h.wggo.Wait()
+		// SIGTERM lets wireguard-go remove its UAPI socket; a killed one
+		// leaves /var/run/wireguard/NAME.sock behind, which other tools
+		// then fail to dial. Its TUN device goes with the process.
+		_ = h.wggo.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = h.wggo.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = h.wggo.Process.Kill()
+			<-done
+		}
+		_ = os.Remove("/var/run/wireguard/" + h.Name + ".sock")
 	} else {
 		_, _ = run("ip", "link", "del", h.Name)
 	}
