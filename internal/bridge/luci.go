@@ -20,7 +20,7 @@ var argWords = map[string]string{
 	"remote-subnet": "remote subnet", "local-subnet": "local subnet", "allowed": "allowed prefix",
 	"allow": "service", "lan": "LAN", "public-key": "public key", "keep-private-key": "keep private key",
 	"lan-access": "LAN access", "kill-switch": "kill switch", "ipv6": "IPv6", "dns": "DNS",
-	"expires": "expiry", "for": "duration",
+	"expires": "expiry", "for": "expiry", // one Expires field takes both
 }
 
 var (
