@@ -36,24 +36,7 @@ func TestJSONScripts(t *testing.T) {
 }
 
 func jsonScript(t *testing.T, file string) {
-	useTestDeps(t)
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := parseTxtar(string(data))
-	if *update {
-		a.dropWant()
-	}
-	scenarioEnv(a)
-	root := prepareRoot(t, a)
-	confDir := writeConfs(t, a)
-	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }
-	for _, line := range nonEmptyLines(a.files["setup"]) {
-		if _, e, code := run(t, root, expand(line), false); code != 0 {
-			t.Fatalf("setup %q: exit %d: %s", line, code, e)
-		}
-	}
+	a, root, expand := openScenario(t, file)
 	before := snapshot(t, root)
 	var out strings.Builder
 	for _, line := range nonEmptyLines(a.files["script"]) {

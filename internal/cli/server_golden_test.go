@@ -178,24 +178,7 @@ func TestGolden(t *testing.T) {
 }
 
 func golden(t *testing.T, file string) {
-	useTestDeps(t)
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := parseTxtar(string(data))
-	if *update {
-		a.dropWant()
-	}
-	scenarioEnv(a)
-	root := prepareRoot(t, a)
-	confDir := writeConfs(t, a)
-	expand := func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }
-	for _, line := range nonEmptyLines(a.files["setup"]) {
-		if _, e, code := run(t, root, expand(line), false); code != 0 {
-			t.Fatalf("setup %q: exit %d: %s", line, code, e)
-		}
-	}
+	a, root, expand := openScenario(t, file)
 	args := expand(strings.TrimSpace(a.files["args"]))
 	if _, ok := a.files["want/error"]; ok {
 		goldenError(t, a, root, args)
@@ -210,6 +193,32 @@ func golden(t *testing.T, file string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// openScenario reads a scenario (the test dependencies in place, its
+// wants dropped with -update), prepares its root and confs and runs its
+// setup lines. expand replaces $CONF with the confs' directory.
+func openScenario(t *testing.T, file string) (a *archive, root string, expand func(string) string) {
+	t.Helper()
+	useTestDeps(t)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = parseTxtar(string(data))
+	if *update {
+		a.dropWant()
+	}
+	scenarioEnv(a)
+	root = prepareRoot(t, a)
+	confDir := writeConfs(t, a)
+	expand = func(s string) string { return strings.ReplaceAll(s, "$CONF", confDir) }
+	for _, line := range nonEmptyLines(a.files["setup"]) {
+		if _, e, code := run(t, root, expand(line), false); code != 0 {
+			t.Fatalf("setup %q: exit %d: %s", line, code, e)
+		}
+	}
+	return a, root, expand
 }
 
 // writeConfs places the scenario's conf/<name> files (e.g. provider
