@@ -40,7 +40,12 @@ name=pkg$$
 old_base=0.0.0_git20000101000000
 WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" --no-build -o "$tmp/in/old" x86_64 >/dev/null
 WGOWRT_PKG_LAYOUT=wave1 WGOWRT_VERSION=$old_base "$ROOT_DIR/scripts/mkipk.sh" -o "$tmp/in/old" --luci >/dev/null
-trap '"$BOOT" "$name" down >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+# down, then the state owrt-boot keeps of the container by design (once
+# nothing is mounted there), and our files.
+state=${OWRT_STATE:-/run/owrt-oracle}/.boot/$name
+trap '"$BOOT" "$name" down >/dev/null 2>&1 || true
+grep -q " ${state}[/ ]" /proc/mounts || rm -rf "$state"
+rm -rf "$tmp"' EXIT
 check() { if [[ $2 == "$3" ]]; then t_pass "$1"; else t_fail "$1: got '$2', want '$3'"; fi; }
 has() { if grep -q -- "$2" <<<"$3"; then t_pass "$1"; else t_fail "$1: no '$2' in: $(head -c 600 <<<"$3")"; fi; }
 hasnt() { if grep -q -- "$2" <<<"$3"; then t_fail "$1: '$2' still in: $(head -c 600 <<<"$3")"; else t_pass "$1"; fi; }

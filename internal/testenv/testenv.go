@@ -142,3 +142,20 @@ func Install(t testing.TB, boot, name string, files map[string]string) {
 	}
 	tar.Wait()
 }
+
+// BootDown stops the owrt-boot container name and removes the state
+// owrt-boot keeps of it by design ($OWRT_STATE/.boot/NAME: overlay, config,
+// console log), once nothing is mounted there: a test leaves nothing
+// behind. Errors are ignored (a container that is not up is fine).
+func BootDown(boot, name string) {
+	_ = exec.Command(boot, name, "down").Run()
+	root := os.Getenv("OWRT_STATE")
+	if root == "" {
+		root = "/run/owrt-oracle"
+	}
+	dir := filepath.Join(root, ".boot", name)
+	b, _ := os.ReadFile("/proc/mounts")
+	if !strings.Contains(string(b), " "+dir+"/") && !strings.Contains(string(b), " "+dir+" ") {
+		_ = os.RemoveAll(dir)
+	}
+}

@@ -29,12 +29,7 @@ func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
 			out, _ := exec.Command(boot, name, "exec", "logread").CombinedOutput()
 			t.Logf("logread:\n%s", out)
 		}
-		exec.Command(boot, name, "down").Run()
-		// Its state (overlay, config, console log) is kept by design:
-		// remove ours, it sits in a tmpfs.
-		if state := filepath.Join(stateRoot(), ".boot", name); !mounted(state) {
-			os.RemoveAll(state)
-		}
+		testenv.BootDown(boot, name)
 	})
 	b(name, "up")
 	testenv.Install(t, boot, name, map[string]string{
@@ -78,17 +73,4 @@ func oracleDir() string {
 		return d
 	}
 	return "/opt/owrt-oracle"
-}
-
-func stateRoot() string {
-	if d := os.Getenv("OWRT_STATE"); d != "" {
-		return d
-	}
-	return "/run/owrt-oracle"
-}
-
-// mounted says whether anything is still mounted under dir.
-func mounted(dir string) bool {
-	b, _ := os.ReadFile("/proc/mounts")
-	return strings.Contains(string(b), " "+dir+"/") || strings.Contains(string(b), " "+dir+" ")
 }

@@ -108,7 +108,7 @@ func bootContainer(t *testing.T, tool, tag string, files map[string]string, args
 			out, _ := exec.Command(tool, c.name, "exec", "logread").CombinedOutput()
 			t.Logf("%s logread:\n%s", c.name, out)
 		}
-		exec.Command(tool, c.name, "down").Run()
+		testenv.BootDown(tool, c.name)
 	})
 	return c
 }

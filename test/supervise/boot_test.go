@@ -118,10 +118,8 @@ func TestBootHeldEndpoint(t *testing.T) {
 			out, _ := exec.Command(boot, l.cl, "exec", "logread").CombinedOutput()
 			t.Logf("client logread:\n%s", out)
 		}
-		exec.Command(boot, l.cl, "down").Run()
-		exec.Command(boot, l.srv, "down").Run()
-		removeState(l.cl)
-		removeState(l.srv)
+		testenv.BootDown(boot, l.cl)
+		testenv.BootDown(boot, l.srv)
 	})
 	b, k := l.b, l.k
 	b(l.srv, "up", "--config", configDir(t, map[string]string{"network": serverNetwork(k), "firewall": openFirewall}))
@@ -183,19 +181,5 @@ func TestBootHeldEndpoint(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(log) {
 			t.Errorf("logread lacks %q:\n%s", re, log)
 		}
-	}
-}
-
-// removeState deletes an owrt-boot container's kept state (overlay,
-// config, console log: it sits in a tmpfs) once nothing is mounted there.
-func removeState(name string) {
-	root := os.Getenv("OWRT_STATE")
-	if root == "" {
-		root = "/run/owrt-oracle"
-	}
-	dir := filepath.Join(root, ".boot", name)
-	b, _ := os.ReadFile("/proc/mounts")
-	if !strings.Contains(string(b), " "+dir+"/") && !strings.Contains(string(b), " "+dir+" ") {
-		os.RemoveAll(dir)
 	}
 }

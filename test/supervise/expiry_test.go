@@ -91,7 +91,7 @@ func TestPeerExpiryLab(t *testing.T) {
 			t.Logf("server logread:\n%s", out)
 		}
 		for _, c := range []string{l.g, l.n, l.s} {
-			exec.Command(boot, c, "down").Run()
+			testenv.BootDown(boot, c)
 		}
 	})
 	expires := l.setUp(t)

@@ -154,8 +154,8 @@ func TestSuperviseLab(t *testing.T) {
 			out, _ := exec.Command(boot, l.cl, "exec", "logread").CombinedOutput()
 			t.Logf("client logread:\n%s", out)
 		}
-		exec.Command(boot, l.cl, "down").Run()
-		exec.Command(boot, l.srv, "down").Run()
+		testenv.BootDown(boot, l.cl)
+		testenv.BootDown(boot, l.srv)
 	})
 	l.bootUnresolvable(t)
 	l.nameMoves(t)
