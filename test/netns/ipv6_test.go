@@ -309,10 +309,7 @@ func TestSourceRoutedGatewayIPv6(t *testing.T) {
 func TestInternetIPv6(t *testing.T) {
 	t.Parallel()
 	l := lab.New(t)
-	inet := internet(t, l)
-	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
-		t.Fatal(err)
-	}
+	inet := internet6(t, l)
 	dir := withWan6(t, stockConfig(t, "192.168.1", "203.0.113", ""))
 	site := buildSite(t, l, "router", dir, handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
 	inet.MustRun("ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "r1", "nodad")
@@ -378,10 +375,7 @@ func TestInternetIPv6(t *testing.T) {
 func TestClientFullTunnelIPv6(t *testing.T) {
 	t.Parallel()
 	l := lab.New(t)
-	inet := internet(t, l)
-	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
-		t.Fatal(err)
-	}
+	inet := internet6(t, l)
 	prov := attach(t, l, "prov", inet, "p1", "198.51.100.1/24", "198.51.100.7/24")
 	for _, k := range []string{"net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"} {
 		if err := prov.Sysctl(k, "1"); err != nil {

@@ -27,6 +27,16 @@ func internet(t *testing.T, l *lab.Lab) *lab.NS {
 	return inet
 }
 
+// internet6 is internet forwarding IPv6 too.
+func internet6(t *testing.T, l *lab.Lab) *lab.NS {
+	t.Helper()
+	inet := internet(t, l)
+	if err := inet.Sysctl("net.ipv6.conf.all.forwarding", "1"); err != nil {
+		t.Fatal(err)
+	}
+	return inet
+}
+
 // attach links a new host namespace to upstream: the host gets eth0 with
 // addr (CIDR) and a default route via gw; upstream gets dev with gwCIDR.
 func attach(t *testing.T, l *lab.Lab, name string, upstream *lab.NS, dev, gwCIDR, addr string) *lab.NS {

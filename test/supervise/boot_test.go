@@ -110,17 +110,7 @@ func TestStockHandlersUnresolvable(t *testing.T) {
 }
 
 func TestBootHeldEndpoint(t *testing.T) {
-	boot := testenv.OracleTool(t, "owrt-boot")
-	l := &lab{boot: boot, b: testenv.Runner(t, boot), k: newKeys(t),
-		srv: fmt.Sprintf("bts%d", os.Getpid()), cl: fmt.Sprintf("btc%d", os.Getpid())}
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := exec.Command(boot, l.cl, "exec", "logread").CombinedOutput()
-			t.Logf("client logread:\n%s", out)
-		}
-		testenv.BootDown(boot, l.cl)
-		testenv.BootDown(boot, l.srv)
-	})
+	l := newLab(t, "bts", "btc")
 	b, k := l.b, l.k
 	b(l.srv, "up", "--config", configDir(t, map[string]string{"network": serverNetwork(k), "firewall": openFirewall}))
 	clCfg := configDir(t, map[string]string{"network": clientNetwork(k), "firewall": openFirewall, "wgowrt": fastSupervise})
@@ -159,7 +149,7 @@ func TestBootHeldEndpoint(t *testing.T) {
 	pid := strings.TrimSpace(b(l.cl, "exec", "sh", "-c", "pgrep -f 'wgowrt supervise' | head -n1"))
 	b(l.cl, "exec", "kill", "-9", pid)
 	time.Sleep(time.Second)
-	if out, err := exec.Command(boot, l.cl, "exec", "nslookup", "srv.test").CombinedOutput(); err == nil {
+	if out, err := exec.Command(l.boot, l.cl, "exec", "nslookup", "srv.test").CombinedOutput(); err == nil {
 		t.Fatalf("srv.test resolves before the server's DNS knows it:\n%s", out)
 	}
 	b(l.srv, "exec", "sh", "-c", "uci add_list dhcp.@dnsmasq[0].address='/srv.test/10.0.0.5' && uci commit dhcp && /etc/init.d/dnsmasq restart")

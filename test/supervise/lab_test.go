@@ -145,10 +145,13 @@ type lab struct {
 	k             keys
 }
 
-func TestSuperviseLab(t *testing.T) {
+// newLab is a server and a client container, named by prefix and this
+// process's id, taken down (logread of the client shown on failure) when
+// the test ends. Neither is up yet.
+func newLab(t *testing.T, srv, cl string) *lab {
 	boot := testenv.OracleTool(t, "owrt-boot")
 	l := &lab{boot: boot, b: testenv.Runner(t, boot), k: newKeys(t),
-		srv: fmt.Sprintf("sups%d", os.Getpid()), cl: fmt.Sprintf("supc%d", os.Getpid())}
+		srv: fmt.Sprintf("%s%d", srv, os.Getpid()), cl: fmt.Sprintf("%s%d", cl, os.Getpid())}
 	t.Cleanup(func() {
 		if t.Failed() {
 			out, _ := exec.Command(boot, l.cl, "exec", "logread").CombinedOutput()
@@ -157,6 +160,11 @@ func TestSuperviseLab(t *testing.T) {
 		testenv.BootDown(boot, l.cl)
 		testenv.BootDown(boot, l.srv)
 	})
+	return l
+}
+
+func TestSuperviseLab(t *testing.T) {
+	l := newLab(t, "sups", "supc")
 	l.bootUnresolvable(t)
 	l.nameMoves(t)
 	l.peerDownUp(t)
