@@ -75,6 +75,56 @@ func dropPortRule(r *Result, note *uci.Section, port int) error {
 	return nil
 }
 
+// recordedPortRule decides, on 'server init' of a server adopt recorded a
+// port rule for (its note's port_rule), who opens its port; it returns
+// true when the recorded rule does, so wgowrt adds no rule of its own. A
+// rule that still only opens the old port is part of the server: it
+// moves to the new port with it. Without a port change, the rule stays
+// the server's even when the user narrowed or disabled it (wgowrt does
+// not widen it with its own). A rule the user changed, when the port
+// moves, or one that is gone, is forgotten: wgowrt's own rule opens the
+// port, and a line says so.
+func recordedPortRule(r *Result, iface string, existing *Server, port int) (bool, error) {
+	fw, w := r.State.Firewall, r.State.Wgowrt
+	id := get(w.Section(iface), optPortRule)
+	if id == "" || existing == nil {
+		return false, nil
+	}
+	s := ruleByID(fw, id)
+	switch {
+	case s != nil && onlyOpensPort(fw, s, existing.Port):
+		if port == existing.Port {
+			return true, nil
+		}
+		r.infof("firewall rule %s (%s), recorded by adopt as part of %s, now opens udp port %d instead of %d", fw.SectionRef(s), id, iface, port, existing.Port)
+		return true, fw.SetOption(s.Name, "dest_port", strconv.Itoa(port))
+	case s != nil && port == existing.Port && opensFromWan(fw, s, port):
+		return true, nil
+	case s != nil:
+		r.warnf("firewall rule %s (%s), which adopt recorded as opening %s's port, was changed since (it no longer only opens udp port %d): it is left as is and is no longer part of %s; wgowrt's own rule Allow-WireGuard-%s opens udp port %d",
+			fw.SectionRef(s), id, iface, existing.Port, iface, iface, port)
+	default:
+		r.infof("firewall rule %s, which adopt recorded as opening %s's port, is gone: wgowrt's own rule Allow-WireGuard-%s opens udp port %d", id, iface, iface, port)
+	}
+	return false, w.SetOption(iface, optPortRule, "")
+}
+
+// ruleByID is the rule a note names (ruleID), nil when there is none.
+func ruleByID(fw *uci.Package, id string) *uci.Section {
+	for _, s := range fw.SectionsOfType("rule") {
+		if ruleID(s) == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// opensFromWan: s is a rule from the wan zone to the router that accepts
+// udp to port, whatever else it matches.
+func opensFromWan(fw *uci.Package, s *uci.Section, port int) bool {
+	return get(s, "src") == wanZone(fw) && get(s, "dest") == "" && strings.EqualFold(get(s, "target"), "ACCEPT") && opensUDPPort(s, port)
+}
+
 // onlyOpensPort: s accepts udp to exactly port from the wan zone, to the
 // router, and nothing else.
 func onlyOpensPort(fw *uci.Package, s *uci.Section, port int) bool {
@@ -92,8 +142,7 @@ func onlyOpensPort(fw *uci.Package, s *uci.Section, port int) bool {
 func warnPortRules(r *Result, port int) {
 	fw := r.State.Firewall
 	for _, s := range fw.SectionsOfType("rule") {
-		if !s.Anonymous && strings.HasPrefix(s.Name, wg.Prefix) || get(s, "src") != wanZone(fw) || get(s, "dest") != "" ||
-			!strings.EqualFold(get(s, "target"), "ACCEPT") || !opensUDPPort(s, port) {
+		if !s.Anonymous && strings.HasPrefix(s.Name, wg.Prefix) || !opensFromWan(fw, s, port) {
 			continue
 		}
 		ref := fw.SectionRef(s)

@@ -59,6 +59,9 @@ type fwSettings struct {
 	lanZone        string
 	ownsZone       bool
 	foreignZoneSec string
+	// adoptedPortRule: the hand-made rule adopt recorded opens the port
+	// (recordedPortRule), wgowrt adds none.
+	adoptedPortRule bool
 }
 
 // vpnZoneName picks the name of a new zone for iface: "vpn" when free (as
@@ -90,8 +93,7 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 			return err
 		}
 	}
-	if err := ensure(fw, "rule", name(wg.FwPort), opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),
-		opt("proto", "udp"), opt("dest_port", fmt.Sprint(s.port)), opt("target", "ACCEPT")); err != nil {
+	if err := convergePortRule(fw, s); err != nil {
 		return err
 	}
 	want := map[string]bool{
@@ -110,6 +112,17 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		}
 	}
 	return nil
+}
+
+// convergePortRule opens the server's port with wgowrt's own rule, or
+// drops that rule when the hand-made rule adopt recorded opens the port.
+func convergePortRule(fw *uci.Package, s fwSettings) error {
+	sec := wg.FirewallSection(s.iface, wg.FwPort)
+	if s.adoptedPortRule {
+		return drop(fw, sec)
+	}
+	return ensure(fw, "rule", sec, opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),
+		opt("proto", "udp"), opt("dest_port", fmt.Sprint(s.port)), opt("target", "ACCEPT"))
 }
 
 func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {

@@ -78,7 +78,11 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 	if err := writeMeta(st.Wgowrt, in.Iface, s); err != nil {
 		return nil, err
 	}
-	if err := serverFirewall(r, in.Iface, port, addrs, s); err != nil {
+	adopted, err := recordedPortRule(r, in.Iface, existing, port)
+	if err != nil {
+		return nil, err
+	}
+	if err := serverFirewall(r, in.Iface, port, addrs, s, adopted); err != nil {
 		return nil, err
 	}
 	if s.Endpoint.Host == "" {
@@ -339,10 +343,10 @@ func writeMeta(p *uci.Package, iface string, s Server) error {
 }
 
 // serverFirewall finds the zones and converges wgowrt's firewall sections.
-func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server) error {
+func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server, adoptedPortRule bool) error {
 	fw := r.State.Firewall
 	fs := fwSettings{iface: iface, port: port, lanAccess: s.LanAccess, internet: s.Internet, c2c: s.ClientToClient,
-		routerAccess: s.EffectiveRouterAccess()}
+		routerAccess: s.EffectiveRouterAccess(), adoptedPortRule: adoptedPortRule}
 	for _, a := range addrs {
 		if a.Addr().Is4() {
 			fs.subnet4 = a.Masked().String()
