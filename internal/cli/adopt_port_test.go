@@ -132,3 +132,27 @@ func withoutOwnSections(conf string) string {
 	}
 	return out
 }
+
+// TestServerPortMoveWarnsPeers: moving a server's listen port warns that
+// its peers keep dialling the old one, but only when there are peers and
+// they dial the listen port (an endpoint with a port of its own, a port
+// forward in front of the router, is what they dial: it does not move).
+func TestServerPortMoveWarnsPeers(t *testing.T) {
+	const warning = "wg0 now listens on udp port 51999 instead of 51820: its 1 peer(s) keep dialling 51820 until their configs say Endpoint = vpn.example.com:51999"
+	for _, c := range []struct {
+		endpoint string
+		peer     bool
+		warns    bool
+	}{{"vpn.example.com", true, true}, {"vpn.example.com", false, false}, {"vpn.example.com:443", true, false}} {
+		useTestDeps(t)
+		root := stockRoot(t)
+		mustRun(t, root, "server init --endpoint "+c.endpoint)
+		if c.peer {
+			mustRun(t, root, "peer add phone")
+		}
+		_, stderr, code := run(t, root, "server init --port 51999", false)
+		if code != 0 || strings.Contains(stderr, warning) != c.warns || !c.warns && strings.Contains(stderr, "keep dialling") {
+			t.Errorf("endpoint %s, peer %v: exit %d, want the warning %v:\n%s", c.endpoint, c.peer, code, c.warns, stderr)
+		}
+	}
+}
