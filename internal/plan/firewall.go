@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/uci"
@@ -106,12 +107,33 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
+	for _, f := range [][3]string{{wg.FwToLan, s.zone, s.lanZone}, {wg.FwFromLan, s.lanZone, s.zone}, {wg.FwToWan, s.zone, s.wanZone}} {
+		want[f[0]] = want[f[0]] && !forwardedByHand(fw, f[1], f[2])
+	}
 	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, fwWanMasq6, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// forwardedByHand: traffic from zone src to zone dest is already
+// forwarded without wgowrt: by a forwarding the user made (an adopted
+// server's zone forwarding to lan and wan), or, within one zone (a server
+// adopted in the lan zone), by the zone's forward policy ACCEPT. wgowrt
+// does not double it.
+func forwardedByHand(fw *uci.Package, src, dest string) bool {
+	if src == dest {
+		return strings.EqualFold(get(zoneNamed(fw, src), "forward"), "ACCEPT")
+	}
+	for _, f := range fw.SectionsOfType("forwarding") {
+		if !(!f.Anonymous && strings.HasPrefix(f.Name, wg.Prefix)) && get(f, "src") == src && get(f, "dest") == dest &&
+			!truthy(get(f, "disabled")) && get(f, "enabled") != "0" {
+			return true
+		}
+	}
+	return false
 }
 
 // convergePortRule opens the server's port with wgowrt's own rule, or
