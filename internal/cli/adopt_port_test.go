@@ -16,11 +16,13 @@ const wikiRule = "\nconfig rule 'wg'\n\toption name 'Allow-WireGuard'\n\toption 
 // still only opens the port: no second rule, the note keeps naming it,
 // and 'server remove' then deletes it, leaving the hand-made firewall
 // byte for byte without it. A recorded rule the user changed since adopt
-// (narrowed to one source, deleted) is no longer the server's when the
-// port moves: it is left as is, wgowrt's own rule opens the new port, the
-// note forgets it, and a line names it. Without a port change a recorded
-// rule, even narrowed or disabled by the user, is not doubled (or
-// widened) by wgowrt's own.
+// (narrowed to one source, renamed, deleted) is no longer the server's
+// when the port moves (or it is no longer found): it is left as is,
+// wgowrt's own rule opens the new port, the note forgets it, and a line
+// names it. A disabled one moves and stays disabled, with a warning.
+// Without a port change a recorded rule, even narrowed or disabled by the
+// user, is not doubled (or widened) by wgowrt's own. Adopting again
+// afterwards has nothing to do.
 func TestAdoptedServerPortMoves(t *testing.T) {
 	narrowed := strings.Replace(wikiRule, "\toption target", "\toption src_ip '198.51.100.0/24'\n\toption target", 1)
 	disabled := wikiRule + "\toption enabled '0'\n"
@@ -37,9 +39,13 @@ func TestAdoptedServerPortMoves(t *testing.T) {
 		{"narrowed, same port", narrowed, "", narrowed, false, "", false},
 		{"narrowed, moved", narrowed, "51999", narrowed, true,
 			"firewall rule wg (Allow-WireGuard), which adopt recorded as opening wg0's port, was changed since (it no longer only opens udp port 51820): it is left as is and is no longer part of wg0; wgowrt's own rule Allow-WireGuard-wg0 opens udp port 51999", false},
-		{"disabled, same port", disabled, "", disabled, false, "", false},
+		{"disabled, same port", disabled, "", disabled, false, "", true},
+		{"disabled, moved", disabled, "51999", strings.Replace(disabled, "51820", "51999", 1), false,
+			"warning: firewall rule wg (Allow-WireGuard), recorded by adopt as part of wg0, now opens udp port 51999 instead of 51820, and stays disabled (enabled '0'): peers cannot reach wg0 from wan", true},
+		{"renamed, same port", strings.Replace(wikiRule, "'Allow-WireGuard'", "'WG-in'", 1), "", strings.Replace(wikiRule, "'Allow-WireGuard'", "'WG-in'", 1), true,
+			"no firewall rule is named Allow-WireGuard any more (adopt recorded it as opening wg0's port): wgowrt's own rule Allow-WireGuard-wg0 opens udp port 51820", false},
 		{"deleted, moved", "", "51999", "", true,
-			"firewall rule Allow-WireGuard, which adopt recorded as opening wg0's port, is gone: wgowrt's own rule Allow-WireGuard-wg0 opens udp port 51999", false},
+			"no firewall rule is named Allow-WireGuard any more (adopt recorded it as opening wg0's port): wgowrt's own rule Allow-WireGuard-wg0 opens udp port 51999", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +67,9 @@ func TestAdoptedServerPortMoves(t *testing.T) {
 			checkPortMove(t, root, strings.Replace(fw, wikiRule, c.rule, 1), port, c.own)
 			if c.line != "" && !strings.Contains(stderr, c.line) {
 				t.Errorf("server init says nothing like %q:\n%s", c.line, stderr)
+			}
+			if o, e, code := run(t, root, "adopt wg0 --endpoint vpn2.example.com", true); code != 0 || o != "" {
+				t.Errorf("adopting again: exit %d, changes %q (%s), want none", code, o, e)
 			}
 			mustRun(t, root, "server remove")
 			want := strings.Replace(fw, wikiRule, c.rule, 1)
