@@ -29,6 +29,8 @@ func peerListCommand(env *Env) *Command {
 				for _, p := range peers {
 					out = append(out, ops.ViewPeer(p))
 				}
+				held, _ := env.ops().HeldEndpoints()
+				ops.MarkHeld(out, held)
 				return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peers": out})
 			}
 			return printPeerTable(env, peers)

@@ -109,7 +109,7 @@ func (d *ifaceCheck) held() []Finding {
 		} else if d.f.Live {
 			ev += "; " + h + " resolves now: the supervisor sets the endpoint at its next check"
 		}
-		f := d.finding("endpoint-held", p.Name, fmt.Sprintf("the endpoint %s of peer %s is held: the name does not resolve yet, so %s runs with its other peers and this one has no endpoint until it does (wgowrt supervise sets it then)", h, p.Name, d.iface),
+		f := d.finding("endpoint-held", p.Name, fmt.Sprintf("the endpoint %s of peer %s is held back: the name did not resolve, so netifd sets %s up with the other peers and this one has no endpoint until the name resolves (wgowrt supervise then sets it)", h, p.Name, d.iface),
 			ev, fmt.Sprintf("nslookup %s   # check the name and the router's DNS; nothing to change in the configuration: the supervisor retries\nlogread -e wgowrt   # its tries", h))
 		f.Severity = SeverityWarning
 		out = append(out, f)
