@@ -55,9 +55,50 @@ const wgPeers = () => box('wg show wg0 peers 2>/dev/null || true').split('\n').f
 let br, page, loggedIn = false;
 const problems = [];
 
+/*
+ * oneLuciRequestAtATime lets the page have a single request to LuCI's
+ * handler (/cgi-bin/luci/...) in flight. The oracle's uhttpd runs LuCI's
+ * handler script once, in uhttpd itself, where dispatcher.uc connects to
+ * ubus; every request is a fork that inherits that one connection. Two at
+ * once read from the same socket and can both wait for a reply the other
+ * took: both end at script_timeout as 502 "The process did not produce
+ * any response" (measured with two parallel curls of admin/menu: some
+ * pairs answer in 5 ms, others both 502 after 60.0 s; it failed a CI run).
+ * A browser sends several at once (the page, admin/menu, translations).
+ */
+let heldBack = 0;
+function oneLuciRequestAtATime(page) {
+	let tail = Promise.resolve(), waiting = 0;
+	const inFlight = new Map();
+	const finished = (req) => {
+		const release = inFlight.get(req);
+		inFlight.delete(req);
+		if (release)
+			release();
+	};
+	page.on('requestfinished', finished);
+	page.on('requestfailed', finished);
+	const luci = new RegExp('^' + URL.replace(/\./g, '\\.') + '/cgi-bin/luci([/?#]|$)');
+	return page.route(luci, async (route) => {
+		let release;
+		const mine = new Promise((r) => { release = r });
+		mine.then(() => waiting--);
+		if (waiting++ > 0)
+			heldBack++;
+		const before = tail;
+		tail = before.then(() => mine);
+		await before;
+		inFlight.set(route.request(), release);
+		/* a request the page neither finishes nor fails must not stop the rest */
+		setTimeout(release, 70000).unref();
+		await route.continue().catch(release);
+	});
+}
+
 before(async () => {
 	br = await browser.launch(HOST);
 	page = await br.context.newPage();
+	await oneLuciRequestAtATime(page);
 	/* LuCI renders on a loaded 2-core machine shared with other jobs: be patient */
 	page.setDefaultTimeout(60000);
 	page.setDefaultNavigationTimeout(120000);
@@ -79,7 +120,10 @@ before(async () => {
 			problems.push('HTTP ' + r.status() + ': ' + r.url());
 	});
 });
-after(async () => { await br.close() });
+after(async () => {
+	console.log(`LuCI requests that waited for another to finish: ${heldBack}`);
+	await br.close();
+});
 
 /* view opens a wgowrt page and waits for its view to render */
 async function view(name) {
