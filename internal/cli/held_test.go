@@ -100,9 +100,9 @@ func TestDoctorShowsHeldEndpoint(t *testing.T) {
 	}
 }
 
-// TestPeerListAndBridgeShowHeldEndpoint: `peer list --json` and the
-// rpcd status and peers answers (what LuCI reads) carry endpoint_held for
-// the held site only.
+// TestPeerListAndBridgeShowHeldEndpoint: `peer list --json`, `peer show`
+// and the rpcd status and peers answers (what LuCI reads) carry
+// endpoint_held for the held site only.
 func TestPeerListAndBridgeShowHeldEndpoint(t *testing.T) {
 	root := heldRoot(t)
 	for _, out := range []string{mustRun(t, root, "--json peer list"), callMethod(t, root, "peers", `{"iface":"wg0"}`)} {
@@ -116,6 +116,19 @@ func TestPeerListAndBridgeShowHeldEndpoint(t *testing.T) {
 			if p.EndpointHeld != (p.Name == "office") {
 				t.Errorf("peer %s: endpoint_held %v in %s", p.Name, p.EndpointHeld, out)
 			}
+		}
+	}
+	for name, want := range map[string]bool{"office": true, "depot": false} {
+		var one struct {
+			Peer ops.PeerView `json:"peer"`
+		}
+		out := mustRun(t, root, "--json peer show "+name)
+		if err := json.Unmarshal([]byte(out), &one); err != nil || one.Peer.EndpointHeld != want {
+			t.Errorf("peer show %s --json: %v\n%s", name, err, out)
+		}
+		text := mustRun(t, root, "peer show "+name)
+		if strings.Contains(text, name+".example.org:51820: held, name does not resolve yet (the supervisor sets it once it does)\n") != want {
+			t.Errorf("peer show %s:\n%s", name, text)
 		}
 	}
 	out := callMethod(t, root, "status", `{}`)
