@@ -138,6 +138,8 @@ func (b *bridge) peers(args json.RawMessage) (any, error) {
 	for _, p := range plan.ReadPeers(st, iface) {
 		all = append(all, ops.ViewPeer(p))
 	}
+	held, _ := b.ops.HeldEndpoints() // unreadable: none shown held, as in status
+	ops.MarkHeld(all, held)
 	return fitted(pg, func(pg page) any {
 		ans := peersAnswer{Version: 1, Iface: iface, Peers: all}
 		if pg.on {

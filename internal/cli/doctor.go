@@ -6,8 +6,9 @@ import (
 )
 
 // `doctor --json` (version 1): {"version", "checked", "live", "findings":
-// [{"check", "iface", "peer", "problem", "evidence", "fix"}]}. The exit
-// status is 1 when something was found.
+// [{"check", "iface", "peer", "problem", "evidence", "fix", "severity"}]}
+// (severity "warning" for what is no fault of the configuration, absent
+// otherwise). The exit status is 1 when something was found.
 
 func doctorCommand(env *Env) *Command {
 	return &Command{
@@ -45,6 +46,9 @@ func doctorCommand(env *Env) *Command {
 				}
 				if where != "" {
 					where = " [" + strings.TrimSpace(where) + "]"
+				}
+				if f.Severity != "" {
+					where += " (" + f.Severity + ")"
 				}
 				fmt.Fprintf(env.Stdout, "%s%s: %s\n  evidence: %s\n  fix: %s\n", f.Check, where, f.Problem, f.Evidence, strings.ReplaceAll(f.Fix, "\n", "\n       "))
 			}

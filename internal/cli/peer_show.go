@@ -29,6 +29,8 @@ func peerListCommand(env *Env) *Command {
 				for _, p := range peers {
 					out = append(out, ops.ViewPeer(p))
 				}
+				held, _ := env.ops().HeldEndpoints()
+				ops.MarkHeld(out, held)
 				return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peers": out})
 			}
 			return printPeerTable(env, peers)
@@ -89,10 +91,13 @@ func peerShow(env *Env, c *Context) error {
 	if c.Bool("config") || c.Bool("qr") || c.String("output") != "" {
 		return reexport(env, c, st, iface, name)
 	}
+	vs := []ops.PeerView{ops.ViewPeer(p)}
+	held, _ := env.ops().HeldEndpoints()
+	ops.MarkHeld(vs, held)
 	if env.JSON {
-		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peer": ops.ViewPeer(p)})
+		return writeJSON(env.Stdout, map[string]any{"version": 1, "iface": iface, "peer": vs[0]})
 	}
-	return printPeer(env, iface, p)
+	return printPeer(env, iface, vs[0])
 }
 
 func reexport(env *Env, c *Context, st plan.State, iface, name string) error {
@@ -135,8 +140,7 @@ func deliverConfig(env *Env, c *Context, cfg wg.ClientConfig) error {
 	return drawQR(env, c, cfg)
 }
 
-func printPeer(env *Env, iface string, p plan.Peer) error {
-	j := ops.ViewPeer(p)
+func printPeer(env *Env, iface string, j ops.PeerView) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "peer:\t%s\n", j.Name)
 	fmt.Fprintf(tw, "interface:\t%s\n", iface)
@@ -150,7 +154,9 @@ func printPeer(env *Env, iface string, p plan.Peer) error {
 	if j.Expires != "" {
 		fmt.Fprintf(tw, "expires:\t%s\n", expiryShown(j.Expires, j.Expired))
 	}
-	if j.Endpoint != "" {
+	if j.EndpointHeld {
+		fmt.Fprintf(tw, "endpoint:\t%s: held, name does not resolve yet (the supervisor sets it once it does)\n", j.Endpoint)
+	} else if j.Endpoint != "" {
 		fmt.Fprintf(tw, "endpoint:\t%s\n", j.Endpoint)
 	}
 	if j.Tunnel != "" {

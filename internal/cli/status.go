@@ -83,11 +83,27 @@ func printStatus(env *Env, s statusJSON) error {
 		fmt.Fprintf(tw, "interface %s (%s, port %d, public key %s)\n", is.Name, run, is.ListenPort, orNone(is.PublicKey))
 		fmt.Fprintln(tw, "  PEER\tENDPOINT\tALLOWED IPS\tHANDSHAKE\tRX\tTX\tSTATE")
 		for _, p := range is.Peers {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, orNone(p.Endpoint), orNone(strings.Join(p.AllowedIPs, ", ")),
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, peerEndpoint(p), orNone(strings.Join(p.AllowedIPs, ", ")),
 				age(p.HandshakeAgeSecs), bytesIEC(p.RxBytes), bytesIEC(p.TxBytes), peerState(p))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, p := range is.Peers {
+			if p.EndpointHeld {
+				fmt.Fprintf(env.Stdout, "  peer %s: endpoint %s: held, name does not resolve yet (the supervisor sets it once it does)\n", p.Name, p.EndpointHost)
+			}
 		}
 	}
 	return tw.Flush()
+}
+
+// peerEndpoint is the endpoint column: a held endpoint's name, marked.
+func peerEndpoint(p ops.PeerStatus) string {
+	if p.EndpointHeld {
+		return p.EndpointHost + " (held)"
+	}
+	return orNone(p.Endpoint)
 }
 
 // peerState is the state column: with the expiry when the peer has one.

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 )
@@ -10,7 +11,7 @@ import (
 // Topology runs the fleet commands (internal/topology.Main); main sets
 // it, as it sets RPCD, so that the command line does not import another
 // front-end.
-var Topology func(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdin io.Reader, stdout, stderr io.Writer) error
+var Topology func(o *ops.Ops, cmd string, args []string, json, dryRun bool, confirm ops.Confirm, stdin io.Reader, stdout, stderr io.Writer) error
 
 // fleetCommand is `wgowrt topology …` or `wgowrt node …`: the fleet
 // front-end parses its own arguments.
@@ -23,11 +24,14 @@ func fleetCommand(env *Env, name, usage string) *Command {
 			if Topology == nil {
 				return Usagef("%s is not built into this binary", name)
 			}
-			if env.confirm != "" {
-				// several transactions in a row: one window cannot cover them
-				return Usagef("%s has no --confirm: apply runs several changes in a row; roll out the branches first and the hub last (README, Fleets)", name)
+			confirm, err := confirmMode(env, name+" "+strings.Join(c.Args().Slice(), " "))
+			if err != nil {
+				return err
 			}
-			err := Topology(env.ops(), name, c.Args().Slice(), env.JSON, env.DryRun, env.Stdin, env.Stdout, env.Stderr)
+			// Only an explicit --confirm: an Ansible rollout runs over SSH,
+			// and each run would otherwise wait for a confirmation.
+			confirm.Auto = false
+			err = Topology(env.ops(), name, c.Args().Slice(), env.JSON, env.DryRun, confirm, env.Stdin, env.Stdout, env.Stderr)
 			var u interface{ Usage() bool }
 			if errors.As(err, &u) && u.Usage() {
 				return Usagef("%s", err.Error())

@@ -47,6 +47,11 @@ type Confirm struct {
 	Auto bool
 	// Command describes the change for `status` ("expose --port 22").
 	Command string
+	// Join adds the commit to the change that waits for confirmation
+	// with this ID (joinPending), whatever the commit touches: `topology
+	// apply --confirm` runs several use cases, and one rollback restores
+	// what the first found.
+	Join string
 }
 
 // ConfirmPendingError refuses a change while another one waits for
@@ -85,7 +90,7 @@ func (o *Ops) confirmWindow(c Confirm, ch system.Change) time.Duration {
 // for confirmation. An expired one of ours (its timer killed) is rolled
 // back here first; a record whose files still hold their old content
 // (the run that armed it was killed before committing) is dropped.
-func (o *Ops) checkNoPending() error {
+func (o *Ops) checkNoPending(join string) error {
 	cleanPendingTemps(filepath.Dir(o.pendingDir()))
 	p, err := o.ReadPending()
 	if err != nil {
@@ -103,6 +108,12 @@ func (o *Ops) checkNoPending() error {
 			return err
 		}
 		p = nil
+	}
+	if join != "" {
+		if p == nil || p.ID != join {
+			return errJoinGone(join)
+		}
+		return nil
 	}
 	if p != nil {
 		return &ConfirmPendingError{Pending: p}

@@ -39,7 +39,15 @@ type Finding struct {
 	Problem  string `json:"problem"`
 	Evidence string `json:"evidence"`
 	Fix      string `json:"fix"`
+	// Severity is SeverityWarning for a finding that is no fault of the
+	// configuration and that the router works through by itself (an
+	// endpoint held while its name does not resolve); empty otherwise.
+	Severity string `json:"severity,omitempty"`
 }
+
+// SeverityWarning is the Severity of a finding that is not a fault of
+// the configuration.
+const SeverityWarning = "warning"
 
 // DoctorResult is what doctor found; Checked lists the interfaces
 // looked at.
@@ -164,6 +172,9 @@ type DoctorFacts struct {
 	UDPPorts map[int]bool
 	// Unresolvable are endpoint hosts that did not resolve, with the error.
 	Unresolvable map[string]string
+	// Held are the peer sections whose endpoint the supervisor holds
+	// back from netifd (HeldEndpoints; read without a live router too).
+	Held map[string]bool
 	// EndpointDev is the device each endpoint address routes through.
 	EndpointDev map[netip.Addr]string
 	// WanAddrs are the wan interface's live addresses.
@@ -204,6 +215,7 @@ func (o *Ops) Doctor(iface string) (*DoctorResult, error) {
 // doctorFacts gathers the facts from the running router.
 func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 	f := DoctorFacts{State: st, Only: only, Now: o.Deps.Now(), Unresolvable: map[string]string{}, EndpointDev: map[netip.Addr]string{}}
+	f.Held, _ = o.HeldEndpoints()
 	ls := o.live()
 	if ls == nil {
 		return f

@@ -25,7 +25,7 @@ func Diagnose(f DoctorFacts) []Finding {
 			continue
 		}
 		d := &ifaceCheck{f: f, iface: iface, peers: plan.ReadPeers(f.State, iface)}
-		for _, c := range []func() []Finding{d.notRunning, d.portClosed, d.handshakes, d.overlaps, d.routes, d.forwarding, d.fullTunnel, d.mtu} {
+		for _, c := range []func() []Finding{d.notRunning, d.held, d.portClosed, d.handshakes, d.overlaps, d.routes, d.forwarding, d.fullTunnel, d.mtu} {
 			out = append(out, c()...)
 		}
 	}
@@ -76,7 +76,7 @@ func (d *ifaceCheck) notRunning() []Finding {
 	}
 	for _, p := range d.peers {
 		h := endpointHost(p.Endpoint)
-		if msg, bad := d.f.Unresolvable[h]; bad && !p.Disabled {
+		if msg, bad := d.f.Unresolvable[h]; bad && !p.Disabled && !d.f.Held[p.Section] {
 			return []Finding{d.finding("endpoint-unresolvable", p.Name, fmt.Sprintf("the endpoint %s of peer %s does not resolve; one such peer keeps the whole interface %s down", h, p.Name, d.iface),
 				"resolving "+h+": "+msg, fmt.Sprintf("uci set network.%s.endpoint_host='<address or a name that resolves>' && uci commit network && ifup %s", p.Section, d.iface))}
 		}
@@ -88,6 +88,50 @@ func (d *ifaceCheck) notRunning() []Finding {
 	}
 	return []Finding{d.finding("not-running", "", d.iface+" is configured but not running", "netifd reports "+d.iface+" down",
 		"ifup "+d.iface+"; logread -e netifd   # says why")}
+}
+
+// held: a peer whose endpoint the supervisor holds back from netifd
+// (hold.go) because its name did not resolve when the interface was set
+// up: the interface runs with its other peers, this one has no endpoint
+// until the name resolves. The configuration is right; the name or the
+// router's DNS is what to look at, and the supervisor retries by itself.
+func (d *ifaceCheck) held() []Finding {
+	var out []Finding
+	dev := d.f.Devices[d.iface]
+	for _, p := range d.peers {
+		if !d.isHeld(p, dev) {
+			continue
+		}
+		h := endpointHost(p.Endpoint)
+		ev := fmt.Sprintf("/var/state/network holds -network.%s.endpoint_host (uci -P /var/state show network.%s)", p.Section, p.Section)
+		if msg, bad := d.f.Unresolvable[h]; bad {
+			ev += "; resolving " + h + ": " + msg
+		} else if d.f.Live {
+			ev += "; " + h + " resolves now: the supervisor sets the endpoint at its next check"
+		}
+		f := d.finding("endpoint-held", p.Name, fmt.Sprintf("the endpoint %s of peer %s is held back: the name did not resolve, so netifd sets %s up with the other peers and this one has no endpoint until the name resolves (wgowrt supervise then sets it)", h, p.Name, d.iface),
+			ev, fmt.Sprintf("nslookup %s   # check the name and the router's DNS; nothing to change in the configuration: the supervisor retries\nlogread -e wgowrt   # its tries", h))
+		f.Severity = SeverityWarning
+		out = append(out, f)
+	}
+	return out
+}
+
+// isHeld says whether p's endpoint is held: a hold line for its section,
+// and no endpoint in the running device (one with an endpoint is being
+// released).
+func (d *ifaceCheck) isHeld(p plan.Peer, dev *wgtypes.Device) bool {
+	if !d.f.Held[p.Section] || p.Disabled || p.Endpoint == "" {
+		return false
+	}
+	if dev != nil {
+		for _, lp := range dev.Peers {
+			if lp.PublicKey.String() == p.PublicKey && lp.Endpoint != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // portClosed: an interface that peers connect to needs its UDP port open
@@ -188,8 +232,8 @@ func (d *ifaceCheck) handshakes() []Finding {
 	var out []Finding
 	for _, p := range d.peers {
 		lp, ok := live[p.PublicKey]
-		if !ok || p.Disabled || p.Endpoint == "" {
-			continue
+		if !ok || p.Disabled || p.Endpoint == "" || d.isHeld(p, dev) {
+			continue // a held peer has its own finding
 		}
 		keepalive := lp.PersistentKeepaliveInterval > 0
 		switch {

@@ -134,34 +134,92 @@ func (o *Ops) armPending(s *store.Store, pkgs []string, window time.Duration, co
 }
 
 func (o *Ops) fillPending(s *store.Store, tmp string, p *Pending, pkgs []string, commitPending bool) error {
-	ctx := &uci.Context{ConfDir: s.ConfDir, OverrideDir: s.OverrideDir}
 	for _, pkg := range pkgs {
-		path := ctx.Path(pkg)
-		f := PendingFile{Package: pkg, Path: o.unroot(path), Mode: 0600}
-		data, err := uci.ReadLocked(path)
-		switch {
-		case err == nil:
-			f.Existed = true
-			if st, serr := os.Stat(path); serr == nil {
-				f.Mode = uint32(st.Mode().Perm())
-			}
-		case uci.CodeOf(err) == uci.ErrNotFound || errors.Is(err, os.ErrNotExist):
-			data = nil
-		default:
+		f, err := o.keepOld(s, tmp, pkg, commitPending)
+		if err != nil {
 			return err
-		}
-		f.Old = hashHex(data)
-		if err := writeSynced(filepath.Join(tmp, snapshotName(pkg)), data); err != nil {
-			return err
-		}
-		if commitPending {
-			if err := keepStaged(s, tmp, &f); err != nil {
-				return err
-			}
 		}
 		p.Files = append(p.Files, f)
 	}
 	return writeMeta(tmp, p)
+}
+
+// keepOld copies the current content of pkg's file (and with
+// commitPending its staged lines) into the record directory dir and
+// describes it. A copy a killed run left there, which no record lists,
+// is replaced.
+func (o *Ops) keepOld(s *store.Store, dir, pkg string, commitPending bool) (PendingFile, error) {
+	ctx := &uci.Context{ConfDir: s.ConfDir, OverrideDir: s.OverrideDir}
+	path := ctx.Path(pkg)
+	f := PendingFile{Package: pkg, Path: o.unroot(path), Mode: 0600}
+	data, err := uci.ReadLocked(path)
+	switch {
+	case err == nil:
+		f.Existed = true
+		if st, serr := os.Stat(path); serr == nil {
+			f.Mode = uint32(st.Mode().Perm())
+		}
+	case uci.CodeOf(err) == uci.ErrNotFound || errors.Is(err, os.ErrNotExist):
+		data = nil
+	default:
+		return f, err
+	}
+	f.Old = hashHex(data)
+	os.Remove(filepath.Join(dir, snapshotName(pkg)))
+	os.Remove(filepath.Join(dir, stagedName(pkg)))
+	if err := writeSynced(filepath.Join(dir, snapshotName(pkg)), data); err != nil {
+		return f, err
+	}
+	if commitPending {
+		if err := keepStaged(s, dir, &f); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// joinPending adds a commit to the change waiting for confirmation with
+// ID id (Confirm.Join): the record keeps, for each file this commit
+// writes that it does not hold yet, the file's content now; a file it
+// holds keeps what it had before the first commit. The caller holds the
+// lock; the commit follows. A run killed here leaves the record as it
+// was, or holding a file whose content the commit has not changed yet
+// (rolled back to itself).
+func (o *Ops) joinPending(s *store.Store, pkgs []*uci.Package, id string, commitPending bool) (*Pending, error) {
+	p, err := o.ReadPending()
+	if err != nil {
+		return nil, err
+	}
+	if p == nil || p.ID != id {
+		return nil, errJoinGone(id)
+	}
+	held := map[string]bool{}
+	for _, f := range p.Files {
+		held[f.Package] = true
+	}
+	dir, added := o.pendingDir(), false
+	for _, pkg := range pkgs {
+		if len(pkg.Unsaved()) == 0 || held[pkg.Name] {
+			continue
+		}
+		f, err := o.keepOld(s, dir, pkg.Name, commitPending)
+		if err != nil {
+			return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing more was changed", err)
+		}
+		p.Files, added = append(p.Files, f), true
+	}
+	if added {
+		if err := writeMeta(dir, p); err != nil {
+			return nil, fmt.Errorf("keeping the old configuration for rollback: %v; nothing more was changed", err)
+		}
+		syncPath(dir)
+	}
+	return p, nil
+}
+
+// errJoinGone: the change a commit was to join no longer waits.
+func errJoinGone(id string) error {
+	return fmt.Errorf("the change %s no longer waits for confirmation (confirmed, rolled back, or its window ran out): nothing more was changed; run the command again", id)
 }
 
 // keepStaged copies the package's delta file (what the commit will fold

@@ -46,6 +46,12 @@ type PeerStatus struct {
 	// Expires is when the peer stops (RFC 3339, UTC); State is "expired"
 	// once the supervisor disabled it for that.
 	Expires string `json:"expires,omitempty"`
+	// EndpointHeld says the supervisor holds the peer's endpoint back
+	// from netifd because its name does not resolve yet (hold.go): the
+	// device has no endpoint for it until the name resolves, when the
+	// supervisor sets it. EndpointHost is then the configured name.
+	EndpointHeld bool   `json:"endpoint_held,omitempty"`
+	EndpointHost string `json:"endpoint_host,omitempty"`
 }
 
 // StatusResult joins the running devices with the configuration.
@@ -67,17 +73,44 @@ func (o *Ops) Status(session string) (*StatusResult, error) {
 	}
 	unlock()
 	res := &StatusResult{State: st}
-	cl, err := o.Deps.Devices()
-	if err != nil {
+	var devs []*wgtypes.Device
+	var bad map[string]error
+	if cl, err := o.Deps.Devices(); err != nil {
 		res.OpenErr = err
-		res.Interfaces = JoinStatus(st, nil, o.Deps.Now())
-		return res, nil
+	} else {
+		defer cl.Close()
+		devs, bad, res.ListErr = wgdev.Partial(cl.Devices())
 	}
-	defer cl.Close()
-	devs, bad, err := wgdev.Partial(cl.Devices())
-	res.ListErr = err
 	res.Interfaces = markUnreadable(JoinStatus(st, devs, o.Deps.Now()), bad)
+	// An unreadable /var/state/network shows no hold: the supervisor,
+	// which writes it, logs that it cannot read it.
+	held, _ := o.HeldEndpoints()
+	markHeld(st, res.Interfaces, held)
 	return res, nil
+}
+
+// markHeld marks the peers whose endpoint the supervisor holds back (a
+// hold line for their section) and that have no endpoint in the device:
+// one with an endpoint is being released (the supervisor sets the
+// endpoint, then drops the line).
+func markHeld(st plan.State, ifs []IfaceStatus, held map[string]bool) {
+	if len(held) == 0 {
+		return
+	}
+	for i := range ifs {
+		host := map[string]string{}
+		for _, p := range plan.ReadPeers(st, ifs[i].Name) {
+			if held[p.Section] && !p.Disabled {
+				host[p.Section] = endpointHost(p.Endpoint)
+			}
+		}
+		for j := range ifs[i].Peers {
+			p := &ifs[i].Peers[j]
+			if h := host[p.Section]; h != "" && p.Endpoint == "" {
+				p.EndpointHeld, p.EndpointHost = true, h
+			}
+		}
+	}
 }
 
 // markUnreadable gives each device in bad its error, adding those that

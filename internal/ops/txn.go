@@ -131,7 +131,7 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 	if err := store.CheckPending(r.Packages(), t.CommitPending); err != nil {
 		return out, err
 	}
-	if err := o.checkNoPending(); err != nil && r.Changed() {
+	if err := o.checkNoPending(t.Confirm.Join); err != nil && r.Changed() {
 		return out, err
 	}
 	out.Plan = r
@@ -150,7 +150,11 @@ func (o *Ops) run(t Txn, sp steps) (*Outcome, error) {
 func (o *Ops) commit(s *store.Store, t Txn, sp steps, r *plan.Result, iface string, out *Outcome) error {
 	ch := describe(r, iface)
 	var err error
-	if w := o.confirmWindow(t.Confirm, ch); w > 0 {
+	if t.Confirm.Join != "" {
+		if out.Pending, err = o.joinPending(s, r.Packages(), t.Confirm.Join, t.CommitPending); err != nil {
+			return err
+		}
+	} else if w := o.confirmWindow(t.Confirm, ch); w > 0 {
 		if out.Pending, err = o.armConfirm(s, r.Packages(), w, t.Confirm.Command, t.CommitPending); err != nil {
 			return err
 		}

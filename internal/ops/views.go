@@ -32,6 +32,9 @@ type PeerView struct {
 	// supervisor disabled it for that.
 	Expires string `json:"expires,omitempty"`
 	Expired string `json:"expired,omitempty"`
+	// EndpointHeld says the supervisor holds Endpoint back from netifd
+	// because its name does not resolve yet (see PeerStatus).
+	EndpointHeld bool `json:"endpoint_held,omitempty"`
 }
 
 // ViewPeer is p with its secrets hidden.
@@ -48,6 +51,14 @@ func ViewPeer(p plan.Peer) PeerView {
 		j.Keepalive = &k
 	}
 	return j
+}
+
+// MarkHeld sets EndpointHeld on the views of peers whose endpoint is held
+// (held: sections, as HeldEndpoints gives them).
+func MarkHeld(vs []PeerView, held map[string]bool) {
+	for i := range vs {
+		vs[i].EndpointHeld = vs[i].Endpoint != "" && !vs[i].Disabled && held[strings.TrimPrefix(vs[i].Section, wg.PkgNetwork+".")]
+	}
 }
 
 func secretState(present bool) string {

@@ -35,6 +35,20 @@ type Report struct {
 	// removed, a peer added with peer add): apply leaves them as they are and
 	// names them here, so that a shrinking file is never silently ignored.
 	Unlisted []string `json:"unlisted,omitempty"`
+	// Pending is the change waiting for `wgowrt confirm` (--confirm): every
+	// step's commit, rolled back as one.
+	Pending *ops.Pending `json:"pending,omitempty"`
+}
+
+// ApplyOptions are how ApplyWith runs.
+type ApplyOptions struct {
+	// DryRun writes nothing (Apply's dryRun).
+	DryRun bool
+	// Confirm with a Window makes every change of this apply one change
+	// that waits for `wgowrt confirm` (ops.Confirm.Join after the first):
+	// unless confirmed in time, the router goes back to what it had
+	// before the apply, all steps at once.
+	Confirm ops.Confirm
 }
 
 // request is one use case of the plan for a node.
@@ -50,6 +64,12 @@ type request struct {
 // dryRun nothing is written: the steps run against a scratch copy of
 // /etc/config, so later steps see what earlier ones would write.
 func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
+	return ApplyWith(o, t, node, ApplyOptions{DryRun: dryRun})
+}
+
+// ApplyWith is Apply with its options.
+func ApplyWith(o *ops.Ops, t *Topology, node string, opt ApplyOptions) (*Report, error) {
+	dryRun := opt.DryRun
 	reqs, key, err := t.requests(o, node, dryRun)
 	if err != nil {
 		return nil, err
@@ -66,10 +86,20 @@ func Apply(o *ops.Ops, t *Topology, node string, dryRun bool) (*Report, error) {
 		target = scratch
 	}
 	target.Deps.Keys = fixedKey(key)
+	confirm := opt.Confirm
+	if dryRun || confirm.Window <= 0 {
+		confirm = ops.Confirm{}
+	}
 	for _, rq := range reqs {
-		step, changed, err := runStep(target, rq, dryRun)
-		rep.Steps = append(rep.Steps, step)
-		rep.Changed = rep.Changed || changed
+		if rep.Pending != nil {
+			confirm = ops.Confirm{Join: rep.Pending.ID, Command: confirm.Command}
+		}
+		step, pending, err := runStep(target, rq, dryRun, confirm)
+		rep.Steps = append(rep.Steps, step.Step)
+		rep.Changed = rep.Changed || step.changed
+		if pending != nil {
+			rep.Pending = pending
+		}
 		if err != nil {
 			return rep, fmt.Errorf("node %s, %s: %v", node, rq.use, err)
 		}
@@ -144,27 +174,38 @@ func (t *Topology) unlisted(o *ops.Ops, node string) ([]string, error) {
 	return out, nil
 }
 
+// ranStep is a step and whether it changed anything.
+type ranStep struct {
+	Step
+	changed bool
+}
+
 // runStep previews a use case (its changes, as `uci changes` prints
 // them) and, when it has any, runs it: on the router, or for a dry run on
-// the scratch copy, so that the next step plans from it.
-func runStep(o *ops.Ops, rq request, dryRun bool) (Step, bool, error) {
-	step := Step{Use: rq.use, Changes: []string{}}
+// the scratch copy, so that the next step plans from it. With confirm it
+// returns the change that waits for confirmation.
+func runStep(o *ops.Ops, rq request, dryRun bool, confirm ops.Confirm) (ranStep, *ops.Pending, error) {
+	step := ranStep{Step: Step{Use: rq.use, Changes: []string{}}}
 	pre, err := rq.run(o, ops.Txn{DryRun: true})
 	if err != nil {
-		return step, false, err
+		return step, nil, err
 	}
 	if pre.Plan != nil {
 		step.Changes = lines(pre.Plan.ChangeLines())
 		step.Notes = append(step.Notes, pre.Plan.Notes...)
 	}
 	if !pre.Changed {
-		return step, false, nil
+		return step, nil, nil
 	}
-	out, err := rq.run(o, ops.Txn{})
-	if out != nil && !dryRun {
+	step.changed = true
+	out, err := rq.run(o, ops.Txn{Confirm: confirm})
+	if out == nil {
+		return step, nil, err
+	}
+	if !dryRun {
 		step.Notes = append(step.Notes, out.Applied...)
 	}
-	return step, true, err
+	return step, out.Pending, err
 }
 
 func lines(s string) []string {

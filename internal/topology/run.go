@@ -12,6 +12,9 @@ import (
 // Options are the command line's global flags.
 type Options struct {
 	JSON, DryRun bool
+	// Confirm (--confirm) makes topology apply's changes wait for
+	// `wgowrt confirm`, as one change.
+	Confirm ops.Confirm
 	// Stdin is read for FILE "-" (how the Ansible plugin hands the file
 	// over: nothing is written on the router in check mode).
 	Stdin  io.Reader
@@ -32,8 +35,8 @@ func usagef(format string, a ...any) error { return &UsageError{fmt.Sprintf(form
 
 // Run is Main with the options spelled out (what the command line's
 // hook takes).
-func Run(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	return Main(o, cmd, args, Options{JSON: json, DryRun: dryRun, Stdin: stdin, Stdout: stdout, Stderr: stderr})
+func Run(o *ops.Ops, cmd string, args []string, json, dryRun bool, confirm ops.Confirm, stdin io.Reader, stdout, stderr io.Writer) error {
+	return Main(o, cmd, args, Options{JSON: json, DryRun: dryRun, Confirm: confirm, Stdin: stdin, Stdout: stdout, Stderr: stderr})
 }
 
 // Main runs `wgowrt topology check|apply|export ...` and `wgowrt node
@@ -41,6 +44,9 @@ func Run(o *ops.Ops, cmd string, args []string, json, dryRun bool, stdin io.Read
 func Main(o *ops.Ops, cmd string, args []string, opt Options) error {
 	if len(args) == 0 {
 		return usagef("%s needs a subcommand (topology: check, apply, export; node: key)", cmd)
+	}
+	if opt.Confirm.Window > 0 && cmd+" "+args[0] != "topology apply" {
+		return usagef("--confirm is for topology apply (%s %s changes nothing that could cut the router off)", cmd, args[0])
 	}
 	switch cmd + " " + args[0] {
 	case "node key":
@@ -141,11 +147,25 @@ func applyCmd(o *ops.Ops, args []string, opt Options) error {
 	if f["node"] == "" {
 		return usagef("topology apply needs --node NAME (this router's name in the file)")
 	}
-	rep, err := Apply(o, t, f["node"], opt.DryRun)
+	rep, err := ApplyWith(o, t, f["node"], ApplyOptions{DryRun: opt.DryRun, Confirm: opt.Confirm})
 	if rep != nil {
 		printReport(rep, opt)
 	}
+	if rep != nil && rep.Pending != nil && !opt.JSON {
+		fmt.Fprintf(opt.Stderr, "wgowrt: %s\n", pendingNote(rep.Pending, err != nil))
+	}
 	return err
+}
+
+// pendingNote says how the changes of a confirmed apply are kept, and
+// that a failed one is best rolled back.
+func pendingNote(p *ops.Pending, failed bool) string {
+	if failed {
+		return fmt.Sprintf("the steps that ran roll back by themselves at %s unless confirmed; 'wgowrt rollback' undoes them now",
+			p.Deadline.Local().Format("15:04:05"))
+	}
+	return fmt.Sprintf("every change of this apply rolls back by itself at %s unless confirmed: open a NEW ssh session to the router and run 'wgowrt confirm' (or 'wgowrt rollback' to undo it now)",
+		p.Deadline.Local().Format("15:04:05"))
 }
 
 func printReport(rep *Report, opt Options) {

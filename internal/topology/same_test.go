@@ -2,11 +2,13 @@ package topology
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/wgowrt/wgowrt/internal/cli"
+	"github.com/wgowrt/wgowrt/internal/ops"
 )
 
 var privateKeyLine = regexp.MustCompile(`(?m)^\s*option private_key .*\n`)
@@ -46,23 +48,49 @@ func TestApplyIsTheSingleRouterCommands(t *testing.T) {
 	}
 }
 
-// TestConfirmRefused: apply is several transactions, which one confirm
-// window cannot cover, so --confirm is refused rather than ignored.
-func TestConfirmRefused(t *testing.T) {
+// TestConfirmOnTheCommandLine: --confirm=N (hoisted like every command's)
+// reaches topology apply, which arms one rollback for all its steps and
+// says how to keep them; on the other fleet commands it is a usage error
+// that writes nothing.
+func TestConfirmOnTheCommandLine(t *testing.T) {
 	cli.Topology = Run
 	defer func() { cli.Topology = nil }()
+	timers := 0
+	saved := ops.Default.StartTimer
+	ops.Default.StartTimer = func(string, *ops.Pending) error { timers++; return nil }
+	defer func() { ops.Default.StartTimer = saved }()
 	o := routerOps(t, "hub", 1)
+	// the file with this router's key, handed over on stdin (as Ansible does)
+	top, err := Load("../../examples/fleet/star.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _, err := NodeKey(o, top.Iface, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, _ := os.ReadFile("../../examples/fleet/star.json")
+	hub, _ := top.Node("hub")
+	file = bytes.Replace(file, []byte(hub.PublicKey), []byte(k.PublicKey().String()), 1)
 	before := snapshot(t, o.Root)
 	var out, errb bytes.Buffer
-	code := cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "apply", "../../examples/fleet/star.json", "--node", "hub", "--confirm=60"}, strings.NewReader(""), &out, &errb)
-	if code != 2 || !strings.Contains(errb.String(), "topology has no --confirm") {
-		t.Errorf("exit %d: %s", code, errb.String())
+	code := cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "check", "-", "--confirm=60"}, strings.NewReader(""), &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "--confirm is for topology apply") {
+		t.Errorf("check --confirm: exit %d: %s", code, errb.String())
 	}
 	if !equalMaps(before, snapshot(t, o.Root)) {
-		t.Error("a refused apply wrote files")
+		t.Error("a refused command wrote files")
 	}
 	errb.Reset()
-	if code := cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "check", "../../examples/fleet/star.json"}, strings.NewReader(""), &out, &errb); code != 0 {
-		t.Errorf("check through the command line: exit %d: %s", code, errb.String())
+	code = cli.Main([]string{"wgowrt", "--root", o.Root, "topology", "apply", "-", "--node", "hub", "--confirm=60"}, bytes.NewReader(file), &out, &errb)
+	if code != 0 {
+		t.Fatalf("apply --confirm=60: exit %d: %s", code, errb.String())
+	}
+	if timers != 1 || !strings.Contains(errb.String(), "every change of this apply rolls back by itself at") {
+		t.Errorf("timers %d, stderr: %s", timers, errb.String())
+	}
+	p, err := o.ReadPending()
+	if err != nil || p == nil || !strings.HasPrefix(p.Command, "topology apply - --node hub") {
+		t.Fatalf("pending %+v, %v", p, err)
 	}
 }

@@ -182,3 +182,12 @@ test('expiryText: until or expired, UTC, seconds only when there are some', () =
 	assert.strictEqual(h.expiryText({ expires: '2026-12-03T10:00:00Z', expired: '2026-12-03T10:00:01Z' }), 'expired 2026-12-03 10:00 UTC');
 	assert.strictEqual(h.stateText('expired'), 'expired');
 });
+
+test('heldText: only for a held endpoint, the name as it is (a % in it is not a format)', () => {
+	const note = (n) => 'endpoint ' + n + ': held, name does not resolve yet (the supervisor sets it once it does)';
+	assert.strictEqual(h.heldText({ endpoint_host: 'vpn.example.org' }), '');
+	assert.strictEqual(h.heldText(undefined), '');
+	assert.strictEqual(h.heldText({ endpoint_held: true, endpoint_host: 'vpn.example.org' }), note('vpn.example.org'));
+	assert.strictEqual(h.heldText({ endpoint_held: true, endpoint: 'vpn.example.org:51820' }), note('vpn.example.org:51820'));
+	assert.strictEqual(h.heldText({ endpoint_held: true, endpoint_host: "%s$&$'<b>x</b>" }), note("%s$&$'<b>x</b>"));
+});

@@ -22,12 +22,14 @@ package supervise
 // while "srv" has no endpoint; the supervisor is killed (procd respawns
 // it); then the server's dnsmasq (the client's DNS server) learns srv.test
 // and srv joins: traffic through it, the endpoint set, the hold gone,
-// other's session untouched.
+// other's session untouched. While srv is held, `wgowrt status` (text and
+// --json) and `wgowrt doctor` say so (heldReads); once released, nothing.
 //
 // Cost: about 20 s for the first (two namespaces in parallel), 40 s for
 // the second (two containers, one reboot).
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,6 +39,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/testenv"
 )
 
@@ -143,6 +146,7 @@ func TestBootHeldEndpoint(t *testing.T) {
 	if st := b(l.cl, "exec", "cat", "/var/state/network"); !strings.Contains(st, "-network.srv.endpoint_host") {
 		t.Errorf("no hold in /var/state/network:\n%s", st)
 	}
+	heldReads(t, l, true)
 	otherBefore := handshake(t, b, l.cl, k.s1.PublicKey())
 
 	// A kill at any moment: procd respawns the supervisor, which finds the hold.
@@ -162,6 +166,7 @@ func TestBootHeldEndpoint(t *testing.T) {
 	waitFor(t, "hold released", 10*time.Second, func() bool {
 		return !strings.Contains(b(l.cl, "exec", "sh", "-c", "cat /var/state/network 2>/dev/null || true"), "endpoint_host")
 	})
+	heldReads(t, l, false)
 	if after := handshake(t, b, l.cl, k.s1.PublicKey()); after != otherBefore {
 		t.Errorf("other's handshake changed (%s -> %s): its session was touched", otherBefore, after)
 	}
@@ -171,5 +176,37 @@ func TestBootHeldEndpoint(t *testing.T) {
 		if !regexp.MustCompile(re).MatchString(log) {
 			t.Errorf("logread lacks %q:\n%s", re, log)
 		}
+	}
+}
+
+// heldReads checks what the client's user reads of srv's hold on the
+// real router: `wgowrt status` (text, --json) and `wgowrt doctor` name it
+// while it is held (doctor: the warning endpoint-held, not srv's missing
+// handshake nor a broken endpoint), and nothing of it once released.
+func heldReads(t *testing.T, l *lab, held bool) {
+	t.Helper()
+	const note = "peer srv: endpoint srv.test: held, name does not resolve yet (the supervisor sets it once it does)"
+	if st := l.b(l.cl, "exec", "wgowrt", "status"); strings.Contains(st, note) != held || !held && strings.Contains(st, "held") {
+		t.Errorf("wgowrt status (held %v):\n%s", held, st)
+	}
+	js := l.b(l.cl, "exec", "wgowrt", "--json", "status")
+	var st struct {
+		Interfaces []struct {
+			Peers []ops.PeerStatus `json:"peers"`
+		} `json:"interfaces"`
+	}
+	if err := json.Unmarshal([]byte(js), &st); err != nil || len(st.Interfaces) != 1 {
+		t.Fatalf("wgowrt --json status: %v\n%s", err, js)
+	}
+	for _, p := range st.Interfaces[0].Peers {
+		if want := held && p.Name == "srv"; p.EndpointHeld != want || want != (p.EndpointHost == "srv.test") {
+			t.Errorf("wgowrt --json status (held %v): peer %s endpoint_held %v endpoint_host %q", held, p.Name, p.EndpointHeld, p.EndpointHost)
+		}
+	}
+	out, _ := exec.Command(l.boot, l.cl, "exec", "wgowrt", "doctor").CombinedOutput()
+	doc := string(out)
+	if strings.Contains(doc, "endpoint-held [wg0 peer srv] (warning)") != held || strings.Contains(doc, "[wg0 peer srv]") && !held ||
+		strings.Contains(doc, "no-handshake [wg0 peer srv]") || strings.Contains(doc, "endpoint-unresolvable") {
+		t.Errorf("wgowrt doctor (held %v):\n%s", held, doc)
 	}
 }

@@ -37,17 +37,34 @@ def merge_keys(topology, public_keys):
     return doc
 
 
-def apply_command(topology, node, check_mode, wgowrt="wgowrt"):
+def confirm_seconds(value):
+    """The confirm option as seconds (None: not asked for)."""
+    if value is None or value == "":
+        return None
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = -1
+    if isinstance(value, bool) or n < 5 or n > 3600:
+        raise WgowrtError("confirm=%r: give the seconds the router waits for confirmation (5 to 3600)" % (value,))
+    return n
+
+
+def apply_command(topology, node, check_mode, wgowrt="wgowrt", confirm=None):
     """The shell command that applies topology on the router.
 
     The file goes over stdin as a here-document (one JSON line, so the
     delimiter cannot occur in it): nothing is written on the router in
-    check mode, and no temporary file is left behind.
+    check mode, and no temporary file is left behind. With confirm (seconds)
+    the router rolls the whole apply back unless `wgowrt confirm` comes in
+    time (check mode changes nothing, so it waits for nothing).
     """
     data = json.dumps(topology, sort_keys=True, separators=(",", ":"))
     argv = [wgowrt, "--json", "topology", "apply", "-", "--node", node]
     if check_mode:
         argv.append("--dry-run")
+    elif confirm:
+        argv.append("--confirm=%d" % confirm)
     # in braces: Ansible appends "&& sleep 0" to the command line
     return "{ %s <<'%s'\n%s\n%s\n}" % (" ".join(shlex.quote(a) for a in argv), HEREDOC, data, HEREDOC)
 
@@ -110,6 +127,9 @@ def parse_apply(rc, stdout, stderr, want_diff):
         # apply never removes them: say so rather than leave them silently
         result["unlisted"] = unlisted
         result["warnings"] = [unlisted_note(report.get("node"), p) for p in unlisted]
+    pending = report.get("pending")
+    if isinstance(pending, dict) and pending.get("id"):
+        result["pending"] = {"id": pending["id"], "deadline": pending.get("deadline")}
     if want_diff and result["changed"]:
         text = []
         for step in report.get("steps", []):
@@ -131,3 +151,24 @@ def parse_key(rc, stdout, stderr):
     if rc != 0 or not isinstance(ans, dict) or not ans.get("public_key"):
         raise _fail("wgowrt node key", rc or 1, rest, stderr)
     return {"changed": bool(ans.get("created")), "public_key": ans["public_key"], "iface": ans.get("iface")}
+
+
+def confirm_command(wgowrt="wgowrt"):
+    """`wgowrt confirm`: run over a new login, which is what it proves."""
+    return " ".join(shlex.quote(a) for a in [wgowrt, "--json", "confirm"])
+
+
+def parse_confirm(rc, stdout, stderr, pending):
+    """Turn `confirm --json` into the task result; a failure says that the
+    router goes back by itself."""
+    ans, rest = _split(stdout)
+    if rc != 0 or not isinstance(ans, dict) or (ans.get("confirmed") or {}).get("id") != pending.get("id"):
+        e = _fail("wgowrt confirm", rc or 1, rest, stderr)
+        raise WgowrtError("%s; the router rolls this apply back by itself at %s" % (e, pending.get("deadline")))
+    return {"confirmed": True}
+
+
+def unreachable_after(pending, err):
+    """The message when no new login reaches the router after the apply."""
+    return ("no new login reached the router after the apply (%s): it rolls the whole apply back by itself at %s"
+            % (err, pending.get("deadline")))

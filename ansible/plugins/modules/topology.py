@@ -20,10 +20,19 @@ options:
   node: {description: This router's name in the file, type: str, default: inventory_hostname}
   public_keys: {description: Node name to public key, from wgowrt.fleet.node_key, type: dict}
   wgowrt: {description: The wgowrt binary on the router, type: str, default: wgowrt}
+  confirm:
+    description:
+      - Seconds (5 to 3600) the router waits for confirmation (C(topology apply --confirm)). Every step of the
+        apply is one change; the plugin then logs in anew and runs C(wgowrt confirm). A router that the change
+        cut off (no new login, or confirm fails) rolls the whole apply back by itself, and the task fails.
+      - Not used in check mode, which changes nothing.
+    type: int
 """
 
 RETURN = r"""
 public_key: {description: This router's public key, type: str, returned: success}
 steps: {description: "Each use case run: use, changes (uci changes lines), notes", type: list, returned: success}
 unlisted: {description: Peers left on the router that the file does not name as its neighbours, type: list, returned: when there are any}
+pending: {description: "With confirm: the change (id, deadline) that waited for confirmation", type: dict, returned: when the apply changed something}
+confirmed: {description: "With confirm: the new login confirmed the change", type: bool, returned: when there was a change to confirm}
 """

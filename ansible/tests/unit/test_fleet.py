@@ -79,8 +79,16 @@ def router_named(name, dirname):
 
 def sh(cmd):
     # as ActionBase._low_level_execute_command does
-    p = subprocess.run(["/bin/sh", "-c", cmd + " && sleep 0"], capture_output=True, text=True)
+    # each command is a new login here: not the session a developer runs the tests from
+    env = {k: v for k, v in os.environ.items() if k != "SSH_CONNECTION"}
+    p = subprocess.run(["/bin/sh", "-c", cmd + " && sleep 0"], capture_output=True, text=True, env=env)
     return {"rc": p.returncode, "stdout": p.stdout, "stderr": p.stderr}
+
+
+def kill_timers(root):
+    """Stop the rollback timers (detached `wgowrt --root ROOT rollback --at`)
+    a confirmed apply on root started."""
+    subprocess.run(["pkill", "-f", "--", "--root %s rollback --at" % root])
 
 
 def snapshot(root):
@@ -124,6 +132,19 @@ class ModuleUtilsTest(unittest.TestCase):
         self.assertEqual(r["warnings"], ["peer branch3 of hub is not its neighbour in the topology file: left as it is "
                                          "(remove it with 'wgowrt site remove branch3' or 'wgowrt peer remove branch3')"])
         self.assertNotIn("warnings", wu.parse_apply(0, json.dumps({"node": "hub", "changed": False, "steps": []}), "", True))
+
+    def test_confirm(self):
+        self.assertIn(" --confirm=60 ", wu.apply_command(STAR, "hub", False, confirm=60))
+        self.assertNotIn("--confirm", wu.apply_command(STAR, "hub", True, confirm=60), "check mode waits for nothing")
+        self.assertEqual((wu.confirm_seconds(None), wu.confirm_seconds("30")), (None, 30))
+        for bad in (4, 3601, "soon", True):
+            with self.assertRaisesRegex(wu.WgowrtError, r"^confirm=.*5 to 3600"):
+                wu.confirm_seconds(bad)
+        r = wu.parse_apply(0, json.dumps({"node": "hub", "changed": True, "steps": [], "pending": {"id": "ab12", "deadline": "T"}}), "", False)
+        self.assertEqual(r["pending"], {"id": "ab12", "deadline": "T"})
+        self.assertEqual(wu.parse_confirm(0, json.dumps({"version": 1, "confirmed": {"id": "ab12"}}), "", r["pending"]), {"confirmed": True})
+        with self.assertRaisesRegex(wu.WgowrtError, r"^wgowrt confirm failed \(exit 1\): wgowrt: no change.*rolls this apply back by itself at T$"):
+            wu.parse_confirm(1, "", "wgowrt: no change is waiting for confirmation\n", r["pending"])
 
     def test_failures_are_one_line(self):
         with self.assertRaisesRegex(wu.WgowrtError, r"^wgowrt topology apply failed \(exit 1\): wgowrt: node x: bad$"):
@@ -187,6 +208,50 @@ class ActionTest(unittest.TestCase):
         self.assertTrue(r.get("failed"), r)
         self.assertIn("is not this router's key", r["msg"])
 
+    def test_confirm(self):
+        """confirm: the apply waits for confirmation as one change; the
+        plugin confirms it over a new login, or fails saying that the
+        router rolls the whole apply back by itself."""
+        from ansible.errors import AnsibleConnectionFailure
+        routers = {n: router_named(n, "cf-" + n) for n in NODES}
+        keys = {n: self.run_task(node_key_action, w, {})["public_key"] for n, (_, w) in routers.items()}
+        root, w = routers["branch1"]
+        args = {"topology": STAR, "public_keys": keys, "node": "branch1", "confirm": 30}
+        before = snapshot(os.path.join(root, "etc", "config"))
+        a = self.action(topology_action, w, dict(args))
+        calls = []
+        a._low_level_execute_command = lambda cmd, **kw: calls.append(cmd) or sh(cmd)
+        a._connection.reset = lambda: calls.append("reset")
+        r = a.run(task_vars={})
+        self.addCleanup(kill_timers, root)
+        self.assertTrue(r["changed"] and r.get("confirmed"), r)
+        self.assertEqual(calls[1:], ["reset", "%s --json confirm" % w], "confirmed over a new login")
+        status = json.loads(sh(w + " --json status")["stdout"])
+        self.assertFalse(status.get("pending"), status)
+        applied = snapshot(os.path.join(root, "etc", "config"))
+        self.assertNotEqual(before, applied)
+
+        # cut off: no new login gets in after the apply
+        root, w = routers["branch2"]
+        args["node"] = "branch2"
+        before = snapshot(os.path.join(root, "etc", "config"))
+        a = self.action(topology_action, w, dict(args))
+        state = {"n": 0}
+
+        def cut(cmd, **kw):
+            state["n"] += 1
+            if state["n"] > 1:
+                raise AnsibleConnectionFailure("ssh: connect to host 203.0.113.12 port 22: Connection timed out")
+            return sh(cmd)
+        a._low_level_execute_command = cut
+        r = a.run(task_vars={})
+        self.addCleanup(kill_timers, root)
+        self.assertTrue(r.get("failed"), r)
+        self.assertRegex(r["msg"], r"^no new login reached the router after the apply \(ssh: .*\): it rolls the whole apply back by itself at ")
+        self.assertNotEqual(before, snapshot(os.path.join(root, "etc", "config")))
+        self.assertEqual(sh(w + " rollback")["rc"], 0)
+        self.assertEqual(before, snapshot(os.path.join(root, "etc", "config")), "the rollback restores what every step changed")
+
 
 if __name__ == "__main__":
     unittest.main()
@@ -200,6 +265,7 @@ class PlaybookTest(unittest.TestCase):
 
     def playbook(self, inv, *extra):
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_ns, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+        env.pop("SSH_CONNECTION", None)  # a local connection: no new login to tell apart
         p = subprocess.run(["ansible-playbook", "-i", inv, os.path.join(COLLECTION, "playbooks", "hub-and-spokes.yml")] + list(extra),
                            capture_output=True, text=True, env=env)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
@@ -214,6 +280,7 @@ class PlaybookTest(unittest.TestCase):
         for n in NODES:
             root, w = router_named(n, "pb-" + n)
             routers[n] = root
+            self.addCleanup(kill_timers, root)
             with open(inv, "a") as f:
                 f.write("[%s]\n" % ("hubs" if n == "hub" else "branches"))
                 f.write("%s wgowrt_bin=%s\n" % (n, w))
@@ -222,8 +289,12 @@ class PlaybookTest(unittest.TestCase):
         self.assertIn("# site add hub", out)
         for n, r in routers.items():
             self.assertEqual(before[n], snapshot(r), "check mode changed " + n)
-        out, changed = self.playbook(inv)
+        out, changed = self.playbook(inv, "-v")
         self.assertEqual(changed, {"hub": 2, "branch1": 2, "branch2": 2, "branch3": 2}, out)
+        self.assertEqual(out.count('"confirmed": true'), 4, out)
+        for n, r in routers.items():  # the playbook's confirm: kept, none left waiting
+            status = json.loads(subprocess.run([BIN, "--root", r, "--json", "status"], capture_output=True, text=True).stdout)
+            self.assertNotIn("pending", status, n)
         out, changed = self.playbook(inv)
         self.assertEqual(changed, {"hub": 0, "branch1": 0, "branch2": 0, "branch3": 0}, out)
         with open(os.path.join(routers["hub"], "etc", "config", "network")) as f:

@@ -89,6 +89,20 @@ function expiryText(p) {
 	return (p.expired ? _('expired %s') : _('until %s')).replace('%s', function() { return t });
 }
 
+/*
+ * heldText says that the supervisor holds a peer's endpoint back because
+ * its name does not resolve yet (status: endpoint_held, with the name in
+ * endpoint_host; peers: endpoint_held beside endpoint), '' when it does
+ * not. The name is untrusted text, put in with a function so that a % in
+ * it stays as it is; the caller sets the result as text.
+ */
+function heldText(p) {
+	if (!p || !p.endpoint_held)
+		return '';
+	var name = String(p.endpoint_host || p.endpoint || '');
+	return _('endpoint %s: held, name does not resolve yet (the supervisor sets it once it does)').replace('%s', function() { return name });
+}
+
 /* needsAttention is true for peers that should stand out. */
 function needsAttention(state) {
 	return state == 'stale' || state == 'never' || state == 'absent';
@@ -280,6 +294,7 @@ return baseclass.extend({
 	stateText: stateText,
 	expiryArgs: expiryArgs,
 	expiryText: expiryText,
+	heldText: heldText,
 	needsAttention: needsAttention,
 	roleText: roleText,
 	configHref: configHref,

@@ -19,6 +19,9 @@
  *       "public_key": "…", "endpoint": "203.0.113.7:51902",
  *       "allowed_ips": [ "10.8.0.2/32" ], "handshake_age_seconds": 42,
  *       "rx_bytes": 2048, "tx_bytes": 100, "state": "active" } ] } ] }
+ * A peer whose endpoint the supervisor holds back (its name does not
+ * resolve yet) has "endpoint_held": true and "endpoint_host": NAME; its
+ * Endpoint cell says so (helpers.heldText), as text.
  */
 
 var callStatusPage = rpc.declare({
@@ -84,7 +87,7 @@ var columns = [ 'name', 'endpoint', 'allowed', 'handshake', 'transfer', 'state' 
 function peerCells(p) {
 	return {
 		name: p.name,
-		endpoint: p.endpoint || '—',
+		endpoint: helpers.heldText(p) || p.endpoint || '—',
 		allowed: (p.allowed_ips || []).join(', ') || '—',
 		handshake: helpers.ageText(p.handshake_age_seconds),
 		transfer: '↓ %s / ↑ %s'.format(helpers.bytesText(p.rx_bytes), helpers.bytesText(p.tx_bytes)),
@@ -103,7 +106,8 @@ function updateRow(tr, p) {
 	});
 
 	tr.setAttribute('data-state', p.state);
-	tr.classList.toggle('wgowrt-attention', helpers.needsAttention(p.state));
+	tr.setAttribute('data-held', p.endpoint_held ? '1' : '0');
+	tr.classList.toggle('wgowrt-attention', helpers.needsAttention(p.state) || !!p.endpoint_held);
 }
 
 function newRow(p) {

@@ -21,7 +21,10 @@
  *   "public_key": "…", "allowed_ips": [ "10.8.0.2/32" ], "disabled": false,
  *   "private_key_kept": false, "expires": "2026-12-03T10:00:00Z" } ] }
  * (expires: when the peer stops; expired: when wgowrt supervise disabled
- * it for that — it then needs a new expiry, not Enable.)
+ * it for that — it then needs a new expiry, not Enable; endpoint_held:
+ * the supervisor holds the endpoint back while its name does not
+ * resolve, shown after the state as text, from the status answer when
+ * there is one.)
  */
 
 var callStatusPage = rpc.declare({
@@ -199,7 +202,10 @@ return view.extend({
 
 		if (tr.getAttribute('data-expired') == '1')
 			state = 'expired';
-		cells[2].textContent = helpers.stateText(state) + (until && state != 'expired' ? ' · ' + until : '');
+		/* held: the live answer says so; without one, the peers answer */
+		var held = p ? helpers.heldText(p) : (tr.getAttribute('data-held-text') || '');
+		cells[2].textContent = helpers.stateText(state) + (until && state != 'expired' ? ' · ' + until : '') + (held ? ' · ' + held : '');
+		tr.setAttribute('data-endpoint-held', held ? '1' : '0');
 		cells[3].textContent = p ? helpers.ageText(p.handshake_age_seconds) : '—';
 		tr.classList.toggle('wgowrt-attention', helpers.needsAttention(state));
 	},
@@ -248,6 +254,7 @@ return view.extend({
 		tr.setAttribute('data-disabled', p.disabled ? '1' : '0');
 		tr.setAttribute('data-expired', p.expired ? '1' : '0');
 		tr.setAttribute('data-expiry', helpers.expiryText(p));
+		tr.setAttribute('data-held-text', helpers.heldText(p));
 		tr.setAttribute('title', helpers.expiryText(p));
 		cells[0].textContent = p.name;
 		cells[1].textContent = (p.allowed_ips || []).join(', ') || '—';
