@@ -92,7 +92,8 @@ func adoptRole(st State, iface string) string {
 }
 
 // adoptMeta writes wgowrt's note of the server, read from what the
-// firewall does today (so a later `server init` keeps it).
+// firewall does today, and marks its firewall as hand-made (firewall
+// 'adopted', see adopt_policy.go) so a later `server init` keeps it.
 func adoptMeta(r *AdoptResult, srv *Server, in AdoptIntent) error {
 	w := r.State.Wgowrt
 	if w.Section(in.Iface) != nil {
@@ -124,7 +125,10 @@ func adoptMeta(r *AdoptResult, srv *Server, in AdoptIntent) error {
 	} else {
 		r.warnf("no --endpoint: configs of new peers will lack 'Endpoint = HOST:%d'; adopt again with --endpoint HOST", srv.Port)
 	}
-	return writeMeta(w, in.Iface, s)
+	if err := writeMeta(w, in.Iface, s); err != nil || z == nil {
+		return err
+	}
+	return w.SetOption(in.Iface, optFirewall, FirewallAdopted)
 }
 
 // forwards reports a forwarding src -> dest.

@@ -60,9 +60,12 @@ type fwSettings struct {
 	lanZone        string
 	ownsZone       bool
 	foreignZoneSec string
-	// adoptedPortRule: the hand-made rule adopt recorded opens the port
-	// (recordedPortRule), wgowrt adds none.
-	adoptedPortRule bool
+	// noPortRule: wgowrt has no port rule of its own (the hand-made rule
+	// adopt recorded opens the port, recordedPortRule, or a hand-made
+	// firewall's rule does, or nothing did: handPortRule).
+	noPortRule bool
+	// policy is how a hand-made firewall's policy is treated.
+	policy handPolicy
 }
 
 // vpnZoneName picks the name of a new zone for iface: "vpn" when free (as
@@ -97,7 +100,25 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 	if err := convergePortRule(fw, s); err != nil {
 		return err
 	}
-	want := map[string]bool{
+	want := wantRoles(s)
+	for _, f := range [][3]string{{wg.FwToLan, s.zone, s.lanZone}, {wg.FwFromLan, s.lanZone, s.zone}, {wg.FwToWan, s.zone, s.wanZone}} {
+		want[f[0]] = want[f[0]] && !forwardedByHand(fw, f[1], f[2])
+	}
+	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, fwWanMasq6, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
+		if s.policy.skip(fw, s.iface, role) {
+			continue
+		}
+		if err := convergeRole(fw, s, role, want[role]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wantRoles tells which of wgowrt's policy sections s calls for (before
+// a forwarding the user made with the same zones stands in for one).
+func wantRoles(s fwSettings) map[string]bool {
+	return map[string]bool{
 		wg.FwToLan:   s.lanAccess != wg.AccessNone,
 		wg.FwFromLan: s.lanAccess == wg.AccessRouted,
 		wg.FwToWan:   s.internet,
@@ -107,15 +128,6 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
-	for _, f := range [][3]string{{wg.FwToLan, s.zone, s.lanZone}, {wg.FwFromLan, s.lanZone, s.zone}, {wg.FwToWan, s.zone, s.wanZone}} {
-		want[f[0]] = want[f[0]] && !forwardedByHand(fw, f[1], f[2])
-	}
-	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, fwWanMasq6, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
-		if err := convergeRole(fw, s, role, want[role]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // forwardedByHand: traffic from zone src to zone dest is already
@@ -137,10 +149,10 @@ func forwardedByHand(fw *uci.Package, src, dest string) bool {
 }
 
 // convergePortRule opens the server's port with wgowrt's own rule, or
-// drops that rule when the hand-made rule adopt recorded opens the port.
+// drops that rule when wgowrt does not open the port (noPortRule).
 func convergePortRule(fw *uci.Package, s fwSettings) error {
 	sec := wg.FirewallSection(s.iface, wg.FwPort)
-	if s.adoptedPortRule {
+	if s.noPortRule {
 		return drop(fw, sec)
 	}
 	return ensure(fw, "rule", sec, opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),

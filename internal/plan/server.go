@@ -79,11 +79,15 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 	if err := writeMeta(st.Wgowrt, in.Iface, s); err != nil {
 		return nil, err
 	}
-	adopted, err := recordedPortRule(r, in.Iface, existing, port)
+	hp, err := readHandPolicy(r, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := serverFirewall(r, in.Iface, port, addrs, s, adopted); err != nil {
+	noRule, err := portRuleOwner(r, in.Iface, existing, port, hp.handMade)
+	if err != nil {
+		return nil, err
+	}
+	if err := serverFirewall(r, in.Iface, port, addrs, s, fwSettings{noPortRule: noRule, policy: hp}); err != nil {
 		return nil, err
 	}
 	if s.Endpoint.Host == "" {
@@ -362,11 +366,12 @@ func writeMeta(p *uci.Package, iface string, s Server) error {
 		opt("router_access", s.RouterAccess))
 }
 
-// serverFirewall finds the zones and converges wgowrt's firewall sections.
-func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server, adoptedPortRule bool) error {
+// serverFirewall finds the zones and converges wgowrt's firewall sections
+// (fs brings how the port is opened and the hand-made policy).
+func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server, fs fwSettings) error {
 	fw := r.State.Firewall
-	fs := fwSettings{iface: iface, port: port, lanAccess: s.LanAccess, internet: s.Internet, c2c: s.ClientToClient,
-		routerAccess: s.EffectiveRouterAccess(), adoptedPortRule: adoptedPortRule}
+	fs.iface, fs.port, fs.lanAccess, fs.internet, fs.c2c = iface, port, s.LanAccess, s.Internet, s.ClientToClient
+	fs.routerAccess = s.EffectiveRouterAccess()
 	for _, a := range addrs {
 		if a.Addr().Is4() {
 			fs.subnet4 = a.Masked().String()
@@ -389,7 +394,17 @@ func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s S
 	if err := pickZone(r, &fs); err != nil {
 		return err
 	}
-	return convergeFirewall(fw, fs)
+	before := map[string]bool{}
+	for _, f := range policyFlags {
+		for _, role := range f.roles {
+			before[role] = fw.Section(wg.FirewallSection(iface, role)) != nil
+		}
+	}
+	if err := convergeFirewall(fw, fs); err != nil {
+		return err
+	}
+	reportHandPolicy(r, fs, before)
+	return nil
 }
 
 // pickZone uses wgowrt's zone, or a zone the user already put the

@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestAdoptedServerInitChangesOnlyWhatIsAsked: on every hand-made shape
+// adopt takes over (the wiki's server in the lan zone with a ULA subnet,
+// LuCI's own zone forwarding to lan and wan with input REJECT, a zone
+// shared with another network, a site link, peers without names and no
+// port rule, a port rule that also opens tcp), 'server init --iface wg0
+// --port N' moves the port and nothing else: network and firewall stay as
+// they were but for listen_port and the recorded port rule's dest_port
+// (or, when a hand-made rule that does more opened the old port,
+// wgowrt's own rule for the new one; when no rule opened it, none), and
+// --dry-run --json lists exactly those changes (a file that changes is
+// written in uci's layout: blank lines around it may differ). The same
+// command with the port the server has changes nothing at all.
+func TestAdoptedServerInitChangesOnlyWhatIsAsked(t *testing.T) {
+	files, err := filepath.Glob("testdata/wg/adopt-*.txtar")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("adopt fixtures: %v %v", files, err)
+	}
+	type shape struct {
+		name, file string
+		edit       func(string) string // of the fixture's firewall
+		handOpens  bool                // a hand-made rule adopt does not record opens the port
+	}
+	var shapes []shape
+	for _, f := range files {
+		shapes = append(shapes, shape{strings.TrimSuffix(filepath.Base(f), ".txtar"), f, nil, false})
+	}
+	tcpToo := func(fw string) string {
+		return strings.Replace(fw, wikiRule, strings.Replace(wikiRule, "'udp'", "'tcp udp'", 1), 1)
+	}
+	shapes = append(shapes, shape{"wiki-rule-tcp-too", "testdata/wg/adopt-wiki-server.txtar", tcpToo, true})
+	for _, sh := range shapes {
+		for _, move := range []bool{false, true} {
+			t.Run(sh.name+map[bool]string{false: "/same-port", true: "/port-moves"}[move], func(t *testing.T) {
+				checkOnlyPortChanges(t, sh.file, sh.edit, move, sh.handOpens)
+			})
+		}
+	}
+}
+
+var listenPortRE = regexp.MustCompile(`option listen_port '(\d+)'`)
+
+// checkOnlyPortChanges adopts fixture f's wg0 (its firewall edited by
+// edit), then runs server init with the same or a new port, dry and for
+// real, and checks what changed.
+func checkOnlyPortChanges(t *testing.T, f string, edit func(string) string, move, handOpens bool) {
+	useTestDeps(t)
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := parseTxtar(string(data))
+	if edit != nil {
+		a.files["in/etc/config/firewall"] = edit(a.files["in/etc/config/firewall"])
+	}
+	root := prepareRoot(t, a)
+	mustRun(t, root, strings.TrimSpace(a.files["args"]))
+	net, fw := readConf(t, root, "network"), readConf(t, root, "firewall")
+	m := listenPortRE.FindStringSubmatch(net)
+	if m == nil {
+		t.Fatalf("no listen_port:\n%s", net)
+	}
+	port, _ := strconv.Atoi(m[1])
+	newPort := port
+	if move {
+		newPort = port + 100
+	}
+	np := strconv.Itoa(newPort)
+	rule := recordedRule(readConf(t, root, "wgowrt"))
+	if handOpens && rule != "" {
+		t.Fatalf("adopt recorded port rule %q, which also opens tcp", rule)
+	}
+	ownRule := move && handOpens
+	wantNet := strings.Replace(net, m[0], "option listen_port '"+np+"'", 1)
+	wantFw := withRulePort(fw, rule, m[1], np)
+	line := "server init --iface wg0 --port " + np
+	out, stderr, code := run(t, root, "--json "+line, true)
+	if code != 0 {
+		t.Fatalf("--dry-run --json %s: exit %d: %s", line, code, stderr)
+	}
+	var res struct{ Changes []string }
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	for _, c := range res.Changes {
+		if !allowedChange(c, np, rule != "", move, ownRule) {
+			t.Errorf("unexpected change %s (rule %q)", c, rule)
+		}
+	}
+	if move != (len(res.Changes) > 0) {
+		t.Errorf("changes %q, want some: %v", res.Changes, move)
+	}
+	if _, stderr, code := run(t, root, line, false); code != 0 {
+		t.Fatalf("%s: exit %d: %s", line, code, stderr)
+	}
+	if got := readConf(t, root, "network"); strings.TrimSpace(got) != strings.TrimSpace(wantNet) {
+		t.Errorf("network after %s:\n%s\nwant:\n%s", line, got, wantNet)
+	}
+	got := readConf(t, root, "firewall")
+	if !ownRule {
+		if strings.TrimSpace(got) != strings.TrimSpace(wantFw) {
+			t.Errorf("firewall after %s:\n%s\nwant:\n%s", line, got, wantFw)
+		}
+	} else if strings.TrimSpace(withoutOwnSections(got)) != strings.TrimSpace(wantFw) || strings.Count(got, "'wgowrt_") != 1 || !strings.Contains(got, "config rule 'wgowrt_wg0_port'") {
+		t.Errorf("firewall after %s: want the hand-made sections as they were and wgowrt's port rule alone:\n%s\nwant:\n%s", line, got, wantFw)
+	}
+}
+
+// recordedRule is the port rule adopt recorded in wgowrt's note.
+func recordedRule(note string) string {
+	if m := regexp.MustCompile(`option port_rule '([^']+)'`).FindStringSubmatch(note); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// withRulePort is fw with rule id's dest_port old replaced by port.
+func withRulePort(fw, id, old, port string) string {
+	if id == "" {
+		return fw
+	}
+	blocks := strings.Split(fw, "\nconfig ")
+	for i, b := range blocks {
+		head, _, _ := strings.Cut(b, "\n")
+		if strings.Contains(b, "\toption name '"+id+"'\n") || head == "rule '"+id+"'" {
+			blocks[i] = strings.Replace(b, "dest_port '"+old+"'", "dest_port '"+port+"'", 1)
+		}
+	}
+	return strings.Join(blocks, "\nconfig ")
+}
+
+// allowedChange: c is the listen port, the recorded rule's dest_port, or
+// (ownRule) wgowrt's own port rule.
+func allowedChange(c, port string, recorded, move, ownRule bool) bool {
+	switch {
+	case !move:
+		return false
+	case c == "network.wg0.listen_port='"+port+"'":
+		return true
+	case recorded:
+		return strings.HasPrefix(c, "firewall.") && strings.HasSuffix(c, ".dest_port='"+port+"'")
+	}
+	return ownRule && strings.HasPrefix(c, "firewall.wgowrt_wg0_port")
+}
