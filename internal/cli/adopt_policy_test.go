@@ -153,3 +153,66 @@ func allowedChange(c, port string, recorded, move, ownRule bool) bool {
 	}
 	return ownRule && strings.HasPrefix(c, "firewall.wgowrt_wg0_port")
 }
+
+// TestAdoptedServerPolicyFlags: a flag that asks for a policy change on
+// an adopted server still makes it, and says what it changed: wgowrt's
+// sections for that part alone are added (each named in a line), a
+// hand-made forwarding the flag turns off is removed when the server's
+// zone holds wg0 alone, and is left with a warning when the zone holds
+// other networks too (or it is the lan zone's own forward policy).
+// Everything else of the hand-made firewall stays as it was.
+func TestAdoptedServerPolicyFlags(t *testing.T) {
+	const luci, shared, wiki = "testdata/wg/adopt-luci-server.txtar", "testdata/wg/adopt-shared-zone.txtar", "testdata/wg/adopt-wiki-server.txtar"
+	luciToWan := "\nconfig forwarding\n\toption src 'vpn'\n\toption dest 'wan'\n"
+	cases := []struct {
+		file, args string
+		lines      []string // on stderr
+		own        []string // wgowrt's sections in the firewall after
+		gone       string   // the hand-made block removed
+	}{
+		{luci, "--lan-access routed", []string{"--lan-access on the hand-made firewall of wg0: wgowrt adds firewall.wgowrt_wg0_from_lan (forwarding lan -> vpn)"}, []string{"forwarding 'wgowrt_wg0_from_lan'"}, ""},
+		{luci, "--internet=false", []string{"--internet: the hand-made forwarding firewall.@forwarding[2] (vpn -> wan) is removed"}, nil, luciToWan},
+		{luci, "--router-access dns", []string{"wgowrt adds firewall.wgowrt_wg0_dns (rule Allow-DNS-wg0)", "wgowrt adds firewall.wgowrt_wg0_ping (rule Allow-Ping-wg0)"}, []string{"rule 'wgowrt_wg0_dns'", "rule 'wgowrt_wg0_ping'"}, ""},
+		{shared, "--internet=false", []string{"warning: --internet: forwarding firewall.@forwarding[1] still forwards guest -> wan and is left as is (zone guest holds guest, wg0 too)"}, nil, ""},
+		{wiki, "--lan-access none", []string{"warning: --lan-access: zone lan's forward policy ACCEPT still forwards lan -> lan and is left as is (the zone's own policy)"}, nil, ""},
+		{wiki, "--internet=true", []string{"--internet on the hand-made firewall of wg0: wgowrt adds firewall.wgowrt_wg0_wan_masq6 (nat Masq6-wg0-to-wan)"}, []string{"nat 'wgowrt_wg0_wan_masq6'"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c.file)+" "+c.args, func(t *testing.T) {
+			useTestDeps(t)
+			data, err := os.ReadFile(c.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := parseTxtar(string(data))
+			root := prepareRoot(t, a)
+			mustRun(t, root, strings.TrimSpace(a.files["args"]))
+			before := readConf(t, root, "firewall")
+			if c.gone != "" && !strings.Contains(before, c.gone) {
+				t.Fatalf("no %q in:\n%s", c.gone, before)
+			}
+			_, stderr, code := run(t, root, "server init --iface wg0 "+c.args, false)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			t.Logf("stderr:\n%s", stderr)
+			for _, l := range c.lines {
+				if !strings.Contains(stderr, l) {
+					t.Errorf("stderr lacks %q:\n%s", l, stderr)
+				}
+			}
+			after := readConf(t, root, "firewall")
+			if got, want := strings.TrimSpace(withoutOwnSections(after)), strings.TrimSpace(strings.Replace(before, c.gone, "", 1)); got != want {
+				t.Errorf("hand-made firewall after:\n%s\nwant:\n%s", got, want)
+			}
+			if n := strings.Count(after, "'wgowrt_"); n != len(c.own) {
+				t.Errorf("%d sections of wgowrt, want %q:\n%s", n, c.own, after)
+			}
+			for _, o := range c.own {
+				if !strings.Contains(after, "config "+o+"\n") {
+					t.Errorf("no %s:\n%s", o, after)
+				}
+			}
+		})
+	}
+}

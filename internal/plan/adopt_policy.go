@@ -88,20 +88,75 @@ func reportHandPolicy(r *Result, fs fwSettings, before map[string]bool) {
 			sec := wg.FirewallSection(fs.iface, role)
 			now := fw.Section(sec) != nil
 			if fs.policy.handMade && now != before[role] {
-				verb := map[bool]string{true: "adds", false: "removes"}[now]
-				r.infof("%s on the hand-made firewall of %s: wgowrt %s firewall.%s", f.flag, fs.iface, verb, sec)
+				what := map[bool]string{true: "adds " + describe(fw, sec), false: "removes firewall." + sec}[now]
+				r.infof("%s on the hand-made firewall of %s: wgowrt %s", f.flag, fs.iface, what)
 			}
 		}
 	}
-	want := wantRoles(fs)
-	for _, f := range [][4]string{{wg.FwToLan, fs.zone, fs.lanZone, "--lan-access"}, {wg.FwFromLan, fs.lanZone, fs.zone, "--lan-access"}, {wg.FwToWan, fs.zone, fs.wanZone, "--internet"}} {
-		if fs.policy.asked[f[0]] == "" || want[f[0]] || f[1] == "" || f[2] == "" {
+	said := map[string]bool{}
+	for _, f := range unwantedForwardings(fs) {
+		how := handForwarding(fw, f[1], f[2])
+		if how == "" || said[how+f[1]+f[2]] {
 			continue
 		}
-		if how := handForwarding(fw, f[1], f[2]); how != "" {
-			r.warnf("%s: %s still forwards %s -> %s and is not wgowrt's: it is left as is (change it with uci or LuCI)", f[3], how, f[1], f[2])
+		said[how+f[1]+f[2]] = true
+		why := "not made by wgowrt"
+		if nets := listOf(zoneNamed(fw, fs.zone), "network"); f[1] == f[2] {
+			why = "the zone's own policy"
+		} else if len(nets) > 1 {
+			why = fmt.Sprintf("zone %s holds %s too", fs.zone, strings.Join(nets, ", "))
+		}
+		r.warnf("%s: %s still forwards %s -> %s and is left as is (%s); change it with uci or LuCI", f[3], how, f[1], f[2], why)
+	}
+}
+
+// unwantedForwardings are the forwardings (role, src, dest, flag) a flag
+// of the intent turned off.
+func unwantedForwardings(fs fwSettings) [][4]string {
+	var out [][4]string
+	want := wantRoles(fs)
+	for _, f := range [][4]string{{wg.FwToLan, fs.zone, fs.lanZone, "--lan-access"}, {wg.FwFromLan, fs.lanZone, fs.zone, "--lan-access"}, {wg.FwToWan, fs.zone, fs.wanZone, "--internet"}} {
+		if fs.policy.asked[f[0]] != "" && !want[f[0]] && f[1] != "" && f[2] != "" {
+			out = append(out, f)
 		}
 	}
+	return out
+}
+
+// dropHandForwardings deletes, when a flag turns a forwarding off on a
+// hand-made firewall, the hand-made forwardings that make it, provided
+// the server's zone holds the interface alone (nothing else loses it); a
+// line names each.
+func dropHandForwardings(r *Result, fs fwSettings) error {
+	fw := r.State.Firewall
+	z := zoneNamed(fw, fs.zone)
+	if z == nil || fs.ownsZone || !fs.policy.handMade {
+		return nil
+	}
+	if nets := listOf(z, "network"); len(nets) != 1 || nets[0] != fs.iface {
+		return nil
+	}
+	for _, f := range unwantedForwardings(fs) {
+		for _, s := range append([]*uci.Section(nil), fw.SectionsOfType("forwarding")...) {
+			if get(s, "src") != f[1] || get(s, "dest") != f[2] || strings.HasPrefix(s.Name, wg.Prefix) {
+				continue
+			}
+			r.infof("%s: the hand-made forwarding firewall.%s (%s -> %s) is removed", f[3], fw.SectionRef(s), f[1], f[2])
+			if err := fw.DeleteSection(s.Name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// describe names section sec of fw and what it does, for a line.
+func describe(fw *uci.Package, sec string) string {
+	s := fw.Section(sec)
+	if s.Type == "forwarding" {
+		return fmt.Sprintf("firewall.%s (forwarding %s -> %s)", sec, get(s, "src"), get(s, "dest"))
+	}
+	return fmt.Sprintf("firewall.%s (%s %s)", sec, s.Type, get(s, "name"))
 }
 
 // handForwarding names what forwards zone src to dest without wgowrt

@@ -384,12 +384,10 @@ func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s S
 		return fmt.Errorf("no firewall zone for wan (a zone named wan or holding network wan): cannot open UDP port %d", port)
 	}
 	fs.wanZone = get(wan, "name")
-	if s.LanAccess != wg.AccessNone {
-		lan := findZone(fw, "lan")
-		if lan == nil {
-			return fmt.Errorf("no firewall zone for lan (a zone named lan or holding network lan); use --lan-access none")
-		}
+	if lan := findZone(fw, "lan"); lan != nil {
 		fs.lanZone = get(lan, "name")
+	} else if s.LanAccess != wg.AccessNone {
+		return fmt.Errorf("no firewall zone for lan (a zone named lan or holding network lan); use --lan-access none")
 	}
 	if err := pickZone(r, &fs); err != nil {
 		return err
@@ -399,6 +397,9 @@ func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s S
 		for _, role := range f.roles {
 			before[role] = fw.Section(wg.FirewallSection(iface, role)) != nil
 		}
+	}
+	if err := dropHandForwardings(r, fs); err != nil {
+		return err
 	}
 	if err := convergeFirewall(fw, fs); err != nil {
 		return err
