@@ -73,6 +73,13 @@ func TestAdoptKeepsTheLiveTunnel(t *testing.T) {
 // client's key (the server's peer "phone"); tag names the namespaces.
 func handMadePair(t *testing.T, tag string) (*router, *router, wgtypes.Key) {
 	t.Helper()
+	return handMadePairWith(t, tag, nil)
+}
+
+// handMadePairWith is handMadePair with the server's firewall file edited
+// by edit (nil: as handMadeTunnel makes it).
+func handMadePairWith(t *testing.T, tag string, edit func(string) string) (*router, *router, wgtypes.Key) {
+	t.Helper()
 	tool := testenv.OracleTool(t, "owrt-ns")
 	bin := binary(t)
 	k1, k2 := keys(t)
@@ -81,6 +88,9 @@ func handMadePair(t *testing.T, tag string) (*router, *router, wgtypes.Key) {
 	n2, f2 := handMadeTunnel(t, "203.0.113.2", "10.20.0.2/24", k2,
 		"config wireguard_wg0\n\toption description 'server'\n\toption public_key '"+k1.PublicKey().String()+"'\n\tlist allowed_ips '10.20.0.0/24'\n"+
 			"\toption endpoint_host '203.0.113.1'\n\toption endpoint_port '51820'\n\toption persistent_keepalive '5'\n")
+	if edit != nil {
+		f1 = edit(f1)
+	}
 	// Cables first: netifd would give wan a veth of its own.
 	srv := bootOnly(t, tool, tag+"s", n1, f1, bin)
 	cli := bootOnly(t, tool, tag+"c", n2, f2, bin)
