@@ -114,8 +114,10 @@ type serverJSON struct {
 	RouterAccess   string   `json:"router_access,omitempty"`
 	Internet       bool     `json:"internet"`
 	ClientToClient bool     `json:"client_to_client"`
-	Peers          int      `json:"peers"`
-	Changed        bool     `json:"changed"`
+	// HandFirewall: the policy is the hand-made one adopt found.
+	HandFirewall bool `json:"hand_firewall,omitempty"`
+	Peers        int  `json:"peers"`
+	Changed      bool `json:"changed"`
 }
 
 func printServer(env *Env, st plan.State, iface string, changed bool) error {
@@ -125,7 +127,7 @@ func printServer(env *Env, st plan.State, iface string, changed bool) error {
 	}
 	j := serverJSON{Version: 1, Iface: iface, Owned: srv.Owned, ListenPort: srv.Port, Endpoint: srv.Endpoint.String(),
 		Zone: srv.Zone, LanAccess: srv.LanAccess, Internet: srv.Internet, ClientToClient: srv.ClientToClient,
-		Peers: len(plan.ReadPeers(st, iface)), Changed: changed, PrivateKey: wg.Hidden}
+		Peers: len(plan.ReadPeers(st, iface)), Changed: changed, PrivateKey: wg.Hidden, HandFirewall: srv.HandFirewall}
 	if srv.Owned {
 		j.RouterAccess = srv.EffectiveRouterAccess()
 	}
@@ -151,6 +153,9 @@ func printServer(env *Env, st plan.State, iface string, changed bool) error {
 		fmt.Fprintf(tw, "router access:\t%s\n", j.RouterAccess)
 		fmt.Fprintf(tw, "internet:\t%s\n", yesNo(j.Internet))
 		fmt.Fprintf(tw, "client to client:\t%s\n", yesNo(j.ClientToClient))
+		if j.HandFirewall {
+			fmt.Fprintf(tw, "firewall policy:\thand-made, as adopted (--lan-access, --internet, --router-access change it)\n")
+		}
 	} else {
 		fmt.Fprintf(tw, "created by:\tnot wgowrt (left as configured)\n")
 	}

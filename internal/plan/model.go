@@ -29,6 +29,9 @@ type Server struct {
 	ClientToClient bool
 	// Zone is the name of the firewall zone holding the interface.
 	Zone string
+	// HandFirewall: the firewall policy is the hand-made one adopt found
+	// (note option firewall 'adopted', see adopt_policy.go).
+	HandFirewall bool
 }
 
 // PublicKey returns the server's public key, or the zero key when the
@@ -96,6 +99,7 @@ func ReadServer(st State, iface string) (*Server, error) {
 	s.RouterAccess = get(meta, "router_access")
 	s.Internet = truthy(get(meta, "internet"))
 	s.ClientToClient = truthy(get(meta, "client_to_client"))
+	s.HandFirewall = get(meta, optFirewall) == FirewallAdopted
 	return s, nil
 }
 
