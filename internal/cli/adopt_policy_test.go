@@ -172,6 +172,8 @@ func TestAdoptedServerPolicyFlags(t *testing.T) {
 	}{
 		{luci, "--lan-access routed", []string{"--lan-access on the hand-made firewall of wg0: wgowrt adds firewall.wgowrt_wg0_from_lan (forwarding lan -> vpn)"}, []string{"forwarding 'wgowrt_wg0_from_lan'"}, ""},
 		{luci, "--internet=false", []string{"--internet: the hand-made forwarding firewall.@forwarding[2] (vpn -> wan) is removed"}, nil, luciToWan},
+		{luci, "--lan-access none", []string{"--lan-access: the hand-made forwarding firewall.@forwarding[1] (vpn -> lan) is removed"}, nil, "\nconfig forwarding\n\toption src 'vpn'\n\toption dest 'lan'\n"},
+		{luci, "--router-access all", []string{"warning: zone vpn holding wg0 was not created by wgowrt and is left as is: --router-access all needs its input policy to be ACCEPT"}, nil, ""},
 		{luci, "--router-access dns", []string{"wgowrt adds firewall.wgowrt_wg0_dns (rule Allow-DNS-wg0)", "wgowrt adds firewall.wgowrt_wg0_ping (rule Allow-Ping-wg0)"}, []string{"rule 'wgowrt_wg0_dns'", "rule 'wgowrt_wg0_ping'"}, ""},
 		{shared, "--internet=false", []string{"warning: --internet: forwarding firewall.@forwarding[1] still forwards guest -> wan and is left as is (zone guest holds guest, wg0 too)"}, nil, ""},
 		{wiki, "--lan-access none", []string{"warning: --lan-access: zone lan's forward policy ACCEPT still forwards lan -> lan and is left as is (the zone's own policy)"}, nil, ""},

@@ -425,6 +425,9 @@ func pickZone(r *Result, fs *fwSettings) error {
 		if fs.routerAccess != wg.RouterAll && !strings.EqualFold(get(z, "input"), "REJECT") && !strings.EqualFold(get(z, "input"), "DROP") {
 			r.warnf("zone %s holding %s was not created by wgowrt and is left as is: --router-access %s needs its input policy to be REJECT", fs.zone, fs.iface, fs.routerAccess)
 		}
+		if fs.routerAccess == wg.RouterAll && fs.policy.asked[wg.FwPing] != "" && !strings.EqualFold(get(z, "input"), "ACCEPT") {
+			r.warnf("zone %s holding %s was not created by wgowrt and is left as is: --router-access all needs its input policy to be ACCEPT", fs.zone, fs.iface)
+		}
 	default:
 		name, err := vpnZoneName(fw, fs.iface)
 		if err != nil {
