@@ -218,3 +218,29 @@ func TestAdoptedServerPolicyFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptedServerLeftItsZone: once the user takes an adopted server out
+// of every zone, no hand-made policy is left to keep: server init gives
+// it wgowrt's zone with the policy the note records (as adopt's warning
+// for a zone-less server says) and the note forgets firewall 'adopted'.
+func TestAdoptedServerLeftItsZone(t *testing.T) {
+	useTestDeps(t)
+	data, err := os.ReadFile("testdata/wg/adopt-luci-server.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := prepareRoot(t, parseTxtar(string(data)))
+	mustRun(t, root, "adopt wg0 --endpoint vpn.example.com")
+	fwPath := filepath.Join(root, "etc/config/firewall")
+	fw := strings.Replace(readConf(t, root, "firewall"), "\tlist network 'wg0'\n", "", 1)
+	if err := os.WriteFile(fwPath, []byte(fw), 0644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, root, "server init --iface wg0")
+	if got := readConf(t, root, "firewall"); !strings.Contains(got, "config zone 'wgowrt_wg0_zone'") {
+		t.Errorf("no wgowrt zone:\n%s", got)
+	}
+	if w := readConf(t, root, "wgowrt"); strings.Contains(w, "option firewall") {
+		t.Errorf("the note still marks a hand-made firewall:\n%s", w)
+	}
+}
