@@ -226,14 +226,14 @@ function button(label, cls, handler) {
  * changed (e.g. once an adoption is staged).
  */
 function updateActions(box, iface) {
-	var role = (iface.role == 'other' || iface.role == 'server' || iface.role == 'client') ? iface.role : '';
-	if (box.getAttribute('data-role') === role)
+	var act = helpers.roleAction(iface.role), key = act ? act + ' ' + iface.role : '';
+	if (box.getAttribute('data-action') === key)
 		return;
-	box.setAttribute('data-role', role);
-	var name = iface.name, addrs = (iface.addresses || []).slice();
-	dom.content(box, role == 'other'
+	box.setAttribute('data-action', key);
+	var name = iface.name, role = iface.role, addrs = (iface.addresses || []).slice();
+	dom.content(box, act == 'adopt'
 		? button(_('Adopt…'), 'cbi-button-action wgowrt-adopt', ui.createHandlerFn(null, handleAdopt, name))
-		: role ? button(_('Remove…'), 'cbi-button-remove wgowrt-role-remove', ui.createHandlerFn(null, handleRoleRemove, name, role, addrs))
+		: act == 'remove' ? button(_('Remove…'), 'cbi-button-remove wgowrt-role-remove', ui.createHandlerFn(null, handleRoleRemove, name, role, addrs))
 		: []);
 }
 
@@ -299,12 +299,6 @@ function handleAdopt(name) {
 	]);
 }
 
-/* throughTunnel says whether this page reaches the router at one of addrs */
-function throughTunnel(addrs) {
-	var host = window.location.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	return addrs.some(function(a) { return String(a).split('/')[0].toLowerCase() == host });
-}
-
 /* handleRoleRemove previews removing a wgowrt server or client, with what is lost */
 function handleRoleRemove(name, role, addrs) {
 	return callRoleRemove(name).then(function(res) {
@@ -313,7 +307,7 @@ function handleRoleRemove(name, role, addrs) {
 			: _('The tunnel %s goes away with Save & Apply: its interface, peer, routes, rules and firewall sections are deleted, and the traffic it carried goes out through wan again.').format(name);
 		confirmPlan(_('Remove %s').format(name), res, E('div', {}, [
 			parts.text('div', { 'class': 'alert-message warning wgowrt-goes-away' }, warn),
-			throughTunnel(addrs) ? parts.text('div', { 'class': 'alert-message warning wgowrt-cuts-page' },
+			helpers.reachedThrough(addrs, window.location.hostname) ? parts.text('div', { 'class': 'alert-message warning wgowrt-cuts-page' },
 				_('This page reaches the router through %s: Save & Apply would cut it off, and LuCI would roll the removal back. Remove it from another connection.').format(name)) : ''
 		]));
 	});
