@@ -15,9 +15,10 @@ import (
 // further matches): option port_rule of wgowrt's note names it (its name
 // option, else its section name). The firewall file is not touched. 'server
 // remove' then deletes it with the interface — what someone who asks to
-// remove the server expects — provided it still only opens that port. A
-// rule that does more, or that adopt did not record, stays the user's;
-// 'server remove' names it in a warning instead.
+// remove the server expects — provided it still only opens that port
+// (disabled or not). 'server init --port' moves it along
+// (recordedPortRule). A rule that does more, or that adopt did not
+// record, stays the user's; 'server remove' names it in a warning instead.
 
 // optPortRule is the note's option naming the adopted port rule.
 const optPortRule = "port_rule"
@@ -56,7 +57,7 @@ func ruleID(s *uci.Section) string {
 }
 
 // dropPortRule deletes the port rule adopt recorded in note, while it
-// still only opens port.
+// still only opens port (or would, were it not disabled).
 func dropPortRule(r *Result, note *uci.Section, port int) error {
 	id := ""
 	if note != nil {
@@ -64,7 +65,7 @@ func dropPortRule(r *Result, note *uci.Section, port int) error {
 	}
 	fw := r.State.Firewall
 	for _, s := range append([]*uci.Section(nil), fw.SectionsOfType("rule")...) {
-		if id == "" || ruleID(s) != id || !onlyOpensPort(fw, s, port) {
+		if id == "" || ruleID(s) != id || !portRuleShape(fw, s, port) {
 			continue
 		}
 		r.infof("firewall rule %s (%s), which adopt recorded as opening the server's port, is removed", fw.SectionRef(s), id)
@@ -75,16 +76,77 @@ func dropPortRule(r *Result, note *uci.Section, port int) error {
 	return nil
 }
 
+// recordedPortRule decides, on 'server init' of a server adopt recorded a
+// port rule for (its note's port_rule), who opens its port; it returns
+// true when the recorded rule does, so wgowrt adds no rule of its own. A
+// rule that still only opens the old port is part of the server: it
+// moves to the new port with it (a disabled one too, staying disabled,
+// as wgowrt's own rule would: a warning says so). Without a port change,
+// the rule stays the server's even when the user narrowed it (wgowrt does
+// not widen it with its own). A rule the user changed, when the port
+// moves, or one that is gone, is forgotten: wgowrt's own rule opens the
+// port, and a line says so.
+func recordedPortRule(r *Result, iface string, existing *Server, port int) (bool, error) {
+	fw, w := r.State.Firewall, r.State.Wgowrt
+	id := get(w.Section(iface), optPortRule)
+	if id == "" || existing == nil {
+		return false, nil
+	}
+	s := ruleByID(fw, id)
+	switch {
+	case s != nil && portRuleShape(fw, s, existing.Port):
+		if port == existing.Port {
+			return true, nil
+		}
+		if get(s, "enabled") == "0" {
+			r.warnf("firewall rule %s (%s), recorded by adopt as part of %s, now opens udp port %d instead of %d, and stays disabled (enabled '0'): peers cannot reach %s from wan", fw.SectionRef(s), id, iface, port, existing.Port, iface)
+		} else {
+			r.infof("firewall rule %s (%s), recorded by adopt as part of %s, now opens udp port %d instead of %d", fw.SectionRef(s), id, iface, port, existing.Port)
+		}
+		return true, fw.SetOption(s.Name, "dest_port", strconv.Itoa(port))
+	case s != nil && port == existing.Port && opensFromWan(fw, s, port):
+		return true, nil
+	case s != nil:
+		r.warnf("firewall rule %s (%s), which adopt recorded as opening %s's port, was changed since (it no longer only opens udp port %d): it is left as is and is no longer part of %s; wgowrt's own rule Allow-WireGuard-%s opens udp port %d",
+			fw.SectionRef(s), id, iface, existing.Port, iface, iface, port)
+	default:
+		r.infof("no firewall rule is named %s any more (adopt recorded it as opening %s's port): wgowrt's own rule Allow-WireGuard-%s opens udp port %d", id, iface, iface, port)
+	}
+	return false, w.SetOption(iface, optPortRule, "")
+}
+
+// ruleByID is the rule a note names (ruleID), nil when there is none.
+func ruleByID(fw *uci.Package, id string) *uci.Section {
+	for _, s := range fw.SectionsOfType("rule") {
+		if ruleID(s) == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// opensFromWan: s is a rule from the wan zone to the router that accepts
+// udp to port, whatever else it matches.
+func opensFromWan(fw *uci.Package, s *uci.Section, port int) bool {
+	return get(s, "src") == wanZone(fw) && get(s, "dest") == "" && strings.EqualFold(get(s, "target"), "ACCEPT") && opensUDPPort(s, port)
+}
+
 // onlyOpensPort: s accepts udp to exactly port from the wan zone, to the
 // router, and nothing else.
 func onlyOpensPort(fw *uci.Package, s *uci.Section, port int) bool {
+	return portRuleShape(fw, s, port) && get(s, "enabled") != "0"
+}
+
+// portRuleShape: s is a rule that only opens port (onlyOpensPort), or
+// would when enabled.
+func portRuleShape(fw *uci.Package, s *uci.Section, port int) bool {
 	for _, o := range s.Options {
 		if !portRuleKeys[o.Name] {
 			return false
 		}
 	}
 	return get(s, "src") == wanZone(fw) && strings.EqualFold(get(s, "proto"), "udp") && get(s, "dest_port") == strconv.Itoa(port) &&
-		strings.EqualFold(get(s, "target"), "ACCEPT") && get(s, "enabled") != "0"
+		strings.EqualFold(get(s, "target"), "ACCEPT")
 }
 
 // warnPortRules names the rules not made by wgowrt that still open port
@@ -92,8 +154,7 @@ func onlyOpensPort(fw *uci.Package, s *uci.Section, port int) bool {
 func warnPortRules(r *Result, port int) {
 	fw := r.State.Firewall
 	for _, s := range fw.SectionsOfType("rule") {
-		if !s.Anonymous && strings.HasPrefix(s.Name, wg.Prefix) || get(s, "src") != wanZone(fw) || get(s, "dest") != "" ||
-			!strings.EqualFold(get(s, "target"), "ACCEPT") || !opensUDPPort(s, port) {
+		if !s.Anonymous && strings.HasPrefix(s.Name, wg.Prefix) || !opensFromWan(fw, s, port) {
 			continue
 		}
 		ref := fw.SectionRef(s)

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/uci"
@@ -59,6 +60,9 @@ type fwSettings struct {
 	lanZone        string
 	ownsZone       bool
 	foreignZoneSec string
+	// adoptedPortRule: the hand-made rule adopt recorded opens the port
+	// (recordedPortRule), wgowrt adds none.
+	adoptedPortRule bool
 }
 
 // vpnZoneName picks the name of a new zone for iface: "vpn" when free (as
@@ -90,8 +94,7 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 			return err
 		}
 	}
-	if err := ensure(fw, "rule", name(wg.FwPort), opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),
-		opt("proto", "udp"), opt("dest_port", fmt.Sprint(s.port)), opt("target", "ACCEPT")); err != nil {
+	if err := convergePortRule(fw, s); err != nil {
 		return err
 	}
 	want := map[string]bool{
@@ -104,12 +107,44 @@ func convergeFirewall(fw *uci.Package, s fwSettings) error {
 		wg.FwDNS:     s.routerAccess == wg.RouterDNS,
 		wg.FwPing:    s.routerAccess != wg.RouterAll,
 	}
+	for _, f := range [][3]string{{wg.FwToLan, s.zone, s.lanZone}, {wg.FwFromLan, s.lanZone, s.zone}, {wg.FwToWan, s.zone, s.wanZone}} {
+		want[f[0]] = want[f[0]] && !forwardedByHand(fw, f[1], f[2])
+	}
 	for _, role := range []string{wg.FwToLan, wg.FwFromLan, wg.FwToWan, fwWanMasq6, wg.FwMasq, wg.FwMasq6, wg.FwDNS, wg.FwPing} {
 		if err := convergeRole(fw, s, role, want[role]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// forwardedByHand: traffic from zone src to zone dest is already
+// forwarded without wgowrt: by a forwarding the user made (an adopted
+// server's zone forwarding to lan and wan), or, within one zone (a server
+// adopted in the lan zone), by the zone's forward policy ACCEPT. wgowrt
+// does not double it.
+func forwardedByHand(fw *uci.Package, src, dest string) bool {
+	if src == dest {
+		return strings.EqualFold(get(zoneNamed(fw, src), "forward"), "ACCEPT")
+	}
+	for _, f := range fw.SectionsOfType("forwarding") {
+		if !(!f.Anonymous && strings.HasPrefix(f.Name, wg.Prefix)) && get(f, "src") == src && get(f, "dest") == dest &&
+			!truthy(get(f, "disabled")) && get(f, "enabled") != "0" {
+			return true
+		}
+	}
+	return false
+}
+
+// convergePortRule opens the server's port with wgowrt's own rule, or
+// drops that rule when the hand-made rule adopt recorded opens the port.
+func convergePortRule(fw *uci.Package, s fwSettings) error {
+	sec := wg.FirewallSection(s.iface, wg.FwPort)
+	if s.adoptedPortRule {
+		return drop(fw, sec)
+	}
+	return ensure(fw, "rule", sec, opt("name", "Allow-WireGuard-"+s.iface), opt("src", s.wanZone),
+		opt("proto", "udp"), opt("dest_port", fmt.Sprint(s.port)), opt("target", "ACCEPT"))
 }
 
 func convergeRole(fw *uci.Package, s fwSettings, role string, want bool) error {

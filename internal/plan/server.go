@@ -72,19 +72,43 @@ func ServerInit(cur State, in ServerIntent) (*Result, error) {
 		return nil, err
 	}
 	s := settle(existing, in)
+	warnPeersDialOldPort(r, existing, s, port)
 	if err := adminKeepsSSH(r, s, addrs, in.AllowLockout); err != nil {
 		return nil, err
 	}
 	if err := writeMeta(st.Wgowrt, in.Iface, s); err != nil {
 		return nil, err
 	}
-	if err := serverFirewall(r, in.Iface, port, addrs, s); err != nil {
+	adopted, err := recordedPortRule(r, in.Iface, existing, port)
+	if err != nil {
+		return nil, err
+	}
+	if err := serverFirewall(r, in.Iface, port, addrs, s, adopted); err != nil {
 		return nil, err
 	}
 	if s.Endpoint.Host == "" {
 		r.warnf("no --endpoint given: client configs will need one (pass it to 'server init' or 'peer add')")
 	}
 	return r, nil
+}
+
+// warnPeersDialOldPort: when the listen port moves, the server's peers
+// keep dialling the old one until their configs change, unless peers
+// dial a port of the endpoint's own (a port forward in front).
+func warnPeersDialOldPort(r *Result, existing *Server, s Server, port int) {
+	if existing == nil || existing.Port == 0 || port == existing.Port || s.Endpoint.Port != 0 {
+		return
+	}
+	n := len(ReadPeers(r.State, s.Iface))
+	if n == 0 {
+		return
+	}
+	host := s.Endpoint.Host
+	if host == "" {
+		host = "HOST"
+	}
+	r.warnf("%s now listens on udp port %d instead of %d: its %d peer(s) keep dialling %d until their configs say Endpoint = %s ('wgowrt peer show NAME --config' re-exports those whose private key was kept)",
+		s.Iface, port, existing.Port, n, existing.Port, wg.Endpoint{Host: host, Port: port})
 }
 
 func validateAccess(a string) error {
@@ -339,10 +363,10 @@ func writeMeta(p *uci.Package, iface string, s Server) error {
 }
 
 // serverFirewall finds the zones and converges wgowrt's firewall sections.
-func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server) error {
+func serverFirewall(r *Result, iface string, port int, addrs []netip.Prefix, s Server, adoptedPortRule bool) error {
 	fw := r.State.Firewall
 	fs := fwSettings{iface: iface, port: port, lanAccess: s.LanAccess, internet: s.Internet, c2c: s.ClientToClient,
-		routerAccess: s.EffectiveRouterAccess()}
+		routerAccess: s.EffectiveRouterAccess(), adoptedPortRule: adoptedPortRule}
 	for _, a := range addrs {
 		if a.Addr().Is4() {
 			fs.subnet4 = a.Masked().String()

@@ -39,26 +39,7 @@ func keys(t *testing.T) (wgtypes.Key, wgtypes.Key) {
 // growing; a peer added afterwards leaves the first one's session alone.
 // Cost: about 15 s (two namespaces).
 func TestAdoptKeepsTheLiveTunnel(t *testing.T) {
-	tool := testenv.OracleTool(t, "owrt-ns")
-	bin := binary(t)
-	k1, k2 := keys(t)
-	n1, f1 := handMadeTunnel(t, "203.0.113.1", "10.20.0.1/24", k1,
-		"config wireguard_wg0\n\toption description 'phone'\n\toption public_key '"+k2.PublicKey().String()+"'\n\tlist allowed_ips '10.20.0.2/32'\n")
-	n2, f2 := handMadeTunnel(t, "203.0.113.2", "10.20.0.2/24", k2,
-		"config wireguard_wg0\n\toption description 'server'\n\toption public_key '"+k1.PublicKey().String()+"'\n\tlist allowed_ips '10.20.0.0/24'\n"+
-			"\toption endpoint_host '203.0.113.1'\n\toption endpoint_port '51820'\n\toption persistent_keepalive '5'\n")
-	// Cables first: netifd would give wan a veth of its own.
-	srv := bootOnly(t, tool, "as", n1, f1, bin)
-	cli := bootOnly(t, tool, "ac", n2, f2, bin)
-	srv.ns("link", srv.name, "wan", cli.name, "wan")
-	for _, r := range []*router{srv, cli} {
-		r.ns("start", r.name, "rpcd", "firewall", "netifd")
-		r.ns("wait", r.name, "lan", "wan", "wg0")
-	}
-	eventually(t, "the hand-made tunnel carries a ping", func() bool {
-		_, ok := srv.try("ping", "-c1", "-W1", "10.20.0.2")
-		return ok
-	})
+	srv, _, k2 := handMadePair(t, "a")
 	phone := k2.PublicKey().String()
 	index, hs, rx := srv.exec("cat", "/sys/class/net/wg0/ifindex"), srv.exec("wg", "show", "wg0", "latest-handshakes"), received(srv, phone)
 	out := srv.exec("wgowrt", "adopt", "wg0", "--endpoint", "203.0.113.1")
@@ -84,6 +65,35 @@ func TestAdoptKeepsTheLiveTunnel(t *testing.T) {
 	if cfg := srv.exec("uci", "show", "network"); !strings.Contains(cfg, "network.wgowrt_wg0_phone=wireguard_wg0") {
 		t.Errorf("the peer was not adopted:\n%s", cfg)
 	}
+}
+
+// handMadePair boots two routers joined by their wan (the server
+// 203.0.113.1, the client 203.0.113.2) with hand-made tunnels whose
+// handshake carries a ping, and returns the server, the client and the
+// client's key (the server's peer "phone"); tag names the namespaces.
+func handMadePair(t *testing.T, tag string) (*router, *router, wgtypes.Key) {
+	t.Helper()
+	tool := testenv.OracleTool(t, "owrt-ns")
+	bin := binary(t)
+	k1, k2 := keys(t)
+	n1, f1 := handMadeTunnel(t, "203.0.113.1", "10.20.0.1/24", k1,
+		"config wireguard_wg0\n\toption description 'phone'\n\toption public_key '"+k2.PublicKey().String()+"'\n\tlist allowed_ips '10.20.0.2/32'\n")
+	n2, f2 := handMadeTunnel(t, "203.0.113.2", "10.20.0.2/24", k2,
+		"config wireguard_wg0\n\toption description 'server'\n\toption public_key '"+k1.PublicKey().String()+"'\n\tlist allowed_ips '10.20.0.0/24'\n"+
+			"\toption endpoint_host '203.0.113.1'\n\toption endpoint_port '51820'\n\toption persistent_keepalive '5'\n")
+	// Cables first: netifd would give wan a veth of its own.
+	srv := bootOnly(t, tool, tag+"s", n1, f1, bin)
+	cli := bootOnly(t, tool, tag+"c", n2, f2, bin)
+	srv.ns("link", srv.name, "wan", cli.name, "wan")
+	for _, r := range []*router{srv, cli} {
+		r.ns("start", r.name, "rpcd", "firewall", "netifd")
+		r.ns("wait", r.name, "lan", "wan", "wg0")
+	}
+	eventually(t, "the hand-made tunnel carries a ping", func() bool {
+		_, ok := srv.try("ping", "-c1", "-W1", "10.20.0.2")
+		return ok
+	})
+	return srv, cli, k2
 }
 
 // received is the bytes wg0 received from peer pub.
