@@ -111,6 +111,9 @@ func (b *bridge) roleRemove(args json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if plan.HasGateway(st, iface) {
+		return nil, rpcd.Errorf("iface", iface, "a gateway is routed through %s: remove it first on the router's command line (wgowrt gateway remove), then remove %s here", iface, iface)
+	}
 	if _, ok := plan.ReadDNSRecord(st, iface); ok {
 		return nil, rpcd.Errorf("iface", iface, "client %s steers the router's DNS (dnsmasq) to its VPN's resolvers; putting that back changes /etc/config/dhcp, which this page may not change: remove it on the router's command line (wgowrt client remove), which puts dnsmasq back", iface)
 	}
