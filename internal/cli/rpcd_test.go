@@ -20,7 +20,8 @@ import (
 // TestRPCDContract replays testdata/rpcd/*.txtar, the JSON contract of
 // the ubus object wgowrt:
 //
-//	-- setup --     wgowrt commands run first (each must succeed)
+//	-- setup --     wgowrt commands run first (each must succeed; $ROOT is
+//	                the root, for files placed with in/)
 //	-- in/<path> -- files placed under the root, e.g. a session's staged
 //	                changes in var/run/rpcd/uci-<sid>/network
 //	-- call --      the method
@@ -85,7 +86,7 @@ func contract(t *testing.T, file string) {
 func runSetup(t *testing.T, root, setup string) {
 	t.Helper()
 	for _, line := range nonEmptyLines(setup) {
-		if _, e, code := run(t, root, line, false); code != 0 {
+		if _, e, code := run(t, root, strings.ReplaceAll(line, "$ROOT", root), false); code != 0 {
 			t.Fatalf("setup %q: exit %d: %s", line, code, e)
 		}
 	}

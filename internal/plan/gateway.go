@@ -69,6 +69,10 @@ func GatewayAdd(cur State, in GatewayIntent) (*Result, error) {
 // extend it.
 func gatewayName(iface string) string { return clientPrefix(iface) + "gw" }
 
+// HasGateway says whether a gateway is routed through client tunnel
+// iface (`client remove` refuses until it is removed).
+func HasGateway(st State, iface string) bool { return st.Network.Section(gatewayName(iface)) != nil }
+
 func settleGateway(st State, in GatewayIntent) (*gateway, error) {
 	g := &gateway{GatewayIntent: in}
 	sec := st.Network.Section(in.Iface)

@@ -191,3 +191,23 @@ test('heldText: only for a held endpoint, the name as it is (a % in it is not a 
 	assert.strictEqual(h.heldText({ endpoint_held: true, endpoint: 'vpn.example.org:51820' }), note('vpn.example.org:51820'));
 	assert.strictEqual(h.heldText({ endpoint_held: true, endpoint_host: "%s$&$'<b>x</b>" }), note("%s$&$'<b>x</b>"));
 });
+
+test('roleAction: Adopt only for an interface wgowrt did not create, Remove only for its server and client', () => {
+	assert.strictEqual(h.roleAction('other'), 'adopt');
+	assert.strictEqual(h.roleAction('server'), 'remove');
+	assert.strictEqual(h.roleAction('client'), 'remove');
+	for (const r of [ '', undefined, null, 'gateway', 'Server', 'other ', 'server<b>', 'constructor', '__proto__' ])
+		assert.strictEqual(h.roleAction(r), null, JSON.stringify(r));
+});
+
+test('reachedThrough: the page host is one of the tunnel\'s own addresses', () => {
+	const addrs = [ '10.8.0.1/24', 'fd12:3456:789a:ff00::1/64' ];
+	assert.strictEqual(h.reachedThrough(addrs, '10.8.0.1'), true);
+	assert.strictEqual(h.reachedThrough(addrs, '[FD12:3456:789a:ff00::1]'), true);
+	assert.strictEqual(h.reachedThrough(addrs, '10.8.0.10'), false, 'not a prefix match');
+	assert.strictEqual(h.reachedThrough(addrs, '192.168.1.1'), false);
+	assert.strictEqual(h.reachedThrough(addrs, 'router.lan'), false);
+	assert.strictEqual(h.reachedThrough(addrs, ''), false);
+	assert.strictEqual(h.reachedThrough([ '' ], ''), false, 'an empty host never matches');
+	assert.strictEqual(h.reachedThrough(undefined, '10.8.0.1'), false);
+});

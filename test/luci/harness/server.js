@@ -34,7 +34,9 @@ const defaults = {
 	server_init: 'server-init',
 	client_import: 'client-import',
 	site_add: 'site-add',
-	generate_keys: 'generate-psk'
+	generate_keys: 'generate-psk',
+	adopt: 'adopt-wiki',
+	role_remove: 'role-remove-server'
 };
 
 const types = { string: '', boolean: true, number: 32, array: [] };

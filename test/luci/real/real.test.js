@@ -12,7 +12,9 @@
  * back); Save & Apply and confirm; the config files, `wg show` and the
  * page agree; a rolled-back apply leaves the old config and interface;
  * hostile text (an import error, a peer name, a stored description) is
- * shown as text; the read role cannot read network's keys.
+ * shown as text; a hand-made wg1 adopted and removed from the Overview
+ * (applied from LuCI's header indicator); the read role cannot read
+ * network's keys.
  */
 const { test, before, after } = require('node:test');
 const assert = require('node:assert');
@@ -368,6 +370,57 @@ test('remove through the page: gone from network, wgowrt and the running wg0', a
 	assert.strictEqual(box('cat /sys/class/net/wg0/ifindex').trim(), ifindex, 'wg0 was not recreated');
 	await view('peers');
 	assert.strictEqual(await page.locator('tr[data-key]').count(), 0);
+	assert.deepStrictEqual(problems, []);
+});
+
+/* applyStaged applies the session's changes from LuCI's header indicator (the Overview has no Save & Apply of its own) */
+async function applyStaged() {
+	const reloaded = page.waitForEvent('load', { timeout: 60000 });
+	await page.locator('[data-indicator="uci-changes"]').click();
+	await page.locator('#modal_overlay .modal').getByText('Save & Apply', { exact: true }).click();
+	await page.getByText('Configuration changes applied.').waitFor({ timeout: 60000 });
+	await reloaded;
+}
+
+test('a hand-made wg1 adopted and then removed from the Overview: the tunnel keeps running, then goes', async () => {
+	box(`k=$(wg genkey); p=$(wg genkey | wg pubkey)
+		uci set network.wg1=interface; uci set network.wg1.proto=wireguard; uci set network.wg1.private_key="$k"
+		uci set network.wg1.listen_port=51830; uci add_list network.wg1.addresses=10.77.0.1/24
+		uci set network.hand=wireguard_wg1; uci set network.hand.public_key="$p"; uci set network.hand.description=laptop
+		uci add_list network.hand.allowed_ips=10.77.0.2/32; uci commit network; reload_config`);
+	const ifindex = await until('the hand-made wg1 running', () => box('cat /sys/class/net/wg1/ifindex 2>/dev/null || true').trim());
+	const peer = box('uci get network.hand.public_key').trim();
+	await view('overview');
+	const wg1 = page.locator('[data-iface="wg1"]');
+	assert.strictEqual(await page.locator('[data-iface="wg0"] .wgowrt-iface-actions').textContent(), 'Remove…');
+	await wg1.getByRole('button', { name: 'Adopt…' }).click();
+	const dlg = page.locator('#modal_overlay .modal');
+	await dlg.locator('[name="endpoint"]').fill('vpn.example.com');
+	await dlg.getByRole('button', { name: 'Preview' }).click();
+	await dlg.locator('pre.wgowrt-changes').waitFor();
+	assert.strictEqual(await dlg.locator('.wgowrt-found').textContent(), 'wg1 is a server with 1 peer(s); firewall zone: none.');
+	assert.match(await dlg.locator('pre.wgowrt-changes').textContent(), /^network\.hand='wgowrt_wg1_laptop'$/m);
+	await dlg.getByRole('button', { name: 'Add to unsaved changes' }).click();
+	await page.locator('.wgowrt-staged').waitFor();
+	/* the status reads the session: the staged adoption already offers Remove… */
+	await wg1.getByRole('button', { name: 'Remove…' }).waitFor();
+	await applyStaged();
+	assert.strictEqual(box('uci get wgowrt.wg1').trim(), 'server');
+	assert.strictEqual(box('uci get wgowrt.wg1.endpoint').trim(), 'vpn.example.com');
+	assert.strictEqual(box('uci get network.wgowrt_wg1_laptop.public_key').trim(), peer);
+	assert.ok(box('wg show wg1 peers').includes(peer), 'the peer stays in the running wg1');
+	assert.strictEqual(box('cat /sys/class/net/wg1/ifindex').trim(), ifindex, 'wg1 was not recreated');
+
+	await view('overview');
+	await wg1.getByRole('button', { name: 'Remove…' }).click();
+	await dlg.locator('pre.wgowrt-changes').waitFor();
+	assert.match(await dlg.locator('.wgowrt-goes-away').textContent(), /^The tunnel wg1 goes away with Save & Apply/);
+	assert.match(await dlg.locator('pre.wgowrt-changes').textContent(), /^-network\.wg1$/m);
+	await dlg.getByRole('button', { name: 'Add to unsaved changes' }).click();
+	await page.locator('.wgowrt-staged').waitFor();
+	await applyStaged();
+	assert.doesNotMatch(box('cat /etc/config/network /etc/config/wgowrt'), /wg1/);
+	await until('wg1 gone', () => box('test -e /sys/class/net/wg1 && echo up || true').trim() == '');
 	assert.deepStrictEqual(problems, []);
 });
 

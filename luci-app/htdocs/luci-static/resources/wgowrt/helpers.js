@@ -117,6 +117,31 @@ function roleText(role) {
 	return _('not managed by wgowrt');
 }
 
+/*
+ * roleAction is what the Overview offers for an interface of a status
+ * answer: 'adopt' for a WireGuard interface wgowrt did not create (role
+ * "other"), 'remove' for a wgowrt server or client, null for anything
+ * else (an unknown role is never guessed at).
+ */
+function roleAction(role) {
+	switch (role) {
+	case 'other':  return 'adopt';
+	case 'server':
+	case 'client': return 'remove';
+	}
+	return null;
+}
+
+/*
+ * reachedThrough says whether a page served from host (location.hostname:
+ * an IPv6 address comes in brackets) reaches the router at one of an
+ * interface's addresses ("10.8.0.1/24"), i.e. through that tunnel.
+ */
+function reachedThrough(addrs, host) {
+	var h = String(host || '').replace(/^\[|\]$/g, '').toLowerCase();
+	return h != '' && (addrs || []).some(function(a) { return String(a).split('/')[0].toLowerCase() == h });
+}
+
 /* configHref is a data: URL of a client config, for a download link. */
 function configHref(text) {
 	return 'data:text/plain;charset=utf-8,' + encodeURIComponent(text);
@@ -297,6 +322,8 @@ return baseclass.extend({
 	heldText: heldText,
 	needsAttention: needsAttention,
 	roleText: roleText,
+	roleAction: roleAction,
+	reachedThrough: reachedThrough,
 	configHref: configHref,
 	svgHref: svgHref,
 	splitList: splitList,

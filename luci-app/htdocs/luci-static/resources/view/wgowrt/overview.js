@@ -5,6 +5,7 @@
 'require dom';
 'require ui';
 'require wgowrt.helpers as helpers';
+'require wgowrt.parts as parts';
 
 /*
  * Overview: every WireGuard interface with its role and peers, refreshed
@@ -22,6 +23,12 @@
  * A peer whose endpoint the supervisor holds back (its name does not
  * resolve yet) has "endpoint_held": true and "endpoint_host": NAME; its
  * Endpoint cell says so (helpers.heldText), as text.
+ *
+ * An interface wgowrt did not create (role "other": made in LuCI or by
+ * the wiki's scripts) has an "Adopt…" button; a wgowrt server or client a
+ * "Remove…" button. Both preview the plan (wgowrt.adopt, wgowrt.role_remove:
+ * the same planning as `wgowrt adopt` and `server/client remove`) and
+ * stage it into the unsaved changes, as the Peers page does.
  */
 
 var callStatusPage = rpc.declare({
@@ -42,6 +49,20 @@ var callStatusPage = rpc.declare({
 var callDoctor = rpc.declare({
 	object: 'wgowrt',
 	method: 'doctor',
+	expect: { '': {} }
+});
+
+var callAdopt = rpc.declare({
+	object: 'wgowrt',
+	method: 'adopt',
+	params: [ 'iface', 'endpoint' ],
+	expect: { '': {} }
+});
+
+var callRoleRemove = rpc.declare({
+	object: 'wgowrt',
+	method: 'role_remove',
+	params: [ 'iface' ],
 	expect: { '': {} }
 });
 
@@ -182,6 +203,7 @@ function newSection(iface) {
 		E('h3', {}, [ iface.name ]),
 		E('p', { 'class': 'wgowrt-summary' }),
 		E('p', { 'class': 'wgowrt-key' }, [ _('Public key'), ': ', E('code', {}) ]),
+		E('div', { 'class': 'wgowrt-iface-actions' }),
 		table
 	]);
 }
@@ -189,7 +211,106 @@ function newSection(iface) {
 function updateSection(sec, iface) {
 	sec.querySelector('.wgowrt-summary').textContent = summaryText(iface);
 	sec.querySelector('.wgowrt-key code').textContent = iface.public_key || _('none');
+	updateActions(sec.querySelector('.wgowrt-iface-actions'), iface);
 	syncPeers(sec.querySelector('table'), iface.peers || []);
+}
+
+function button(label, cls, handler) {
+	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler }, [ label ]);
+}
+
+/*
+ * updateActions offers what fits the interface's role: Adopt… for one
+ * wgowrt did not create, Remove… for a wgowrt server or client, nothing
+ * for anything else. A poll rebuilds the buttons only when the role
+ * changed (e.g. once an adoption is staged).
+ */
+function updateActions(box, iface) {
+	var act = helpers.roleAction(iface.role), key = act ? act + ' ' + iface.role : '';
+	if (box.getAttribute('data-action') === key)
+		return;
+	box.setAttribute('data-action', key);
+	var name = iface.name, role = iface.role, addrs = (iface.addresses || []).slice();
+	dom.content(box, act == 'adopt'
+		? button(_('Adopt…'), 'cbi-button-action wgowrt-adopt', ui.createHandlerFn(null, handleAdopt, name))
+		: act == 'remove' ? button(_('Remove…'), 'cbi-button-remove wgowrt-role-remove', ui.createHandlerFn(null, handleRoleRemove, name, role, addrs))
+		: []);
+}
+
+/* failed shows an error answer and reports whether there was one */
+function failed(res) {
+	var msg = parts.errorText(res);
+	if (msg)
+		ui.addNotification(null, parts.text('p', {}, msg), 'danger');
+	return msg != null;
+}
+
+/* refresh re-reads the status into the page (set by render) */
+var refresh = function() { return Promise.resolve() };
+
+/* confirmPlan previews a plan in a dialog and stages it on confirmation */
+function confirmPlan(title, res, lead) {
+	if (failed(res))
+		return;
+	var stageBtn = button(_('Add to unsaved changes'), 'cbi-button-positive', ui.createHandlerFn(null, function() {
+		return parts.stage(res).then(function() {
+			ui.hideModal();
+			ui.addNotification(null, parts.text('p', { 'class': 'wgowrt-staged' },
+				_('Added to the unsaved changes. Save & Apply (under Unsaved Changes at the top) activates them; LuCI rolls them back if the router becomes unreachable.')), 'info');
+			return refresh();
+		});
+	}));
+	ui.showModal([ title ], [
+		lead || '',
+		parts.preview(res),
+		E('div', { 'class': 'right' }, [
+			button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
+			res.changes && res.changes.length ? stageBtn : ''
+		])
+	]);
+}
+
+/* foundText says what adopt found, in words */
+function foundText(name, f) {
+	var s = _('%s is a %s with %d peer(s); firewall zone: %s.').format(name, f.role, f.peers, f.zone || _('none'));
+	if (f.sites && f.sites.length)
+		s += ' ' + _('Site links: %s.').format(f.sites.join(', '));
+	return s;
+}
+
+/* handleAdopt asks for the host name peers dial, then previews adopting name */
+function handleAdopt(name) {
+	var endpoint = parts.textInput('endpoint', '', 'vpn.example.com'),
+	    title = _('Adopt %s').format(name);
+
+	ui.showModal([ title ], [
+		parts.text('p', { 'class': 'wgowrt-adopt-descr' },
+			_('wgowrt takes over %s: the same keys, addresses, port and peers; the tunnel keeps running. Its peers get wgowrt\'s section names and can then be managed on the Peers page.').format(name)),
+		parts.field(_('Public host name or address'), endpoint,
+			_('What peers dial to reach this router; configurations of new peers need it.')),
+		E('div', { 'class': 'right' }, [
+			button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
+			button(_('Preview'), 'cbi-button-action', ui.createHandlerFn(null, function() {
+				return callAdopt(name, endpoint.value.trim()).then(function(res) {
+					confirmPlan(title, res, res.found ? parts.text('p', { 'class': 'wgowrt-found' }, foundText(name, res.found)) : null);
+				});
+			}))
+		])
+	]);
+}
+
+/* handleRoleRemove previews removing a wgowrt server or client, with what is lost */
+function handleRoleRemove(name, role, addrs) {
+	return callRoleRemove(name).then(function(res) {
+		var warn = role == 'server'
+			? _('The tunnel %s goes away with Save & Apply: its interface, its peers and sites, and every firewall section wgowrt made for it are deleted. Its peers can no longer connect, and their keys and configurations are gone.').format(name)
+			: _('The tunnel %s goes away with Save & Apply: its interface, peer, routes, rules and firewall sections are deleted, and the traffic it carried goes out through wan again.').format(name);
+		confirmPlan(_('Remove %s').format(name), res, E('div', {}, [
+			parts.text('div', { 'class': 'alert-message warning wgowrt-goes-away' }, warn),
+			helpers.reachedThrough(addrs, window.location.hostname) ? parts.text('div', { 'class': 'alert-message warning wgowrt-cuts-page' },
+				_('This page reaches the router through %s: Save & Apply would cut it off, and LuCI would roll the removal back. Remove it from another connection.').format(name)) : ''
+		]));
+	});
 }
 
 return view.extend({
@@ -256,11 +377,13 @@ return view.extend({
 
 		this.update(root, st);
 
-		poll.add(L.bind(function() {
+		refresh = L.bind(function() {
 			return callStatus().then(L.bind(function(next) {
 				this.update(document.querySelector('#view') || root, next);
 			}, this));
-		}, this), 5);
+		}, this);
+
+		poll.add(function() { return refresh() }, 5);
 
 		return root;
 	},
