@@ -38,6 +38,8 @@ test('server preview shows the plan of server_init and stages it', async () => {
 	await sec.getByRole('button', { name: 'Preview' }).click();
 	await sec.locator('pre.wgowrt-changes').waitFor();
 	sentAsContract('server_init', 'server-init');
+	/* an unticked box asks for nothing: on an existing (adopted) server it would take away what the user made */
+	assert.ok(!('client_to_client' in calls('server_init')[0]), 'client_to_client unticked is not sent');
 	assert.strictEqual(await sec.locator('.wgowrt-result > p').first().textContent(),
 		'wg0 on port 51820 with 10.8.0.1/24, fd12:3456:789a:ff00::1/64; public key kGQt3jDJyKdtv/RHDwOXXWCImxhVV7Un727yorABQ3s=.');
 	assert.strictEqual(await sec.locator('pre.wgowrt-changes').textContent(), want.changes.join('\n'));

@@ -142,8 +142,13 @@ return view.extend({
 
 		return section(_('Create a server'), _('Phones, laptops and other routers connect to this router.'), form,
 			function(v, result) {
-				return callServerInit(v.iface, v.port, v.subnet, v.ipv6, v.endpoint, v.lan_access, v.internet,
-					v.client_to_client).then(function(res) {
+				/*
+				 * An unticked box asks for nothing (a new server has neither):
+				 * on a server that exists, adopted ones included, it would ask
+				 * to take away what the user made.
+				 */
+				return callServerInit(v.iface, v.port, v.subnet, v.ipv6, v.endpoint, v.lan_access, v.internet || undefined,
+					v.client_to_client || undefined).then(function(res) {
 					showPlan(result, res, res.iface ? _('%s on port %d with %s; public key %s.').format(
 						res.iface, res.listen_port, (res.addresses || []).join(', '), res.public_key) : null);
 				});
