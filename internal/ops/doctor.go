@@ -77,6 +77,15 @@ type Probes struct {
 	// Ping says whether addr answers an IPv4 ping of size bytes of
 	// payload with the don't-fragment bit set, sent from src (when valid).
 	Ping func(src, addr netip.Addr, size int) bool
+	// Addrs are a device's addresses as the kernel has them (false:
+	// no such device, or they cannot be read).
+	Addrs func(dev string) ([]netip.Prefix, bool)
+	// Sysctl reads a kernel setting ("net.ipv6.conf.all.forwarding"),
+	// "" when it cannot be read.
+	Sysctl func(key string) string
+	// Routes6 is a routing table's IPv6 routes (ip -6 route show table
+	// T), false when they cannot be read.
+	Routes6 func(table string) (string, bool)
 }
 
 // Unreachable is RouteDev's answer for an address without a route.
@@ -95,7 +104,8 @@ var RealProbes = Probes{
 	RouteDev: func(a netip.Addr) string {
 		out, err := exec.Command("ip", "route", "get", a.String()).CombinedOutput()
 		if err != nil {
-			if strings.Contains(strings.ToLower(string(out)), "unreachable") {
+			// IPv6 under an unreachable route says "No route to host".
+			if low := strings.ToLower(string(out)); strings.Contains(low, "unreachable") || strings.Contains(low, "no route to host") {
 				return Unreachable
 			}
 			return ""
@@ -118,7 +128,10 @@ var RealProbes = Probes{
 		}
 		return 0
 	},
-	Ping: pingDF,
+	Ping:    pingDF,
+	Addrs:   devAddrs,
+	Sysctl:  sysctl,
+	Routes6: routes6,
 }
 
 // PathMTU is what probing a peer's tunnel address found: packets of the
@@ -184,6 +197,15 @@ type DoctorFacts struct {
 	// RouteDev is the device the kernel routes the first host of each
 	// routed AllowedIPs prefix through.
 	RouteDev map[netip.Prefix]string
+	// IPv6 facts (doctor_v6.go): DevAddrs are each running WireGuard
+	// device's addresses in the kernel, NoIPv6 the devices with
+	// net.ipv6.conf.DEV.disable_ipv6 = 1, Forward6 is
+	// net.ipv6.conf.all.forwarding ("" unknown), Tables6 each full-tunnel
+	// client's IPv6 table (ip -6 route show table T).
+	DevAddrs map[string][]netip.Prefix
+	NoIPv6   map[string]bool
+	Forward6 string
+	Tables6  map[string]string
 	// MTUProbes are the peers whose tunnel address answers small pings
 	// but not full-size ones with don't-fragment, per interface.
 	MTUProbes map[string][]PathMTU
@@ -245,6 +267,7 @@ func (o *Ops) doctorFacts(st plan.State, only string) DoctorFacts {
 	}
 	f.MTUProbes = o.probeMTU(st, f)
 	f.RouteDev = routedPrefixes(st, f.Up, pr.RouteDev)
+	gatherV6(&f, pr)
 	for _, iface := range wgInterfaces(st) {
 		for _, p := range plan.ReadPeers(st, iface) {
 			host := endpointHost(p.Endpoint)
@@ -390,15 +413,18 @@ func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {
 func routedPrefixes(st plan.State, up map[string]bool, routeDev func(netip.Addr) string) map[netip.Prefix]string {
 	out := map[netip.Prefix]string{}
 	for _, iface := range wgInterfaces(st) {
-		if !up[iface] || opt(st.Network, iface, "ip4table") != "" {
+		if !up[iface] {
 			continue
 		}
+		v4, v6 := opt(st.Network, iface, "ip4table") == "", opt(st.Network, iface, "ip6table") == ""
 		for _, p := range plan.ReadPeers(st, iface) {
 			if !p.Routes || p.Disabled {
 				continue
 			}
-			for _, pf := range routedOf(p) {
-				out[pf] = routeDev(probeAddr(pf))
+			for _, pf := range routedBoth(p) {
+				if pf.Addr().Is4() && v4 || pf.Addr().Is6() && v6 {
+					out[pf] = routeDev(probeAddr(pf))
+				}
 			}
 		}
 	}
@@ -407,18 +433,28 @@ func routedPrefixes(st plan.State, up map[string]bool, routeDev func(netip.Addr)
 
 // routedOf are a peer's IPv4 AllowedIPs that netifd routes (not /0:
 // default routes go through policy routing or the interface's own table).
-func routedOf(p plan.Peer) []netip.Prefix {
+func routedOf(p plan.Peer) []netip.Prefix { return routedFamily(p, true) }
+
+// routedBoth are a peer's IPv4 and IPv6 AllowedIPs that netifd routes
+// (route_allowed_ips installs both families).
+func routedBoth(p plan.Peer) []netip.Prefix {
+	return append(routedFamily(p, true), routedFamily(p, false)...)
+}
+
+func routedFamily(p plan.Peer, v4 bool) []netip.Prefix {
 	var out []netip.Prefix
 	for _, s := range p.AllowedIPs {
-		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() && pf.Bits() > 0 {
+		if pf, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && pf.Addr().Is4() == v4 && pf.Bits() > 0 {
 			out = append(out, pf.Masked())
 		}
 	}
 	return out
 }
 
+// probeAddr is the address whose route stands for pf's: the first host
+// (the address itself for a host prefix or a point-to-point pair).
 func probeAddr(pf netip.Prefix) netip.Addr {
-	if pf.Bits() >= 31 {
+	if pf.Bits() >= pf.Addr().BitLen()-1 {
 		return pf.Addr()
 	}
 	return pf.Addr().Next()

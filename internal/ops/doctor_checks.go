@@ -20,12 +20,13 @@ import (
 func Diagnose(f DoctorFacts) []Finding {
 	var out []Finding
 	out = append(out, checkClock(f)...)
+	out = append(out, checkForwarding6(f)...)
 	for _, iface := range wgInterfaces(f.State) {
 		if f.Only != "" && iface != f.Only || truthy(opt(f.State.Network, iface, "disabled")) {
 			continue
 		}
 		d := &ifaceCheck{f: f, iface: iface, peers: plan.ReadPeers(f.State, iface)}
-		for _, c := range []func() []Finding{d.notRunning, d.held, d.portClosed, d.handshakes, d.overlaps, d.routes, d.forwarding, d.fullTunnel, d.mtu} {
+		for _, c := range []func() []Finding{d.notRunning, d.held, d.portClosed, d.handshakes, d.overlaps, d.routes, d.address6, d.forwarding, d.masquerade6, d.fullTunnel, d.leak6, d.mtu} {
 			out = append(out, c()...)
 		}
 	}
@@ -321,10 +322,10 @@ func (d *ifaceCheck) routes() []Finding {
 		if !p.Routes || p.Disabled {
 			continue
 		}
-		for _, pf := range routedOf(p) {
+		for _, pf := range routedBoth(p) {
 			dev := d.f.RouteDev[pf]
-			if dev == "" || dev == d.iface {
-				continue // unknown, or right
+			if dev == "" || dev == d.iface || pf.Addr().Is6() && len(d.missing6()) > 0 {
+				continue // unknown, or right, or no IPv6 on the device (address6-missing)
 			}
 			out = append(out, d.finding("route-missing", p.Name, fmt.Sprintf("peer %s's %s is not routed into %s: its traffic goes to %s", p.Name, pf, d.iface, dev),
 				fmt.Sprintf("ip route get %s: %s", probeAddr(pf), routeText(dev)), "ifup "+d.iface+"   # netifd installs the routes of route_allowed_ips when the interface comes up"))
