@@ -107,3 +107,47 @@ func TestDoctorIPv6(t *testing.T) {
 		t.Errorf("the site's IPv6 subnet is not routed into wg0 after the fixes: %s", out)
 	}
 }
+
+// TestDoctorIPv6Leak: a full-tunnel client (`client import --mode full`
+// of a dual-stack provider file, the provider a wg-quick peer) is healthy
+// to doctor; its unreachable ::/0 deleted from the
+// tunnel's table (what keeps the LAN's IPv6 off wan, TestClientFullTunnelIPv6
+// shows the leak) is named ipv6-leak, and the fix line puts it back;
+// the same with the route6 section itself deleted. Cost: about 6 s.
+func TestDoctorIPv6Leak(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t)
+	inet := internet(t, l)
+	site := buildSite(t, l, "router", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	r := site.r
+	prov := attach(t, l, "prov", inet, "p1", "198.51.100.1/24", "198.51.100.7/24")
+	provPriv, _ := labKey("provider")
+	_, routerPub := labKey("router")
+	wgQuick(t, prov, "wgp", "[Interface]\nPrivateKey = "+provPriv+"\nListenPort = 51820\nAddress = 10.64.0.1/24, fd00:64::1/64\n\n[Peer]\nPublicKey = "+
+		routerPub+"\nAllowedIPs = 10.64.0.2/32, fd00:64::2/128\n")
+	file := strings.Replace(providerFile("10.64.0.2/32, fd00:64::2/128"), "AllowedIPs = 0.0.0.0/0", "AllowedIPs = 0.0.0.0/0, ::/0", 1)
+	path := t.TempDir() + "/wgc.conf"
+	writeFile(t, path, file)
+	r.Copy(path, "/tmp/")
+	r.Wgowrt("client", "import", "/tmp/wgc.conf", "--mode", "full")
+	r.Settle("wgc")
+	doctorSilent(t, r, "healthy full tunnel (once it has handshaken)")
+	table := strings.TrimSpace(r.MustExec("uci", "get", "network.wgc.ip6table"))
+	for _, c := range []struct{ name, breakIt, fix string }{
+		{"unreachable ::/0 deleted from the kernel", "ip -6 route del unreachable ::/0 table " + table + " metric 65535", "ifup loopback"},
+		{"route6 section deleted", "uci delete network.wgowrt_wgc_ks6 && uci commit network && /etc/init.d/network reload", "uci set network.wgowrt_wgc_ks6=route6"},
+	} {
+		r.MustExec("sh", "-c", c.breakIt)
+		time.Sleep(500 * time.Millisecond)
+		fs := doctor(t, r)
+		if len(fs) != 1 || fs[0].Check != "ipv6-leak" || !strings.HasPrefix(fs[0].Fix, c.fix) {
+			t.Fatalf("%s: got [%s], want ipv6-leak alone with a fix starting %q: %+v", c.name, findingChecks(fs), c.fix, fs)
+		}
+		t.Logf("%s: %s | evidence: %s | fix: %s", fs[0].Check, fs[0].Problem, fs[0].Evidence, fs[0].Fix)
+		r.MustExec("sh", "-c", fs[0].Fix)
+		doctorSilent(t, r, c.name+", after the fix")
+	}
+	if out := r.MustRun("ip", "-6", "route", "show", "table", table); !strings.Contains(out, "unreachable default") {
+		t.Errorf("table %s has no unreachable ::/0 after the fixes:\n%s", table, out)
+	}
+}
