@@ -29,6 +29,7 @@ func newRouter(t *testing.T) *router {
 	r.ns = testenv.Runner(t, r.tool)
 	t.Cleanup(func() { exec.Command(r.tool, "down", r.name).Run() })
 	r.ns("up", r.name)
+	bootForwarding(r.ns, r.name)
 	r.ns("cp", r.name, bin, "/usr/sbin/")
 	r.ns("start", r.name, "rpcd", "firewall", "netifd")
 	r.ns("wait", r.name, "lan", "wan")
@@ -122,6 +123,13 @@ func TestDoctorLab(t *testing.T) {
 	}
 }
 
+// bootForwarding turns forwarding on as base-files'
+// /etc/sysctl.d/10-default.conf does at boot (owrt-ns applies no sysctl):
+// doctor names IPv6 forwarding off on a server with IPv6.
+func bootForwarding(ns func(args ...string) string, name string) {
+	ns("exec", name, "sh", "-c", "for k in ipv4/ip_forward ipv6/conf/default/forwarding ipv6/conf/all/forwarding; do echo 1 > /proc/sys/net/$k; done")
+}
+
 // settle waits for the oracle's procd stand-in, which reloads fw4 1 s
 // after a config.change.
 func settle() { time.Sleep(1500 * time.Millisecond) }
@@ -145,6 +153,7 @@ func TestDoctorHealthySiteLink(t *testing.T) {
 	ns("up", b, "--config", cfgB)
 	ns("link", a, "eth1", b, "eth1")
 	for _, r := range []string{a, b} {
+		bootForwarding(ns, r)
 		ns("cp", r, bin, "/usr/sbin/")
 		ns("start", r, "rpcd", "firewall", "netifd")
 		ns("wait", r, "lan", "wan")
