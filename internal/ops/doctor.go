@@ -88,8 +88,13 @@ type Probes struct {
 	Routes6 func(table string) (string, bool)
 }
 
-// Unreachable is RouteDev's answer for an address without a route.
-const Unreachable = "(unreachable)"
+// Unreachable is RouteDev's answer for an address without a route,
+// NoRouteToHost for one under a route of type unreachable (netifd keeps
+// the ULA prefix so on lo).
+const (
+	Unreachable   = "(unreachable)"
+	NoRouteToHost = "(no route to host)"
+)
 
 // RealProbes read the running router.
 var RealProbes = Probes{
@@ -104,9 +109,12 @@ var RealProbes = Probes{
 	RouteDev: func(a netip.Addr) string {
 		out, err := exec.Command("ip", "route", "get", a.String()).CombinedOutput()
 		if err != nil {
-			// IPv6 under an unreachable route says "No route to host".
-			if low := strings.ToLower(string(out)); strings.Contains(low, "unreachable") || strings.Contains(low, "no route to host") {
+			low := strings.ToLower(string(out))
+			if strings.Contains(low, "unreachable") {
 				return Unreachable
+			}
+			if strings.Contains(low, "no route to host") {
+				return NoRouteToHost // under a route of type unreachable
 			}
 			return ""
 		}

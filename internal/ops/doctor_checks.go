@@ -335,8 +335,11 @@ func (d *ifaceCheck) routes() []Finding {
 }
 
 func routeText(dev string) string {
-	if dev == Unreachable {
+	switch dev {
+	case Unreachable:
 		return "Network is unreachable"
+	case NoRouteToHost:
+		return "No route to host"
 	}
 	return "dev " + dev
 }
@@ -495,7 +498,7 @@ func hasForwarding(fw *uci.Package, src, dest string) bool {
 
 func hasMasq(fw *uci.Package, src, subnet string) bool {
 	for _, s := range fw.SectionsOfType("nat") {
-		if get(s, "src") == src && get(s, "target") == "MASQUERADE" && get(s, "enabled") != "0" && (get(s, "src_ip") == subnet || get(s, "src_ip") == "") {
+		if get(s, "src") == src && get(s, "target") == "MASQUERADE" && get(s, "enabled") != "0" && get(s, "family") != "ipv6" && (get(s, "src_ip") == subnet || get(s, "src_ip") == "") {
 			return true
 		}
 	}

@@ -46,6 +46,8 @@ func TestDiagnoseV6(t *testing.T) {
 			[]string{"route-missing"}, "ifup wg0", "fd12:3456:789b::/60 is not routed into wg0"},
 		{"site's IPv6 subnet unreachable", func(f *DoctorFacts) { f.RouteDev[netip.MustParsePrefix(siteB6)] = Unreachable },
 			[]string{"route-missing"}, "ifup wg0", "ip route get fd12:3456:789b::1: Network is unreachable"},
+		{"site's IPv6 subnet under an unreachable route", func(f *DoctorFacts) { f.RouteDev[netip.MustParsePrefix(siteB6)] = NoRouteToHost },
+			[]string{"route-missing"}, "ifup wg0", "ip route get fd12:3456:789b::1: No route to host"},
 		{"IPv6 address not on the device", func(f *DoctorFacts) { f.DevAddrs["wg0"] = f.DevAddrs["wg0"][:1] },
 			[]string{"address6-missing"}, "ifup wg0; logread", "no fd12:3456:789a:ff00::1/64"},
 		{"IPv6 disabled on the device (its routes' finding is left out)", func(f *DoctorFacts) {
@@ -133,6 +135,17 @@ func TestDiagnoseMasquerade6(t *testing.T) {
 		if got := Diagnose(f); len(got) > 0 {
 			t.Errorf("%s deleted but zone %s has masq6: %+v", c.sec, c.zone, got)
 		}
+	}
+	// An IPv6 nat for every source stands in for masq6, not for the
+	// IPv4 masquerade.
+	st, _, _ = o.Read("", "wg0")
+	st.Firewall.DeleteSection("wgowrt_wg0_masq")
+	st.Firewall.DeleteSection("wgowrt_wg0_masq6")
+	st.Firewall.SetOption("wgowrt_wg0_wan_masq6", "src", "lan")
+	st.Firewall.SetOption("wgowrt_wg0_wan_masq6", "src_ip", "")
+	st.Firewall.SetOption(zoneOf(st.Firewall, "wan").Name, "masq6", "1")
+	if got := Diagnose(DoctorFacts{State: st, Now: time.Now()}); len(got) != 1 || got[0].Check != "masquerade-missing" {
+		t.Errorf("only an IPv6 nat on lan: %+v", got)
 	}
 	st, _, _ = o.Read("", "wg0")
 	st.Firewall.DeleteSection("wgowrt_wg0_wan_masq6")
