@@ -250,7 +250,7 @@ func forwards6(st plan.State, iface string) bool {
 	for _, p := range plan.ReadPeers(st, iface) {
 		for _, s := range p.AllowedIPs {
 			pf, err := netip.ParsePrefix(strings.TrimSpace(s))
-			if p.Disabled || err != nil || !pf.Addr().Is6() {
+			if p.Disabled || err != nil || !pf.Addr().Is6() || pf.Bits() == 0 && !defaultForwards6(st, iface) {
 				continue
 			}
 			inside := false
@@ -263,4 +263,14 @@ func forwards6(st plan.State, iface string) bool {
 		}
 	}
 	return false
+}
+
+// defaultForwards6 says whether a peer's ::/0 carries others' IPv6: a
+// full tunnel's LAN, a gateway's --block6; a source-routed client alone
+// sends only the router's own.
+func defaultForwards6(st plan.State, iface string) bool {
+	if cl, err := plan.ReadClient(st, iface); err == nil && cl.Mode == plan.ModeFull {
+		return true
+	}
+	return opt(st.Network, wg.Prefix+iface+"_gw", "ip6addr") != ""
 }

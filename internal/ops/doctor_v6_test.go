@@ -11,6 +11,7 @@ import (
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
 	"github.com/wgowrt/wgowrt/internal/wgquick"
+	"github.com/wgowrt/wgowrt/uci"
 )
 
 const siteB6 = "fd12:3456:789b::/60"
@@ -100,6 +101,18 @@ func TestForwards6(t *testing.T) {
 	st.Network.Section("wg0").Option("addresses").Values = []string{"10.8.0.1/24"}
 	if forwards6(st, "wg0") {
 		t.Error("no IPv6 on the interface: forwards IPv6")
+	}
+	// A ::/0 peer forwards the LAN's IPv6 in a full tunnel (TestDiagnoseLeak6's
+	// client), nobody's in a source-routed client without a gateway.
+	o.Values = []string{"10.20.0.0/24", "::/0"}
+	st.Network.Section("wg0").Option("addresses").Values = []string{"10.8.0.1/24", "fd12:3456:789a:ff00::1/64"}
+	if forwards6(st, "wg0") {
+		t.Error("::/0 of a router that is no full tunnel and has no --block6: forwards IPv6")
+	}
+	st.Network.Set(uci.Ptr{Package: "network", Section: "wgowrt_wg0_gw", Value: "interface", HasValue: true})
+	st.Network.SetOption("wgowrt_wg0_gw", "ip6addr", "2001:db8:44:1::1/64")
+	if !forwards6(st, "wg0") {
+		t.Error("::/0 with a --block6 gateway: does not forward IPv6")
 	}
 }
 
