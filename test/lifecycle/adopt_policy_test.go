@@ -35,9 +35,11 @@ func TestAdoptedServerKeepsItsPolicy(t *testing.T) {
 	if after := srv.exec("cat", "/etc/config/firewall"); after != before {
 		t.Errorf("server init changed the hand-made firewall:\n%s\nwas:\n%s", after, before)
 	}
-	if _, ok := srv.try("ping", "-c1", "-W1", "10.20.0.2"); !ok {
-		t.Error("the router no longer reaches its peer")
-	}
+	// a ping of userspace WireGuard on a loaded machine may take more than one try
+	eventually(t, "the router still reaches its peer", func() bool {
+		_, ok := srv.try("ping", "-c1", "-W1", "10.20.0.2")
+		return ok
+	})
 	// fw4 loads a new ruleset a second or two after a reload: five
 	// pings over five seconds see one.
 	if _, ok := cli.try("ping", "-c5", "-i1", "-W1", "10.20.0.1"); ok {
