@@ -25,12 +25,13 @@ const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' 
 const row = (page, section) => page.locator('tr[data-key="network.' + section + '"]');
 const buttons = (page, section) => row(page, section).locator('button').allTextContents();
 
-test('Remove… on a site link previews site_remove and stages its edits; a peer keeps Remove', async () => {
+test('Remove… on a site link previews site_remove and stages its edits; a peer keeps Remove, Config and Expiry…', async () => {
 	const want = contract.answer('site-remove');
 	const page = await browser.open(br, server, 'peers');
 	await row(page, 'wgowrt_wg0_office').waitFor();
-	assert.deepStrictEqual((await buttons(page, 'wgowrt_wg0_office')).slice(-1), [ 'Remove…' ]);
-	assert.deepStrictEqual((await buttons(page, 'wgowrt_wg0_phone')).slice(-1), [ 'Remove' ]);
+	assert.deepStrictEqual(await buttons(page, 'wgowrt_wg0_office'), [ 'Rename', 'Disable', 'Remove…' ],
+		'no Config (a site has no client config) nor Expiry… (peer set refuses a site)');
+	assert.deepStrictEqual(await buttons(page, 'wgowrt_wg0_phone'), [ 'Config', 'Rename', 'Expiry…', 'Disable', 'Remove' ]);
 	await row(page, 'wgowrt_wg0_office').getByRole('button', { name: 'Remove…' }).click();
 	const dlg = page.locator('#modal_overlay .modal');
 	await dlg.locator('pre.wgowrt-changes').waitFor();

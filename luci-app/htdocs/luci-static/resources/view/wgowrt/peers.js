@@ -270,9 +270,10 @@ return view.extend({
 
 		var note = p.owned ? null : _('Not created by wgowrt: edit it under Network → Interfaces.');
 		dom.content(cells[4], E('div', { 'title': note || '' }, [
-			button(_('Config'), 'cbi-button-action', ui.createHandlerFn(this, 'handleConfig', p.name), !p.owned), ' ',
+			/* a site link has no client config, and no expiry (site set changes it) */
+			p.site ? '' : button(_('Config'), 'cbi-button-action', ui.createHandlerFn(this, 'handleConfig', p.name), !p.owned), ' ',
 			button(_('Rename'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleRename', p.name), !p.owned), ' ',
-			button(_('Expiry…'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleExpiry', p.name, p.expires || ''), !p.owned), ' ',
+			p.site ? '' : button(_('Expiry…'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleExpiry', p.name, p.expires || ''), !p.owned), ' ',
 			p.expired ? ''
 			: p.disabled
 				? button(_('Enable'), 'cbi-button-apply', ui.createHandlerFn(this, 'handleToggle', p.name, false), !p.owned)
