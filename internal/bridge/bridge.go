@@ -46,6 +46,7 @@ func methods(b *bridge) []rpcd.Method {
 		{Name: "server_init", Args: serverInitSignature, Write: true, Call: b.serverInit},
 		{Name: "client_import", Args: clientImportSignature, Write: true, Call: b.clientImport},
 		{Name: "site_add", Args: siteAddSignature, Write: true, Call: b.siteAdd},
+		{Name: "site_remove", Args: siteRemoveSignature, Write: true, Call: b.siteRemove},
 		{Name: "adopt", Args: adoptSignature, Write: true, Call: b.adopt},
 		{Name: "role_remove", Args: roleSignature, Write: true, Call: b.roleRemove},
 	}

@@ -32,10 +32,15 @@ func planned(out *ops.Outcome) (*planAnswer, error) {
 	before, r := out.Before, out.Plan
 	a := &planAnswer{Version: 1, Changes: lines(r.ChangeLines()), Warnings: nonNil(append(out.Warnings, r.Warnings...)),
 		Notes: nonNil(r.Notes), Info: nonNil(r.Info), Edits: []rpcd.Edit{}, Configs: []string{}}
-	if r.State.Dhcp != nil && len(r.State.Dhcp.Unsaved()) > 0 {
-		return nil, fmt.Errorf("internal error: this change edits dhcp, which the page does not stage")
-	}
 	pairs := [][2]*uci.Package{{before.Network, r.State.Network}, {before.Firewall, r.State.Firewall}, {before.Wgowrt, r.State.Wgowrt}}
+	if d := r.State.Dhcp; d != nil && len(d.Unsaved()) > 0 {
+		// dnsmasq's setup (a full tunnel's DNS, option 121): the write
+		// role grants dhcp, and LuCI's apply restores it on rollback.
+		if before.Dhcp == nil {
+			return nil, fmt.Errorf("internal error: dhcp edited without the dhcp it was planned from")
+		}
+		pairs = append(pairs, [2]*uci.Package{before.Dhcp, d})
+	}
 	for _, p := range pairs {
 		if len(p[1].Unsaved()) == 0 {
 			continue

@@ -93,10 +93,9 @@ func (b *bridge) adopt(args json.RawMessage) (any, error) {
 // roleRemove removes the server or the client role of iface, whichever
 // wgowrt made of it. The page's own rollback guards the browser's
 // session (rpcd undoes an apply that cuts it off), so the command line's
-// SSH lockout check does not apply. A full tunnel that steered dnsmasq is
-// refused: putting dnsmasq back edits /etc/config/dhcp, which the page
-// may not stage, and without it the LAN would keep asking the provider's
-// resolvers.
+// SSH lockout check does not apply. A full tunnel that steered dnsmasq
+// gets it back as `client remove` does: the answer's edits include
+// dhcp's, which the write role may stage.
 func (b *bridge) roleRemove(args json.RawMessage) (any, error) {
 	var a ifaceArgs
 	txn, err := decode(args, &a)
@@ -113,9 +112,6 @@ func (b *bridge) roleRemove(args json.RawMessage) (any, error) {
 	}
 	if plan.HasGateway(st, iface) {
 		return nil, rpcd.Errorf("iface", iface, "a gateway is routed through %s: remove it first on the router's command line (wgowrt gateway remove), then remove %s here", iface, iface)
-	}
-	if _, ok := plan.ReadDNSRecord(st, iface); ok {
-		return nil, rpcd.Errorf("iface", iface, "client %s steers the router's DNS (dnsmasq) to its VPN's resolvers; putting that back changes /etc/config/dhcp, which this page may not change: remove it on the router's command line (wgowrt client remove), which puts dnsmasq back", iface)
 	}
 	req := ops.RoleRemove{Txn: txn, Iface: iface, AllowLockout: true}
 	var res *ops.RoleRemoveResult

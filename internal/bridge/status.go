@@ -140,6 +140,7 @@ func (b *bridge) peers(args json.RawMessage) (any, error) {
 	}
 	held, _ := b.ops.HeldEndpoints() // unreadable: none shown held, as in status
 	ops.MarkHeld(all, held)
+	markSites(st, iface, all)
 	return fitted(pg, func(pg page) any {
 		ans := peersAnswer{Version: 1, Iface: iface, Peers: all}
 		if pg.on {

@@ -34,8 +34,8 @@ func callPlan(t *testing.T, root, method, args string) planOf {
 	return p
 }
 
-// configs loads network, firewall and wgowrt as uci sees them with the
-// changes staged in dir (none: "").
+// configs loads network, firewall and wgowrt (and dhcp when the root has
+// one) as uci sees them with the changes staged in dir (none: "").
 func configs(t *testing.T, root, dir string) map[string]*uci.Package {
 	t.Helper()
 	ctx := &uci.Context{ConfDir: filepath.Join(root, "etc/config"), SaveDir: filepath.Join(root, "tmp/.uci")}
@@ -43,7 +43,11 @@ func configs(t *testing.T, root, dir string) map[string]*uci.Package {
 		ctx.SaveDir = dir
 	}
 	out := map[string]*uci.Package{}
-	for _, name := range []string{wg.PkgNetwork, wg.PkgFirewall, wg.PkgWgowrt} {
+	names := []string{wg.PkgNetwork, wg.PkgFirewall, wg.PkgWgowrt}
+	if _, err := os.Stat(filepath.Join(root, "etc/config/dhcp")); err == nil {
+		names = append(names, "dhcp")
+	}
+	for _, name := range names {
 		f := filepath.Join(root, "etc/config", name)
 		if _, err := os.Stat(f); os.IsNotExist(err) {
 			os.WriteFile(f, nil, 0644) // as the package installs it
@@ -183,5 +187,46 @@ func TestRoleMethodsRefusedWhileAChangeWaits(t *testing.T) {
 		if !strings.Contains(p.Error, "waiting for confirmation") || len(p.Edits) > 0 {
 			t.Errorf("%s while a change waits: error %q, %d edits", m, p.Error, len(p.Edits))
 		}
+	}
+}
+
+// TestFullTunnelRemovedInLuCISession: a full tunnel imported on the
+// command line steered dnsmasq to the provider's resolver; a LuCI session
+// then staged a resolver of its own into dnsmasq's server list, another
+// session one of its own. role_remove in the first session plans against
+// that session's dhcp: staged, dnsmasq has its setup from before the
+// import plus that session's resolver (planned against the committed
+// file, the list it sets would drop it; against every session's staged
+// changes, as the command line plans, it would stage the other's).
+func TestFullTunnelRemovedInLuCISession(t *testing.T) {
+	useTestDeps(t)
+	a := parseTxtar(string(mustRead(t, "testdata/rpcd/role-remove-client-dns.txtar")))
+	root := prepareRoot(t, a)
+	want := configs(t, root, "")["dhcp"]
+	runSetup(t, root, a.files["setup"])
+	dir := filepath.Join(root, "var/run/rpcd/uci-"+roleSID)
+	os.MkdirAll(dir, 0700)
+	const lab = "/lab.example/10.2.2.2"
+	dns := configs(t, root, dir)["dhcp"].SectionsOfType("dnsmasq")[0]
+	servers := append(append([]string{}, dns.Option("server").Values...), lab)
+	stageInSession(t, root, roleSID, []rpcd.Edit{{Op: "set", Config: "dhcp", Section: dns.Name,
+		Values: rpcd.Values{{Name: "server", Value: servers}}}})
+	// another session's resolver, not this session's to stage
+	other := "fedcba9876543210fedcba9876543210"
+	os.MkdirAll(filepath.Join(root, "var/run/rpcd/uci-"+other), 0700)
+	stageInSession(t, root, other, []rpcd.Edit{{Op: "set", Config: "dhcp", Section: dns.Name,
+		Values: rpcd.Values{{Name: "server", Value: append(servers[:len(servers)-1:len(servers)-1], "/other.example/10.3.3.3")}}}})
+	p := callPlan(t, root, "role_remove", `{"iface":"provider","ubus_rpc_session":"`+roleSID+`"}`)
+	if p.Error != "" || !contains(p.Changes, "-network.provider") {
+		t.Fatalf("role_remove in the session: %+v", p)
+	}
+	stageInSession(t, root, roleSID, p.Edits)
+	got := configs(t, root, dir)["dhcp"]
+	w := want.SectionsOfType("dnsmasq")[0]
+	if err := want.SetList(w.Name, "server", append(append([]string{}, w.Option("server").Values...), lab)); err != nil {
+		t.Fatal(err)
+	}
+	if optionsSorted(got) != optionsSorted(want) {
+		t.Errorf("dhcp staged in the session\n%s\nwant (before the import, plus the session's resolver)\n%s", optionsSorted(got), optionsSorted(want))
 	}
 }

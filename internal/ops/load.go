@@ -55,12 +55,7 @@ func (o *Ops) sessionState(sid string) (plan.State, error) {
 	if !ValidSession(sid) {
 		return plan.State{}, &SessionError{ID: sid}
 	}
-	ctx := &uci.Context{
-		ConfDir:     o.Path(uci.DefaultConfDir),
-		OverrideDir: o.Path(uci.DefaultOverrideDir),
-		DeltaPaths:  []string{o.Path(uci.DefaultSaveDir)},
-		SaveDir:     o.Path(SessionDir + sid),
-	}
+	ctx := o.sessionContext(sid)
 	var st plan.State
 	var err error
 	if st.Network, err = loadPackage(ctx, wg.PkgNetwork, false); err != nil {
@@ -74,6 +69,17 @@ func (o *Ops) sessionState(sid string) (plan.State, error) {
 	}
 	o.applyReserved(st, sid)
 	return st, nil
+}
+
+// sessionContext reads configs as rpcd shows them to session sid:
+// committed files, pending changes, then the session's staged ones.
+func (o *Ops) sessionContext(sid string) *uci.Context {
+	return &uci.Context{
+		ConfDir:     o.Path(uci.DefaultConfDir),
+		OverrideDir: o.Path(uci.DefaultOverrideDir),
+		DeltaPaths:  []string{o.Path(uci.DefaultSaveDir)},
+		SaveDir:     o.Path(SessionDir + sid),
+	}
 }
 
 // loadPackage is store.Load over another context: a missing optional

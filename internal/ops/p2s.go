@@ -6,6 +6,7 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/ubus"
+	"github.com/wgowrt/wgowrt/uci"
 )
 
 // Access is `access PEER STRATEGY`. Intent.Iface "" is the only server.
@@ -119,7 +120,19 @@ func (o *Ops) LanRoute(req LanRoute) (*LanRouteResult, error) {
 }
 
 func (o *Ops) loadDhcp(st *plan.State) error {
-	s, err := o.storeLoad("dhcp")
+	return o.loadDhcpIn(st, "")
+}
+
+// loadDhcpIn reads dhcp as netifd sees it, or as rpcd shows it to
+// session (LuCI's staged edits on top); a missing or empty one stays nil.
+func (o *Ops) loadDhcpIn(st *plan.State, session string) error {
+	var s *uci.Package
+	var err error
+	if session == "" {
+		s, err = o.storeLoad("dhcp")
+	} else {
+		s, err = loadPackage(o.sessionContext(session), "dhcp", true)
+	}
 	if err != nil {
 		return err
 	}

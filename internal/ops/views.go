@@ -35,6 +35,9 @@ type PeerView struct {
 	// EndpointHeld says the supervisor holds Endpoint back from netifd
 	// because its name does not resolve yet (see PeerStatus).
 	EndpointHeld bool `json:"endpoint_held,omitempty"`
+	// Site says the peer is a site link (set by the rpcd bridge's peers
+	// answer, whose page removes it with site_remove).
+	Site bool `json:"site,omitempty"`
 }
 
 // ViewPeer is p with its secrets hidden.

@@ -36,7 +36,8 @@ const defaults = {
 	site_add: 'site-add',
 	generate_keys: 'generate-psk',
 	adopt: 'adopt-wiki',
-	role_remove: 'role-remove-server'
+	role_remove: 'role-remove-server',
+	site_remove: 'site-remove'
 };
 
 const types = { string: '', boolean: true, number: 32, array: [] };

@@ -125,14 +125,31 @@ test('Remove… of a client, and of the tunnel the page comes through, says what
 	await page.close();
 });
 
+test('Remove… of a full tunnel that steered dnsmasq stages dhcp\'s edits with the others', async () => {
+	const want = contract.answer('role-remove-client-dns');
+	server.answer('wgowrt', 'role_remove', () => want);
+	const page = await browser.open(br, server, 'overview');
+	await page.locator('[data-iface="provider"]').getByRole('button', { name: 'Remove…' }).click();
+	const dlg = page.locator('#modal_overlay .modal');
+	await dlg.locator('pre.wgowrt-changes').waitFor();
+	assert.deepStrictEqual(calls('role_remove'), [ { iface: 'provider' } ]);
+	assert.strictEqual(await dlg.locator('pre.wgowrt-changes').textContent(), want.changes.join('\n'));
+	assert.deepStrictEqual(await dlg.locator('.alert-message.notice').allTextContents(), want.info, 'says dnsmasq is put back');
+	/* dhcp's del_list line reads as no section in fromChanges: the calls are compared, the Go contract compares the files */
+	await stagedAndClosed(page, dlg, want, true);
+	assert.ok(server.state.staged.some((c) => c[1].config == 'dhcp'), 'dhcp staged too');
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});
+
 test('refusals and failed calls are reported and nothing is staged', async () => {
 	const page = await browser.open(br, server, 'overview');
 	const note = page.locator('#maincontent > .alert-message.danger');
-	server.answer('wgowrt', 'role_remove', () => contract.answer('err-role-remove-client-dns'));
+	server.answer('wgowrt', 'role_remove', () => contract.answer('err-role-remove-client-gateway'));
 	await page.locator('[data-iface="provider"]').getByRole('button', { name: 'Remove…' }).click();
 	await note.first().waitFor();
 	assert.strictEqual(await note.first().locator('p').textContent(),
-		contract.answer('err-role-remove-client-dns').error + ' (iface)');
+		contract.answer('err-role-remove-client-gateway').error + ' (iface)');
 	assert.ok(!(await page.evaluate(() => document.body.classList.contains('modal-overlay-active'))), 'no dialog');
 
 	server.answer('wgowrt', 'adopt', () => [ 6 ]);

@@ -80,6 +80,24 @@ test('client import reads an uploaded file and previews client_import', async ()
 	await page.close();
 });
 
+test('client import on a router with dnsmasq stages dhcp\'s edits with the others', async () => {
+	const want = contract.answer('client-import-dns');
+	server.answer('wgowrt', 'client_import', () => want);
+	const page = await browser.open(br, server, 'setup');
+	const sec = section(page, 'Import a VPN provider configuration');
+	await sec.locator('textarea[name="config"]').fill(contract.args('client-import-dns').config);
+	await sec.locator('[name="kill_switch"]').check();
+	await sec.getByRole('button', { name: 'Preview' }).click();
+	await sec.locator('pre.wgowrt-changes').waitFor();
+	assert.strictEqual(await sec.locator('pre.wgowrt-changes').textContent(), want.changes.join('\n'));
+	await sec.getByRole('button', { name: 'Add to unsaved changes' }).click();
+	await sec.locator('.alert-message.success').waitFor();
+	assert.deepStrictEqual(server.state.staged, staged.ubusCalls(want.edits), 'the edits, dhcp\'s included, in order');
+	assert.ok(server.state.staged.some(([ , a ]) => a.config == 'dhcp'), 'dnsmasq steered');
+	assert.deepStrictEqual(await page.problems(), []);
+	await page.close();
+});
+
 test('site link: Generate fills a preshared key, preview shows site_add', async () => {
 	const page = await browser.open(br, server, 'setup');
 	const a = contract.args('site-add');

@@ -24,7 +24,8 @@
  * it for that — it then needs a new expiry, not Enable; endpoint_held:
  * the supervisor holds the endpoint back while its name does not
  * resolve, shown after the state as text, from the status answer when
- * there is one.)
+ * there is one; site: the peer is a site link, removed with site_remove
+ * so that its firewall rules go too.)
  */
 
 var callStatusPage = rpc.declare({
@@ -75,6 +76,13 @@ var callPeerConfig = rpc.declare({
 var callPeerRemove = rpc.declare({
 	object: 'wgowrt',
 	method: 'peer_remove',
+	params: [ 'iface', 'name' ],
+	expect: { '': {} }
+});
+
+var callSiteRemove = rpc.declare({
+	object: 'wgowrt',
+	method: 'site_remove',
 	params: [ 'iface', 'name' ],
 	expect: { '': {} }
 });
@@ -262,14 +270,17 @@ return view.extend({
 
 		var note = p.owned ? null : _('Not created by wgowrt: edit it under Network → Interfaces.');
 		dom.content(cells[4], E('div', { 'title': note || '' }, [
-			button(_('Config'), 'cbi-button-action', ui.createHandlerFn(this, 'handleConfig', p.name), !p.owned), ' ',
+			/* a site link has no client config, and no expiry (site set changes it) */
+			p.site ? '' : button(_('Config'), 'cbi-button-action', ui.createHandlerFn(this, 'handleConfig', p.name), !p.owned), ' ',
 			button(_('Rename'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleRename', p.name), !p.owned), ' ',
-			button(_('Expiry…'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleExpiry', p.name, p.expires || ''), !p.owned), ' ',
+			p.site ? '' : button(_('Expiry…'), 'cbi-button-edit', ui.createHandlerFn(this, 'handleExpiry', p.name, p.expires || ''), !p.owned), ' ',
 			p.expired ? ''
 			: p.disabled
 				? button(_('Enable'), 'cbi-button-apply', ui.createHandlerFn(this, 'handleToggle', p.name, false), !p.owned)
 				: button(_('Disable'), 'cbi-button-neutral', ui.createHandlerFn(this, 'handleToggle', p.name, true), !p.owned), ' ',
-			button(_('Remove'), 'cbi-button-remove', ui.createHandlerFn(this, 'handleRemove', p.name), !p.owned)
+			p.site
+				? button(_('Remove…'), 'cbi-button-remove wgowrt-site-remove', ui.createHandlerFn(this, 'handleSiteRemove', p.name), !p.owned)
+				: button(_('Remove'), 'cbi-button-remove', ui.createHandlerFn(this, 'handleRemove', p.name), !p.owned)
 		]));
 	},
 
@@ -286,10 +297,11 @@ return view.extend({
 	},
 
 	/* confirmPlan previews a plan in a dialog and stages it on confirmation */
-	confirmPlan: function(title, res) {
+	confirmPlan: function(title, res, intro) {
 		if (failed(res))
 			return;
 		ui.showModal([ title ], [
+			intro || '',
 			parts.preview(res),
 			E('div', { 'class': 'right' }, [
 				button(_('Cancel'), 'cbi-button-neutral', ui.hideModal), ' ',
@@ -303,6 +315,15 @@ return view.extend({
 	handleRemove: function(name) {
 		return callPeerRemove(this.iface, name).then(L.bind(function(res) {
 			this.confirmPlan(_('Remove peer %s').format(name), res);
+		}, this));
+	},
+
+	/* handleSiteRemove previews removing a site link: its peer, note and firewall rules */
+	handleSiteRemove: function(name) {
+		return callSiteRemove(this.iface, name).then(L.bind(function(res) {
+			this.confirmPlan(_('Remove site link %s').format(name), res,
+				parts.text('div', { 'class': 'alert-message warning wgowrt-goes-away' },
+					_('The site link %s goes away with Save & Apply: its peer, the routes to its LAN and its firewall rules are deleted, so neither LAN reaches the other through this router. If this browser is on that site\'s LAN, Save & Apply cuts this page off and LuCI rolls the removal back.').format(name)));
 		}, this));
 	},
 
