@@ -69,6 +69,7 @@ const problems = [];
  * A browser sends several at once (the page, admin/menu, translations).
  */
 let heldBack = 0;
+const slow = [];
 function oneLuciRequestAtATime(page) {
 	let tail = Promise.resolve(), waiting = 0;
 	const inFlight = new Map();
@@ -80,6 +81,17 @@ function oneLuciRequestAtATime(page) {
 	};
 	page.on('requestfinished', finished);
 	page.on('requestfailed', finished);
+	/* requests that took more than 5 s, printed at the end: a stall shows where it was */
+	const started = new Map();
+	page.on('request', (r) => started.set(r, Date.now()));
+	const slowCheck = (r) => {
+		const t = Date.now() - (started.get(r) || Date.now());
+		started.delete(r);
+		if (t > 5000)
+			slow.push(`${(t / 1000).toFixed(1)} s ${r.method()} ${r.url()}${r.postData() ? ' ' + r.postData().slice(0, 200) : ''}`);
+	};
+	page.on('requestfinished', slowCheck);
+	page.on('requestfailed', slowCheck);
 	const luci = new RegExp('^' + URL.replace(/\./g, '\\.') + '/cgi-bin/luci([/?#]|$)');
 	return page.route(luci, async (route) => {
 		let release;
@@ -124,6 +136,7 @@ before(async () => {
 });
 after(async () => {
 	console.log(`LuCI requests that waited for another to finish: ${heldBack}`);
+	console.log(`requests slower than 5 s: ${slow.length ? '\n  ' + slow.join('\n  ') : 'none'}`);
 	await br.close();
 });
 
