@@ -32,6 +32,16 @@ type adoptArgs struct {
 // an unprintable name.
 var sectionNameRe = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 
+// decodeIface is decode for a method whose iface argument (*iface once
+// decoded) must name an interface.
+func decodeIface(args json.RawMessage, a any, iface *string) (ops.Txn, error) {
+	txn, err := decode(args, a)
+	if err != nil {
+		return txn, err
+	}
+	return txn, checkIface(*iface)
+}
+
 // checkIface refuses an iface argument no interface can have.
 func checkIface(iface string) error {
 	if iface == "" {
@@ -54,14 +64,11 @@ type adoptFound struct {
 
 func (b *bridge) adopt(args json.RawMessage) (any, error) {
 	var a adoptArgs
-	txn, err := decode(args, &a)
+	txn, err := decodeIface(args, &a, &a.Iface)
 	if err != nil {
 		return nil, err
 	}
 	iface := a.Iface
-	if err := checkIface(iface); err != nil {
-		return nil, err
-	}
 	in := plan.AdoptIntent{Iface: iface}
 	if a.Endpoint != "" {
 		e, err := wg.ParseEndpoint(a.Endpoint)
@@ -98,14 +105,11 @@ func (b *bridge) adopt(args json.RawMessage) (any, error) {
 // dhcp's, which the write role may stage.
 func (b *bridge) roleRemove(args json.RawMessage) (any, error) {
 	var a ifaceArgs
-	txn, err := decode(args, &a)
+	txn, err := decodeIface(args, &a, &a.Iface)
 	if err != nil {
 		return nil, err
 	}
 	iface := a.Iface
-	if err := checkIface(iface); err != nil {
-		return nil, err
-	}
 	st, _, err := b.ops.Read(txn.Session, iface)
 	if err != nil {
 		return nil, err

@@ -101,15 +101,7 @@ func TestDiagnose(t *testing.T) {
 // DNS leaks names through wan; its endpoint routed into the tunnel loops.
 func TestDiagnoseFullTunnel(t *testing.T) {
 	o := testOps(t)
-	conf, err := wgquick.Parse([]byte("[Interface]\nPrivateKey = " + testPrivate + "\nAddress = 10.66.0.2/32\nDNS = 10.66.0.1\n\n" +
-		"[Peer]\nPublicKey = a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=\nEndpoint = 198.51.100.4:51820\nAllowedIPs = 0.0.0.0/0\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.ClientImport(ClientImport{Intent: plan.ClientIntent{Iface: "wgc", Mode: "full", Conf: conf}}); err != nil {
-		t.Fatal(err)
-	}
-	st, _, _ := o.Read("", "wgc")
+	st := fullTunnel(t, o, "10.66.0.2/32", "0.0.0.0/0")
 	ep := netip.MustParseAddr("198.51.100.4")
 	f := DoctorFacts{State: st, Only: "wgc", Live: true, Module: true, Now: time.Now(), Up: map[string]bool{"wgc": true},
 		Devices: map[string]*wgtypes.Device{"wgc": {Name: "wgc"}}, EndpointDev: map[netip.Addr]string{ep: "eth1"}}
@@ -168,4 +160,23 @@ func TestRuleAccepts(t *testing.T) {
 			t.Errorf("%q: %v, want %v", chain, got, want)
 		}
 	}
+}
+
+// fullTunnel imports a full-tunnel client wgc with address and allowed
+// IPs (as a wg-quick file writes them) and returns the state after it.
+func fullTunnel(t *testing.T, o *Ops, address, allowed string) plan.State {
+	t.Helper()
+	conf, err := wgquick.Parse([]byte("[Interface]\nPrivateKey = " + testPrivate + "\nAddress = " + address + "\nDNS = 10.66.0.1\n\n" +
+		"[Peer]\nPublicKey = a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=\nEndpoint = 198.51.100.4:51820\nAllowedIPs = " + allowed + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ClientImport(ClientImport{Intent: plan.ClientIntent{Iface: "wgc", Mode: "full", Conf: conf}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := o.Read("", "wgc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/wgowrt/wgowrt/internal/plan"
 	"github.com/wgowrt/wgowrt/internal/wg"
-	"github.com/wgowrt/wgowrt/internal/wgquick"
 	"github.com/wgowrt/wgowrt/uci"
 )
 
@@ -175,15 +174,7 @@ func TestDiagnoseMasquerade6(t *testing.T) {
 // itself when it is gone; silent when the table cannot be read.
 func TestDiagnoseLeak6(t *testing.T) {
 	o := testOps(t)
-	conf, err := wgquick.Parse([]byte("[Interface]\nPrivateKey = " + testPrivate + "\nAddress = 10.66.0.2/32, fd00:64::2/128\nDNS = 10.66.0.1\n\n" +
-		"[Peer]\nPublicKey = a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=\nEndpoint = 198.51.100.4:51820\nAllowedIPs = 0.0.0.0/0, ::/0\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.ClientImport(ClientImport{Intent: plan.ClientIntent{Iface: "wgc", Mode: "full", Conf: conf}}); err != nil {
-		t.Fatal(err)
-	}
-	st, _, _ := o.Read("", "wgc")
+	st := fullTunnel(t, o, "10.66.0.2/32, fd00:64::2/128", "0.0.0.0/0, ::/0")
 	table := opt(st.Network, "wgc", "ip6table")
 	if table == "" || st.Network.Section("wgowrt_wgc_ks6") == nil {
 		t.Fatalf("the full tunnel has no ip6table or no route6 wgowrt_wgc_ks6")
