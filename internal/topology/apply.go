@@ -89,6 +89,8 @@ func ApplyWith(o *ops.Ops, t *Topology, node string, opt ApplyOptions) (*Report,
 	confirm := opt.Confirm
 	if dryRun || confirm.Window <= 0 {
 		confirm = ops.Confirm{}
+	} else {
+		rep.Pending = resumable(target, confirm.Command)
 	}
 	for _, rq := range reqs {
 		if rep.Pending != nil {
@@ -115,6 +117,18 @@ func ApplyWith(o *ops.Ops, t *Topology, node string, opt ApplyOptions) (*Report,
 	}
 	rep.Unlisted, err = t.unlisted(target, node)
 	return rep, err
+}
+
+// resumable is the change an earlier run of the same confirmed apply left
+// waiting (killed, or failed at a later step): this run joins it, so that
+// running the command again finishes it, and one rollback still restores
+// what the first run found.
+func resumable(o *ops.Ops, command string) *ops.Pending {
+	p, err := o.ReadPending()
+	if err != nil || p == nil || p.Command != command || p.Remaining(o.Deps.Now()) == 0 {
+		return nil
+	}
+	return p
 }
 
 // reroute runs `ifup` when the running router does not route what the

@@ -119,3 +119,44 @@ func TestConfirmedApplyWaitsForAnother(t *testing.T) {
 		t.Error("a step joining a change that is gone wrote files")
 	}
 }
+
+// TestConfirmedApplyResumes: a confirmed apply killed after its first step
+// (the change armed, the rest not run) is finished by the same command: it
+// joins the change left waiting instead of refusing it, and one rollback
+// still puts back what the router had before the first run.
+func TestConfirmedApplyResumes(t *testing.T) {
+	top, routers := fleet(t)
+	o := routers["branch1"]
+	conf := filepath.Join(o.Root, "etc/config")
+	before := snapshot(t, conf)
+	timers := 0
+	o.Deps.StartTimer = func(string, *ops.Pending) error { timers++; return nil }
+	reqs, _, err := top.requests(o, "branch1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := reqs[0].run(o, ops.Txn{Confirm: ops.Confirm{Window: time.Minute, Command: "topology apply star.json --node branch1"}})
+	if err != nil || first.Pending == nil {
+		t.Fatalf("the first step alone: %v, pending %v", err, first.Pending)
+	}
+	rep, err := confirmed(t, o, top, "branch1", &timers)
+	if err != nil {
+		t.Fatalf("the same command again: %v", err)
+	}
+	if rep.Pending == nil || rep.Pending.ID != first.Pending.ID || timers != 1 {
+		t.Fatalf("pending %v (want %s), timers %d (want 1)", rep.Pending, first.Pending.ID, timers)
+	}
+	if _, err := o.Rollback(ops.Rollback{}); err != nil {
+		t.Fatal(err)
+	}
+	if !equalMaps(before, snapshot(t, conf)) {
+		t.Error("the rollback did not restore what the router had before the first run")
+	}
+	// another command's pending change is not joined
+	if _, err := reqs[0].run(o, ops.Txn{Confirm: ops.Confirm{Window: time.Minute, Command: "server init"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := confirmed(t, o, top, "branch1", &timers); err == nil || !strings.Contains(err.Error(), "a change (server init)") {
+		t.Errorf("apply over another command's pending change: %v", err)
+	}
+}

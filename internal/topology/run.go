@@ -161,7 +161,7 @@ func applyCmd(o *ops.Ops, args []string, opt Options) error {
 // that a failed one is best rolled back.
 func pendingNote(p *ops.Pending, failed bool) string {
 	if failed {
-		return fmt.Sprintf("the steps that ran roll back by themselves at %s unless confirmed; 'wgowrt rollback' undoes them now",
+		return fmt.Sprintf("the steps that ran roll back by themselves at %s unless confirmed; the same command run again before then finishes the apply, 'wgowrt rollback' undoes them now",
 			p.Deadline.Local().Format("15:04:05"))
 	}
 	return fmt.Sprintf("every change of this apply rolls back by itself at %s unless confirmed: open a NEW ssh session to the router and run 'wgowrt confirm' (or 'wgowrt rollback' to undo it now)",
