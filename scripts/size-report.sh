@@ -39,6 +39,9 @@ status=0
 budget() { awk -v k="$1" '!/^#/ && $1 == k { print $2 }' "$BUDGET_FILE"; }
 xzsize() { if command -v xz >/dev/null; then xz -9e -c "$1" | wc -c; else echo -; fi; }
 
+# check says how size stands against what's budget. It runs in $(...), a
+# subshell, so the callers set status from what it printed (an assignment
+# here would be lost: until 2026-11-26 no budget was ever enforced).
 check() { # what size
 	local b
 	b=$(budget "$1")
@@ -48,8 +51,13 @@ check() { # what size
 		echo "ok (budget $b)"
 	else
 		echo "OVER BUDGET ($b)"
-		status=1
 	fi
+}
+
+# verdict prints a check's answer and records an over-budget one.
+verdict() {
+	[[ $1 != OVER* ]] || status=1
+	printf '%s\n' "$1"
 }
 
 printf '%-8s %-30s %10s %10s %10s  %s\n' goarch settings bytes gzip-9 xz-9e budget
@@ -58,8 +66,9 @@ for c in "${configs[@]}"; do
 	# shellcheck disable=SC2086 # extra is a list of VAR=value words
 	go_build "$tmp/$name" "$version" GOARCH="$goarch" $extra
 	size=$(stat -c %s "$tmp/$name")
-	printf '%-8s %-30s %10d %10d %10s  %s\n' "$name" "GOARCH=$goarch $extra" "$size" \
-		"$(gzip -9nc "$tmp/$name" | wc -c)" "$(xzsize "$tmp/$name")" "$(check "bin:$name" "$size")"
+	printf '%-8s %-30s %10d %10d %10s  ' "$name" "GOARCH=$goarch $extra" "$size" \
+		"$(gzip -9nc "$tmp/$name" | wc -c)" "$(xzsize "$tmp/$name")"
+	verdict "$(check "bin:$name" "$size")"
 done
 
 for dir in "${ipk_dirs[@]}"; do
@@ -71,7 +80,8 @@ for dir in "${ipk_dirs[@]}"; do
 		# Budget "pkg:<arch>" (the directory is the arch), else "pkg".
 		key=pkg:$(basename "$(dirname "$f")")
 		[[ -n $(budget "$key") ]] || key=pkg
-		printf '%-66s %10d  %s\n' "$(basename "$f")" "$size" "$(check "$key" "$size")"
+		printf '%-66s %10d  ' "$(basename "$f")" "$size"
+		verdict "$(check "$key" "$size")"
 	done
 done
 

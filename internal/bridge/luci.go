@@ -3,7 +3,6 @@ package bridge
 import (
 	"encoding/json"
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/wgowrt/wgowrt/internal/rpcd"
@@ -23,29 +22,120 @@ var argWords = map[string]string{
 	"expires": "expiry", "for": "expiry", // one Expires field takes both
 }
 
-var (
-	useAutoRe  = regexp.MustCompile(`use --[a-z0-9-]+ auto\b`)
-	withFlagRe = regexp.MustCompile(` with --iface\b`)
-	seeCmdRe   = regexp.MustCompile(` \(see 'wgowrt [^']*'\)`)
-	initCmdRe  = regexp.MustCompile(`with 'wgowrt server init[^']*'`)
-	flagRe     = regexp.MustCompile(`--([a-z][a-z0-9-]*)`)
-	expiryRe   = regexp.MustCompile(`with 'wgowrt peer set [^']*' \([^)]*\)`)
-)
-
-// forLuCI rewrites a message in the page's words.
+// forLuCI rewrites a message in the page's words. (Matched by hand:
+// regexp would cost the binary ~150 KB.)
 func forLuCI(msg string) string {
-	msg = useAutoRe.ReplaceAllString(msg, "use auto")
-	msg = withFlagRe.ReplaceAllString(msg, "")
-	msg = seeCmdRe.ReplaceAllString(msg, "")
-	msg = initCmdRe.ReplaceAllString(msg, "on the Setup page")
-	msg = expiryRe.ReplaceAllString(msg, "with Expiry… (a date, a duration such as 7d, or never)")
-	return flagRe.ReplaceAllStringFunc(msg, func(f string) string {
+	msg = replaceMatches(msg, useAuto, func(string) string { return "use auto" })
+	msg = replaceMatches(msg, literalWord(" with --iface"), func(string) string { return "" })
+	msg = replaceMatches(msg, quoted(" (see 'wgowrt ", ")"), func(string) string { return "" })
+	msg = replaceMatches(msg, quoted("with 'wgowrt server init", ""), func(string) string { return "on the Setup page" })
+	msg = replaceMatches(msg, expiryAdvice, func(string) string { return "with Expiry… (a date, a duration such as 7d, or never)" })
+	return replaceMatches(msg, flag, func(f string) string {
 		name := f[2:]
 		if w, ok := argWords[name]; ok {
 			return w
 		}
 		return strings.ReplaceAll(name, "-", " ")
 	})
+}
+
+// A matcher says how long a match starting at s[0] is (0: none).
+type matcher func(s string) int
+
+// replaceMatches replaces, left to right, each non-overlapping match.
+func replaceMatches(s string, m matcher, repl func(string) string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if n := m(s[i:]); n > 0 {
+			b.WriteString(repl(s[i : i+n]))
+			i += n
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+func isFlagChar(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' }
+
+func isWordChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// flagRun is the length of the run of flag characters at the start of s.
+func flagRun(s string) int {
+	n := 0
+	for n < len(s) && isFlagChar(s[n]) {
+		n++
+	}
+	return n
+}
+
+// flag matches --name (name: a lower-case letter, then a-z 0-9 -).
+func flag(s string) int {
+	if !strings.HasPrefix(s, "--") || len(s) < 3 || s[2] < 'a' || s[2] > 'z' {
+		return 0
+	}
+	return 2 + flagRun(s[2:])
+}
+
+// useAuto matches "use --FLAG auto" ending at a word boundary.
+func useAuto(s string) int {
+	if !strings.HasPrefix(s, "use --") {
+		return 0
+	}
+	n := flagRun(s[len("use --"):])
+	if n == 0 {
+		return 0
+	}
+	a := literalWord(" auto")(s[len("use --")+n:])
+	if a == 0 {
+		return 0
+	}
+	return len("use --") + n + a
+}
+
+// literalWord matches lit ending at a word boundary.
+func literalWord(lit string) matcher {
+	return func(s string) int {
+		if !strings.HasPrefix(s, lit) || len(s) > len(lit) && isWordChar(s[len(lit)]) {
+			return 0
+		}
+		return len(lit)
+	}
+}
+
+// quoted matches prefix, anything up to the next "'", that quote, then
+// after (when not "").
+func quoted(prefix, after string) matcher {
+	return func(s string) int {
+		if !strings.HasPrefix(s, prefix) {
+			return 0
+		}
+		q := strings.IndexByte(s[len(prefix):], '\'')
+		if q < 0 {
+			return 0
+		}
+		n := len(prefix) + q + 1
+		if !strings.HasPrefix(s[n:], after) {
+			return 0
+		}
+		return n + len(after)
+	}
+}
+
+// expiryAdvice matches "with 'wgowrt peer set …' (…)".
+func expiryAdvice(s string) int {
+	n := quoted("with 'wgowrt peer set ", " (")(s)
+	if n == 0 {
+		return 0
+	}
+	end := strings.IndexByte(s[n:], ')')
+	if end < 0 {
+		return 0
+	}
+	return n + end + 1
 }
 
 // inLuCIWords wraps a method so that its errors read in the page's

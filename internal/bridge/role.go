@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"encoding/json"
-	"regexp"
 
 	"github.com/wgowrt/wgowrt/internal/ops"
 	"github.com/wgowrt/wgowrt/internal/plan"
@@ -27,10 +26,20 @@ type adoptArgs struct {
 	Endpoint string `json:"endpoint"`
 }
 
-// sectionNameRe is what a network interface (a UCI section name) can be
-// called; anything else is refused before planning, so no error repeats
-// an unprintable name.
-var sectionNameRe = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+// sectionName says whether s can be the name of a network interface (a
+// UCI section name: 1 to 64 of A-Z a-z 0-9 _); anything else is refused
+// before planning, so no error repeats an unprintable name.
+func sectionName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isWordChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // decodeIface is decode for a method whose iface argument (*iface once
 // decoded) must name an interface.
@@ -47,7 +56,7 @@ func checkIface(iface string) error {
 	if iface == "" {
 		return rpcd.Errorf("iface", "", "name the interface")
 	}
-	if !sectionNameRe.MatchString(iface) {
+	if !sectionName(iface) {
 		return rpcd.Errorf("iface", iface, "%q is not the name of a network interface (letters, digits and _)", iface)
 	}
 	return nil

@@ -3,7 +3,6 @@ package ops
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -165,7 +164,33 @@ func (d *ifaceCheck) portClosed() []Finding {
 	return []Finding{d.finding("port-closed", "", fmt.Sprintf("UDP port %d of %s is not open on wan: peers' handshakes never arrive", port, d.iface), ev, fix)}
 }
 
-var dportRe = regexp.MustCompile(`dport (\{[^}]*\}|[0-9-]+)`)
+// dports are the port sets of a line of nft output: what follows each
+// "dport ", a {…} set or a run of digits and dashes.
+func dports(line string) []string {
+	var out []string
+	for i := strings.Index(line, "dport "); i >= 0; {
+		rest := line[i+len("dport "):]
+		n := 0
+		if strings.HasPrefix(rest, "{") {
+			if end := strings.IndexByte(rest, '}'); end >= 0 {
+				n = end + 1
+			}
+		} else {
+			for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || rest[n] == '-') {
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, rest[:n])
+		}
+		next := strings.Index(rest[n:], "dport ")
+		if next < 0 {
+			break
+		}
+		i = len(line) - len(rest) + n + next
+	}
+	return out
+}
 
 // ruleAccepts says whether an accept rule of an nft chain matches udp
 // port (fw4 writes "udp dport 51820", "meta l4proto udp th dport {…}").
@@ -174,8 +199,8 @@ func ruleAccepts(chain string, port int) bool {
 		if !strings.Contains(line, "accept") || strings.Contains(line, "tcp dport") {
 			continue
 		}
-		for _, m := range dportRe.FindAllStringSubmatch(line, -1) {
-			if portIn(strings.Trim(m[1], "{} "), port) {
+		for _, m := range dports(line) {
+			if portIn(strings.Trim(m, "{} "), port) {
 				return true
 			}
 		}

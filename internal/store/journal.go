@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,14 +51,41 @@ import (
 const journalName = ".wgowrt-journal"
 
 // Temporary files: ours are recognised by exact name, never by a prefix
-// alone.
-var (
-	tmpConfig  = regexp.MustCompile(`^\.([A-Za-z0-9_-]+)\.(?:uci|wgowrt)-[0-9]+$`)
-	tmpJournal = regexp.MustCompile(`^\.wgowrt-journal-[0-9]+$`)
-	// tmpStaging are the per-package staging directories older versions
-	// left in $TMPDIR when killed during a commit.
-	tmpStaging = regexp.MustCompile(`^wgowrt-uci-[0-9]+$`)
-)
+// alone. (Matched by hand: regexp would cost the binary ~150 KB.)
+
+// tmpConfigPackage is the package a config temp file is named after
+// (".PACKAGE.uci-DIGITS" or ".PACKAGE.wgowrt-DIGITS", PACKAGE of
+// A-Z a-z 0-9 _ -), "" for any other name.
+func tmpConfigPackage(name string) string {
+	rest, ok := strings.CutPrefix(name, ".")
+	i := strings.LastIndexByte(rest, '.')
+	if !ok || i <= 0 {
+		return ""
+	}
+	pkg, tail := rest[:i], rest[i+1:]
+	if !digitsAfter(tail, "uci-") && !digitsAfter(tail, "wgowrt-") {
+		return ""
+	}
+	for _, c := range pkg {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return ""
+		}
+	}
+	return pkg
+}
+
+// isTmpJournal: a journal being written (".wgowrt-journal-DIGITS").
+func isTmpJournal(name string) bool { return digitsAfter(name, ".wgowrt-journal-") }
+
+// isTmpStaging: a per-package staging directory older versions left in
+// $TMPDIR when killed during a commit ("wgowrt-uci-DIGITS").
+func isTmpStaging(name string) bool { return digitsAfter(name, "wgowrt-uci-") }
+
+// digitsAfter says whether s is prefix and then one or more ASCII digits.
+func digitsAfter(s, prefix string) bool {
+	rest, ok := strings.CutPrefix(s, prefix)
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
+}
 
 type journal struct {
 	Version int           `json:"version"`
@@ -563,7 +589,7 @@ func (s *Store) journalTarget(f journalFile) (*fileWrite, error) {
 		fw.real = r
 	}
 	for _, name := range []string{f.Tmp, f.Backup} {
-		if m := tmpConfig.FindStringSubmatch(name); !uci.ValidPackage(f.Package) || m == nil || m[1] != filepath.Base(fw.real) {
+		if pkg := tmpConfigPackage(name); !uci.ValidPackage(f.Package) || pkg == "" || pkg != filepath.Base(fw.real) {
 			return nil, fmt.Errorf("bad entry %q %q", f.Package, name)
 		}
 	}
@@ -580,9 +606,9 @@ func (s *Store) cleanup() {
 		}
 		for _, e := range ents {
 			name := e.Name()
-			if m := tmpConfig.FindStringSubmatch(name); m != nil && e.Type().IsRegular() {
-				removeStray(filepath.Join(dir, name), filepath.Join(dir, m[1]), s.journalPath())
-			} else if dir == s.ConfDir && tmpJournal.MatchString(name) && e.Type().IsRegular() {
+			if pkg := tmpConfigPackage(name); pkg != "" && e.Type().IsRegular() {
+				removeStray(filepath.Join(dir, name), filepath.Join(dir, pkg), s.journalPath())
+			} else if dir == s.ConfDir && isTmpJournal(name) && e.Type().IsRegular() {
 				removeStray(filepath.Join(dir, name), "", "")
 			}
 		}
@@ -590,7 +616,7 @@ func (s *Store) cleanup() {
 	tmpdir := os.TempDir()
 	ents, _ := os.ReadDir(tmpdir)
 	for _, e := range ents {
-		if e.IsDir() && tmpStaging.MatchString(e.Name()) && staleDir(e) && onlyDeltas(filepath.Join(tmpdir, e.Name())) {
+		if e.IsDir() && isTmpStaging(e.Name()) && staleDir(e) && onlyDeltas(filepath.Join(tmpdir, e.Name())) {
 			step("remove", filepath.Join(tmpdir, e.Name()))
 			os.RemoveAll(filepath.Join(tmpdir, e.Name()))
 		}
