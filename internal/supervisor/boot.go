@@ -109,6 +109,9 @@ func (s *Supervisor) holds(ctx context.Context, running map[string]bool, live ma
 	s.dropUnknown(h, held)
 	ifs := map[string]*ifaceState{}
 	for _, t := range s.targets {
+		if ctx.Err() != nil {
+			return // stopping: what is left waits for the next start
+		}
 		_, isLive := live[peerID{t.Iface, t.Key}]
 		if isLive && !held[t.Section] {
 			continue // the steady state: no question to netifd

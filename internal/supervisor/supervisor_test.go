@@ -231,3 +231,29 @@ func TestConfigChangePickedUp(t *testing.T) {
 		t.Errorf("pushes (-want +got):\n%s", diff)
 	}
 }
+
+// TestStopsMidTick: SIGTERM (the run's context ending) during a tick that
+// has many stale names to look up ends the tick at once: no further
+// lookups, and the lookup it cut short is not logged as a failing name.
+func TestStopsMidTick(t *testing.T) {
+	r := newRig(20)
+	r.s.Tick(context.Background())
+	r.clock.Advance(3 * time.Minute) // every handshake stale: every name is looked up
+	ctx, stop := context.WithCancel(context.Background())
+	lookups := 0
+	r.s.Resolve = func(c context.Context, host string) ([]netip.Addr, error) {
+		lookups++
+		stop() // SIGTERM arrives during the first lookup
+		return nil, c.Err()
+	}
+	r.logs = nil
+	r.s.Tick(ctx)
+	if lookups != 1 {
+		t.Errorf("%d lookups after SIGTERM came during the first (want 1)", lookups)
+	}
+	for _, l := range r.logs {
+		if strings.Contains(l, "cannot resolve") {
+			t.Errorf("a lookup cut short by SIGTERM logged as a failing name: %s", l)
+		}
+	}
+}

@@ -42,6 +42,9 @@ func (s *Supervisor) Tick(ctx context.Context) {
 	s.holds(ctx, running, live, now) // boot.go: endpoints held back from netifd
 	synced := map[string]bool{}
 	for _, t := range s.targets {
+		if ctx.Err() != nil {
+			return // SIGTERM: stop now, not after every peer (procd kills after 5 s)
+		}
 		if !running[t.Iface] {
 			// netifd has not brought it up: its handler fails the whole
 			// interface while one name does not resolve; holds (boot.go)
@@ -130,6 +133,9 @@ func (s *Supervisor) resolveDue(ctx context.Context, t ops.EndpointTarget, st *p
 	addrs, err := s.Resolve(rctx, t.Host)
 	if err == nil && len(addrs) == 0 {
 		err = fmt.Errorf("no address")
+	}
+	if err != nil && ctx.Err() != nil {
+		return nil, false // stopping: the name did not fail, the lookup was cut short
 	}
 	if err != nil {
 		if msg := errKey(err); msg != st.lastErr {

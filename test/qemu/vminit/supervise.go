@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -27,14 +28,37 @@ import (
 // tick also looks names up. There is no procd or ubus here: its `ubus
 // listen` child fails and is retried every 10 s, its events' `ubus send`
 // fail (both logged), which changes nothing of its own memory. It runs
-// superviseFor with a 1 s interval, then its VmRSS and VmHWM (peak) are
-// read from /proc/PID/status. The binary sits in the initramfs (tmpfs), so
+// superviseFor with a 1 s interval, and on until every host-name peer has
+// been looked up once (up to superviseMax), then its VmRSS and VmHWM
+// (peak) are read from /proc/PID/status. The binary sits in the initramfs (tmpfs), so
 // its pages count as shared memory rather than RssFile; on a router's
 // squashfs they are RssFile: VmRSS is the same sum.
 const (
 	supervisePeers = 200
 	superviseFor   = 4 * time.Second
+	// superviseMax bounds the wait for every host-name peer to have been
+	// looked up once: a slow emulated CPU needs more than superviseFor,
+	// and the supervisor stops at SIGTERM without finishing its tick.
+	superviseMax = 30 * time.Second
 )
+
+// lockedBuffer is the supervisor's output, read while it still writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // SuperviseMem is the guest's report of the supervisor's memory.
 type SuperviseMem struct {
@@ -67,7 +91,7 @@ func superviseRun() SuperviseMem {
 		m.Err = err.Error()
 		return m
 	}
-	var logs bytes.Buffer
+	var logs lockedBuffer
 	cmd := exec.Command("/wgowrt", "--root", root, "supervise", "--interval", "1s", "--stale", "1s", "--max-backoff", "1s", "--down-after", "1s")
 	cmd.Env = []string{"GOMAXPROCS=1", "PATH=/"}
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -76,6 +100,10 @@ func superviseRun() SuperviseMem {
 		return m
 	}
 	time.Sleep(superviseFor)
+	for end := time.Now().Add(superviseMax - superviseFor); time.Now().Before(end) &&
+		strings.Count(logs.String(), "cannot resolve") < supervisePeers/2; {
+		time.Sleep(200 * time.Millisecond)
+	}
 	m.RSSkB, m.HWMkB, m.AnonkB, m.FilekB = procMem(cmd.Process.Pid)
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
