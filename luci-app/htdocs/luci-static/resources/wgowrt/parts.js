@@ -126,6 +126,20 @@ function stage(res) {
 	});
 }
 
+/* button is a LuCI button (label: text or a node) */
+function button(label, cls, handler, disabled) {
+	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler,
+		'disabled': disabled ? 'disabled' : null }, [ label ]);
+}
+
+/* failed shows an error answer as a notification, and says whether it was one */
+function failed(res) {
+	var msg = errorText(res);
+	if (msg)
+		ui.addNotification(null, text('p', {}, msg), 'danger');
+	return msg != null;
+}
+
 /* qrImage is the QR code of a client config, or a note why there is none */
 function qrImage(res) {
 	if (!res.qr)
@@ -150,6 +164,8 @@ return baseclass.extend({
 	text: text,
 	preview: preview,
 	stage: stage,
+	button: button,
+	failed: failed,
 	qrImage: qrImage,
 	download: download
 });

@@ -7,6 +7,9 @@
 'require wgowrt.helpers as helpers';
 'require wgowrt.parts as parts';
 
+/* shared with the other views (wgowrt/parts.js) */
+var button = parts.button, failed = parts.failed;
+
 /*
  * Overview: every WireGuard interface with its role and peers, refreshed
  * every few seconds. Rows are keyed by public key and updated in place, so
@@ -215,10 +218,6 @@ function updateSection(sec, iface) {
 	syncPeers(sec.querySelector('table'), iface.peers || []);
 }
 
-function button(label, cls, handler) {
-	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler }, [ label ]);
-}
-
 /*
  * updateActions offers what fits the interface's role: Adopt… for one
  * wgowrt did not create, Remove… for a wgowrt server or client, nothing
@@ -235,14 +234,6 @@ function updateActions(box, iface) {
 		? button(_('Adopt…'), 'cbi-button-action wgowrt-adopt', ui.createHandlerFn(null, handleAdopt, name))
 		: act == 'remove' ? button(_('Remove…'), 'cbi-button-remove wgowrt-role-remove', ui.createHandlerFn(null, handleRoleRemove, name, role, addrs))
 		: []);
-}
-
-/* failed shows an error answer and reports whether there was one */
-function failed(res) {
-	var msg = parts.errorText(res);
-	if (msg)
-		ui.addNotification(null, parts.text('p', {}, msg), 'danger');
-	return msg != null;
 }
 
 /* refresh re-reads the status into the page (set by render) */

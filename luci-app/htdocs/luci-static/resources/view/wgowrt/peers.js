@@ -7,6 +7,9 @@
 'require wgowrt.helpers as helpers';
 'require wgowrt.parts as parts';
 
+/* shared with the other views (wgowrt/parts.js) */
+var button = parts.button, failed = parts.failed;
+
 /*
  * Peers of a wgowrt server: add one in a single dialog (keys, address,
  * config and QR code made by the router), and disable, enable, rename or
@@ -114,19 +117,6 @@ var callPeerRename = rpc.declare({
 	params: [ 'iface', 'name', 'new_name' ],
 	expect: { '': {} }
 });
-
-/* failed shows an error answer and reports whether there was one */
-function failed(res) {
-	var msg = parts.errorText(res);
-	if (msg)
-		ui.addNotification(null, parts.text('p', {}, msg), 'danger');
-	return msg != null;
-}
-
-function button(label, cls, handler, disabled) {
-	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler,
-		'disabled': disabled ? 'disabled' : null }, [ label ]);
-}
 
 return view.extend({
 	load: function() {

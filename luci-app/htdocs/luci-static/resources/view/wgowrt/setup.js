@@ -6,6 +6,9 @@
 'require wgowrt.helpers as helpers';
 'require wgowrt.parts as parts';
 
+/* shared with the other views (wgowrt/parts.js) */
+var button = parts.button;
+
 /*
  * Setup: create a server, import a VPN provider's configuration (pasted or
  * uploaded) with the routing mode, link another site. Each form asks
@@ -60,10 +63,6 @@ var callGenerateKeys = rpc.declare({
 	params: [ 'psk' ],
 	expect: { '': {} }
 });
-
-function button(label, cls, handler) {
-	return E('button', { 'class': 'cbi-button ' + cls, 'click': handler }, [ label ]);
-}
 
 /* section is one setup form with its result area */
 function section(title, descr, form, onPreview) {
