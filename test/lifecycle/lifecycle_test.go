@@ -75,6 +75,8 @@ func bootOnly(t *testing.T, tool, tag, network, firewall, bin string) *router {
 		if t.Failed() {
 			out, _ := exec.Command(tool, "logs", r.name).CombinedOutput()
 			t.Logf("%s logs:\n%s", r.name, out)
+			out, _ = exec.Command(tool, "exec", r.name, "sh", "-c", "wg show all; ip -br addr; ip route show table all | grep -v '^local\\|^multicast\\|^broadcast\\|fe80::'").CombinedOutput()
+			t.Logf("state of %s:\n%s", r.name, out)
 		}
 		exec.Command(tool, "down", r.name).Run()
 	})
@@ -82,11 +84,18 @@ func bootOnly(t *testing.T, tool, tag, network, firewall, bin string) *router {
 	return r
 }
 
-// eventually polls cond for up to 15 s.
+// eventually polls cond for up to 25 s. A WireGuard sender whose session
+// the far side does not hold (both ends initiated at once: seen when two
+// hand-made site links come up together) tries a new handshake only after
+// Keepalive-Timeout + Rekey-Timeout (10 s + 5 s) without an answer, so
+// traffic can take 15 s and a little more to pass (it passed after 16.4 s,
+// 2 runs of 12 with both CPUs busy; before, the wait ended at 15 s).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(15 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+	start := time.Now()
+	for end := time.Now().Add(25 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
 		if cond() {
+			t.Logf("%s after %v", what, time.Since(start).Round(time.Millisecond))
 			return
 		}
 	}

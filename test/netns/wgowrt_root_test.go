@@ -32,12 +32,20 @@ func publicKey(t *testing.T, r *lab.Router) string {
 	return v.PublicKey
 }
 
+// eventuallyFor bounds a wait for traffic to pass. A sender whose session
+// the other side does not hold (both ends initiating at once, a device
+// re-created under it) starts a new handshake only once Keepalive-Timeout
+// and Rekey-Timeout have passed without an answer (10 s + 5 s, WireGuard's
+// protocol timers), so a shorter wait fails on a recovery WireGuard itself
+// makes: seen in CI, and reproduced with both CPUs busy.
+const eventuallyFor = 25 * time.Second
+
 // eventually repeats probe until it reaches (the first packets of a
 // tunnel may be spent on, or lost before, the WireGuard handshake) and
 // then checks the address the far side saw.
 func eventually(t *testing.T, what string, probe func() lab.Result, seenIP string) {
 	t.Helper()
-	deadline := time.Now().Add(12 * time.Second)
+	deadline := time.Now().Add(eventuallyFor)
 	r := probe()
 	for r.Outcome != lab.Reached && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)

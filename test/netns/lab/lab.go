@@ -84,6 +84,14 @@ func (l *Lab) NS(name string) *NS {
 			l.t.Errorf("cleanup: ip netns del %s: %v: %s", ns.Path, err, out)
 		}
 	})
+	// On failure, its addresses and routes while they still exist
+	// (registered after the lab's teardown, so it runs before it).
+	l.t.Cleanup(func() {
+		if l.t.Failed() {
+			out, _ := ns.Run("sh", "-c", "ip -br addr; ip route show table all | grep -v '^local\\|^multicast\\|^broadcast\\|fe80::'")
+			l.t.Logf("state of %s:\n%s", ns.Name, out)
+		}
+	})
 	ns.MustRun("ip", "link", "set", "lo", "up")
 	return ns
 }
