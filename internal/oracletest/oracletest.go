@@ -36,6 +36,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wgowrt/wgowrt/internal/testenv"
 )
 
 // Packages are the configs wgowrt writes, the ones compared with uci show.
@@ -82,7 +84,7 @@ func Get(t testing.TB) *Oracle {
 // Stop takes the namespace down if one was started; call it from TestMain.
 func Stop() {
 	if o := shared.o; o != nil {
-		exec.Command(o.tool, "down", o.name).Run()
+		testenv.NSDown(o.tool, o.name)
 	}
 }
 
@@ -130,14 +132,14 @@ func start() (*Oracle, string) {
 		cache: map[[32]byte][]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}
 	o.state = filepath.Join(stateRoot, o.name)
 	if out, err := exec.Command(tool, "up", o.name).CombinedOutput(); err != nil {
-		exec.Command(tool, "down", o.name).Run()
+		testenv.NSDown(tool, o.name)
 		return nil, fmt.Sprintf("owrt-ns up %s: %s", o.name, firstLine(out, err))
 	}
 	if !o.netifd {
 		return o, ""
 	}
 	if out, err := exec.Command(tool, "start", o.name, "netifd").CombinedOutput(); err != nil {
-		exec.Command(tool, "down", o.name).Run()
+		testenv.NSDown(tool, o.name)
 		return nil, fmt.Sprintf("owrt-ns start %s netifd: %s", o.name, firstLine(out, err))
 	}
 	o.noVLAN = o.exec(`ip link add chkvl type veth peer name chkvlp && ip link add link chkvl name chkvl.5 type vlan id 5; rc=$?; ip link del chkvl; exit $rc`) != ""
@@ -154,7 +156,7 @@ func reapStale(tool, stateRoot string) {
 			continue
 		}
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); errors.Is(err, os.ErrNotExist) {
-			exec.Command(tool, "down", filepath.Base(d)).Run()
+			testenv.NSDown(tool, filepath.Base(d))
 		}
 	}
 }

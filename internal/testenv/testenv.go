@@ -148,7 +148,7 @@ func Install(t testing.TB, boot, name string, files map[string]string) {
 // console log), once nothing is mounted there: a test leaves nothing
 // behind. Errors are ignored (a container that is not up is fine).
 func BootDown(boot, name string) {
-	_ = exec.Command(boot, name, "down").Run()
+	_, _ = BootStop(boot, name)
 	root := os.Getenv("OWRT_STATE")
 	if root == "" {
 		root = "/run/owrt-oracle"

@@ -47,7 +47,9 @@ func TestRebootWithPendingChangeRestoresOldConfig(t *testing.T) {
 		t.Fatal("the change was not committed")
 	}
 	// Down (the timer dies with the system), then up on the same state.
-	b(name, "down")
+	if out, err := testenv.BootStop(boot, name); err != nil {
+		t.Fatalf("owrt-boot %s down: %v\n%s", name, err, out)
+	}
 	b(name, "up", "--keep")
 
 	if got := b(name, "exec", "sh", "-c", "cat /etc/config/network /etc/config/firewall | sha256sum"); got != before {

@@ -27,7 +27,7 @@ type router struct {
 func newRouter(t *testing.T) *router {
 	r := &router{t: t, tool: testenv.OracleTool(t, "owrt-ns"), name: fmt.Sprintf("cfd%d", os.Getpid())}
 	r.ns = testenv.Runner(t, r.tool)
-	t.Cleanup(func() { exec.Command(r.tool, "down", r.name).Run() })
+	t.Cleanup(func() { testenv.NSDown(r.tool, r.name) })
 	r.ns("up", r.name)
 	bootForwarding(r.ns, r.name)
 	r.ns("cp", r.name, bin, "/usr/sbin/")
@@ -146,7 +146,7 @@ func TestDoctorHealthySiteLink(t *testing.T) {
 	nsTool := testenv.OracleTool(t, "owrt-ns")
 	ns := testenv.Runner(t, nsTool)
 	a, b := fmt.Sprintf("cfsa%d", os.Getpid()), fmt.Sprintf("cfsb%d", os.Getpid())
-	t.Cleanup(func() { exec.Command(nsTool, "down", a).Run(); exec.Command(nsTool, "down", b).Run() })
+	t.Cleanup(func() { testenv.NSDown(nsTool, a); testenv.NSDown(nsTool, b) })
 	cfgB := t.TempDir()
 	os.WriteFile(cfgB+"/network", []byte(siteBNetwork), 0644)
 	ns("up", a)

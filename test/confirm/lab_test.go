@@ -28,8 +28,8 @@ func newLab(t *testing.T) *lab {
 			out, _ := exec.Command(nsTool, "logs", l.r).CombinedOutput()
 			t.Logf("router logs:\n%s", out)
 		}
-		exec.Command(nsTool, "down", l.r).Run()
-		exec.Command(nsTool, "down", l.admin).Run()
+		testenv.NSDown(nsTool, l.r)
+		testenv.NSDown(nsTool, l.admin)
 	})
 	l.ns("up", l.r)
 	l.ns("up", l.admin, "--no-ubusd")

@@ -36,7 +36,7 @@ func TestRealRPCDSessionIsPlannedAroundAndAppliesCleanly(t *testing.T) {
 		return string(out)
 	}
 	ns("up", name, "--config", cfg)
-	t.Cleanup(func() { exec.Command(tool, "down", name).Run() })
+	t.Cleanup(func() { testenv.NSDown(tool, name) })
 	ns("cp", name, bin, "/usr/sbin/")
 	ns("start", name, "rpcd")
 	// --root /: the files only (no netifd runs here to reload).

@@ -78,7 +78,7 @@ func bootOnly(t *testing.T, tool, tag, network, firewall, bin string) *router {
 			out, _ = exec.Command(tool, "exec", r.name, "sh", "-c", "wg show all; ip -br addr; ip route show table all | grep -v '^local\\|^multicast\\|^broadcast\\|fe80::'").CombinedOutput()
 			t.Logf("state of %s:\n%s", r.name, out)
 		}
-		exec.Command(tool, "down", r.name).Run()
+		testenv.NSDown(tool, r.name)
 	})
 	r.ns("cp", r.name, bin, "/usr/sbin/")
 	return r

@@ -79,7 +79,7 @@ func TestStockHandlersUnresolvable(t *testing.T) {
 			name := fmt.Sprintf("bootrace%d-%s", os.Getpid(), strings.ReplaceAll(h, ".", ""))
 			up := func() {
 				run("up", name, "--config", cfg, "--wireguard-handler", h)
-				t.Cleanup(func() { exec.Command(ns, "down", name).Run() })
+				t.Cleanup(func() { testenv.NSDown(ns, name) })
 			}
 			up()
 			run("start", name, "netifd")
@@ -90,7 +90,7 @@ func TestStockHandlersUnresolvable(t *testing.T) {
 			if strings.Contains(st, `"up": true`) || strings.Contains(string(peers), k.s1.PublicKey().String()) {
 				t.Fatalf("%s: wg0 came up or carries the good peer although bad.test does not resolve: the stock handler changed\n%s\n%s", h, st, peers)
 			}
-			exec.Command(ns, "down", name).Run()
+			testenv.NSDown(ns, name)
 
 			up()
 			run("cp", name, bin, "/usr/sbin/")
@@ -131,7 +131,9 @@ func TestBootHeldEndpoint(t *testing.T) {
 	// The client's resolver is the server's dnsmasq (the image's, which
 	// knows no srv.test yet: .test is not forwarded, so NXDOMAIN).
 	b(l.cl, "exec", "sh", "-c", "rm /etc/resolv.conf && echo 'nameserver 10.0.0.2' > /etc/resolv.conf")
-	b(l.cl, "down")
+	if out, err := testenv.BootStop(l.boot, l.cl); err != nil {
+		t.Fatalf("owrt-boot %s down: %v\n%s", l.cl, err, out)
+	}
 	booted := time.Now()
 	b(l.cl, "up", "--keep", "--config", clCfg, "--link", "eth1="+l.srv+":eth1")
 

@@ -117,16 +117,27 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 		}
 	})
 	// Registered first among the lab's: down is fine when up failed half-way.
+	// Down runs while /run/netns/ID still holds the namespace: owrt-ns down
+	// ends by killing whatever is in a namespace with the number this one
+	// had, and a freed number goes to the next namespace made (another
+	// test's router; see testenv.NSDown). The name goes after.
 	l.onCleanup(func() {
 		if _, _, err := owrtNS("", "down", id); err != nil {
 			l.t.Errorf("cleanup: %v", err)
+		}
+		if _, err := os.Stat("/run/netns/" + id); err != nil {
+			return
+		}
+		if out, err := exec.Command("ip", "netns", "del", id).CombinedOutput(); err != nil {
+			l.t.Errorf("cleanup: ip netns del %s: %v: %s", id, err, out)
 		}
 	})
 	// The namespace's holder (owrt-ns's `sleep infinity`) is sometimes gone
 	// right after up on a loaded machine: up reports a live holder as gone
 	// (it looks for `sleep infinity` before the holder's exec), and in rare
-	// runs (about 1 in 10 CI runs; cause not found) the holder dies between
-	// up and the next owrt-ns exec. Either way: down, and up again.
+	// runs (about 1 in 10 CI runs) the holder died between up and the next
+	// owrt-ns exec: killed by another namespace's down (the numbers reused,
+	// see above; now held while down runs). Either way: down, and up again.
 	var holder string
 	var err error
 	for try := 0; try < 3; try++ {
@@ -140,11 +151,6 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	l.onCleanup(func() {
-		if out, err := exec.Command("ip", "netns", "del", id).CombinedOutput(); err != nil {
-			l.t.Errorf("cleanup: ip netns del %s: %v: %s", id, err, out)
-		}
-	})
 	return &Router{NS: &NS{Name: name, Path: id, lab: l}, ID: id, Handler: handler, holder: holder}
 }
 
