@@ -439,12 +439,9 @@ func routedPrefixes(st plan.State, up map[string]bool, routeDev func(netip.Addr)
 	return out
 }
 
-// routedOf are a peer's IPv4 AllowedIPs that netifd routes (not /0:
-// default routes go through policy routing or the interface's own table).
-func routedOf(p plan.Peer) []netip.Prefix { return routedFamily(p, true) }
-
 // routedBoth are a peer's IPv4 and IPv6 AllowedIPs that netifd routes
-// (route_allowed_ips installs both families).
+// (route_allowed_ips installs both families; not /0: default routes go
+// through policy routing or the interface's own table).
 func routedBoth(p plan.Peer) []netip.Prefix {
 	return append(routedFamily(p, true), routedFamily(p, false)...)
 }

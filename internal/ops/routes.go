@@ -15,8 +15,8 @@ import (
 // short; from 25.12 the renew that applies a change installs them in the
 // background. So it waits, up to settle, while netifd is still setting
 // iface up and, from 25.12, for the routes to appear. Without a running
-// router, or with iface down or routed through a table of its own
-// (ip4table), there are none.
+// router, or with iface down, there are none; nor in a family iface
+// routes through a table of its own (ip4table, ip6table).
 func (o *Ops) MissingRoutes(iface string, settle time.Duration) ([]netip.Prefix, error) {
 	ls := o.live()
 	if ls == nil {
@@ -55,15 +55,19 @@ func (o *Ops) missingRoutes(ls *Live, iface string) ([]netip.Prefix, error) {
 	for _, i := range ifs {
 		up = up || i.Name == iface && i.Up
 	}
-	if !up || opt(st.Network, iface, "ip4table") != "" {
+	if !up {
 		return nil, nil
 	}
+	v4, v6 := opt(st.Network, iface, "ip4table") == "", opt(st.Network, iface, "ip6table") == ""
 	var out []netip.Prefix
 	for _, p := range plan.ReadPeers(st, iface) {
 		if !p.Routes || p.Disabled {
 			continue
 		}
-		for _, pf := range routedOf(p) {
+		for _, pf := range routedBoth(p) {
+			if pf.Addr().Is4() && !v4 || pf.Addr().Is6() && !v6 {
+				continue
+			}
 			if dev := o.Deps.Probes.RouteDev(probeAddr(pf)); dev != "" && dev != iface {
 				out = append(out, pf)
 			}

@@ -15,18 +15,19 @@ import (
 	"github.com/wgowrt/wgowrt/ubus"
 )
 
-// TestMissingRoutes: a site's subnet the kernel routes elsewhere is
-// missing (up to 24.10 at once; from 25.12 only once the wait for the
+// TestMissingRoutes: a site's subnets (IPv4 and IPv6) the kernel routes
+// elsewhere are missing (up to 24.10 at once; from 25.12 only once the wait for the
 // renew's routes is over), one routed into wg0 is not, a phone's /32
-// without route_allowed_ips is never asked about; wg0 down or no running
-// router: none. Ifup is /sbin/ifup's three calls.
+// without route_allowed_ips is never asked about, nor a family wg0 routes
+// through a table of its own (ip6table); wg0 down or no running router:
+// none. Ifup is /sbin/ifup's three calls.
 func TestMissingRoutes(t *testing.T) {
 	o := testOps(t)
 	if _, err := o.PeerAdd(peerAdd("phone")); err != nil {
 		t.Fatal(err)
 	}
 	site, _ := wg.ParseKey("a5SMTXAxeWfJPbfcvqlp63tjw2OaxZq7nDGsh8qxXxw=")
-	if _, err := o.SiteAdd(SiteAdd{Intent: plan.SiteIntent{Name: "office", PublicKey: site, Remote: []string{"10.20.0.0/24"}}}); err != nil {
+	if _, err := o.SiteAdd(SiteAdd{Intent: plan.SiteIntent{Name: "office", PublicKey: site, Remote: []string{"10.20.0.0/24", "fd00:20::/64"}}}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -46,7 +47,7 @@ func TestMissingRoutes(t *testing.T) {
 		}
 		return "veth-wan"
 	}
-	office := netip.MustParsePrefix("10.20.0.0/24")
+	office, office6 := netip.MustParsePrefix("10.20.0.0/24"), netip.MustParsePrefix("fd00:20::/64")
 	check := func(want []netip.Prefix) {
 		t.Helper()
 		got, err := o.MissingRoutes("wg0", 400*time.Millisecond)
@@ -54,19 +55,28 @@ func TestMissingRoutes(t *testing.T) {
 			t.Errorf("MissingRoutes = %v, %v; want %v", got, err, want)
 		}
 	}
-	check([]netip.Prefix{office})
-	if strings.Join(asked, " ") != "10.20.0.1" {
-		t.Errorf("asked the kernel about %v, want only the site's subnet", asked)
+	check([]netip.Prefix{office, office6})
+	if strings.Join(asked, " ") != "10.20.0.1 fd00:20::1" {
+		t.Errorf("asked the kernel about %v, want only the site's subnets", asked)
 	}
 	start := time.Now()
 	rel = system.Release{Major: 25, Minor: 12}
-	check([]netip.Prefix{office})
+	check([]netip.Prefix{office, office6})
 	if d := time.Since(start); d < 400*time.Millisecond {
 		t.Errorf("from 25.12 it gave up after %v, before the settle time", d)
 	}
 	routes[netip.MustParseAddr("10.20.0.1")] = "wg0"
+	check([]netip.Prefix{office6})
+	routes[netip.MustParseAddr("fd00:20::1")] = "wg0"
 	check(nil)
 	delete(routes, netip.MustParseAddr("10.20.0.1"))
+	delete(routes, netip.MustParseAddr("fd00:20::1"))
+	setTable(t, o, "wg0", "ip6table", "200")
+	rel, asked = system.Release{Major: 24, Minor: 10}, nil
+	check([]netip.Prefix{office})
+	if strings.Join(asked, " ") != "10.20.0.1" {
+		t.Errorf("with ip6table, asked the kernel about %v, want only the IPv4 subnet", asked)
+	}
 	dump(false)
 	check(nil)
 	if err := o.Ifup("wg0"); err != nil {
@@ -78,4 +88,23 @@ func TestMissingRoutes(t *testing.T) {
 	}
 	o.Deps.Live = func(string) *Live { return nil }
 	check(nil)
+}
+
+// setTable sets option key of interface iface in the network file on disk,
+// as a user's hand edit would.
+func setTable(t *testing.T, o *Ops, iface, key, value string) {
+	t.Helper()
+	p := filepath.Join(o.Root, "etc/config/network")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "config interface '" + iface + "'\n"
+	if !strings.Contains(string(b), head) {
+		t.Fatalf("no interface %s in %s", iface, p)
+	}
+	s := strings.Replace(string(b), head, head+"\toption "+key+" '"+value+"'\n", 1)
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
