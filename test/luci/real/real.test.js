@@ -69,7 +69,7 @@ const problems = [];
  * A browser sends several at once (the page, admin/menu, translations).
  */
 let heldBack = 0;
-const slow = [];
+const slow = [], unfinished = [];
 function oneLuciRequestAtATime(page) {
 	let tail = Promise.resolve(), waiting = 0;
 	const inFlight = new Map();
@@ -102,9 +102,15 @@ function oneLuciRequestAtATime(page) {
 		const before = tail;
 		tail = before.then(() => mine);
 		await before;
-		inFlight.set(route.request(), release);
+		const req = route.request();
+		inFlight.set(req, release);
 		/* a request the page neither finishes nor fails must not stop the rest */
-		setTimeout(release, 70000).unref();
+		setTimeout(() => {
+			if (inFlight.has(req)) {
+				unfinished.push(`${req.method()} ${req.url()}`);
+				finished(req);
+			}
+		}, 70000).unref();
 		await route.continue().catch(release);
 	});
 }
@@ -137,6 +143,7 @@ before(async () => {
 after(async () => {
 	console.log(`LuCI requests that waited for another to finish: ${heldBack}`);
 	console.log(`requests slower than 5 s: ${slow.length ? '\n  ' + slow.join('\n  ') : 'none'}`);
+	console.log(`requests let go after 70 s without an end: ${unfinished.length ? '\n  ' + unfinished.join('\n  ') : 'none'}`);
 	await br.close();
 });
 
