@@ -348,11 +348,12 @@ func (o *Ops) probeMTU(st plan.State, f DoctorFacts) map[string][]PathMTU {
 					continue // does not answer pings at all
 				}
 			}
-			if pr.Ping(src, a, mtu-28) {
+			hdr := pingOverhead(a)
+			if pr.Ping(src, a, mtu-hdr) {
 				continue
 			}
 			r := PathMTU{Peer: p.Name, Section: p.Section, Addr: a, MTU: mtu}
-			r.Largest = largestThrough(func(size int) bool { return pr.Ping(src, a, size-28) }, mtu)
+			r.Largest = largestThrough(func(size int) bool { return pr.Ping(src, a, size-hdr) }, mtu)
 			out[name] = append(out[name], r)
 		}
 	}
@@ -388,23 +389,41 @@ func lanAddr(st plan.State) netip.Addr {
 }
 
 // peerHostAddr is an address behind a peer to probe: its IPv4 tunnel
-// address (a /32 AllowedIP), else the first host of a routed subnet
-// (where the other router of a site link usually sits).
+// address (a /32), else the first host of its first routed IPv4 subnet;
+// a peer with no IPv4 at all, the same in IPv6 (a /128, else the first
+// host of a subnet). The outer path is the same for both families, so
+// IPv4 is enough where there is any.
 func peerHostAddr(p plan.Peer) (netip.Addr, bool) {
+	if a, ok := familyHostAddr(p, true); ok {
+		return a, true
+	}
+	return familyHostAddr(p, false)
+}
+
+func familyHostAddr(p plan.Peer, v4 bool) (netip.Addr, bool) {
 	var first netip.Addr
 	for _, s := range p.AllowedIPs {
 		pf, err := netip.ParsePrefix(strings.TrimSpace(s))
-		if err != nil || !pf.Addr().Is4() || pf.Bits() == 0 {
+		if err != nil || pf.Addr().Is4() != v4 || pf.Bits() == 0 {
 			continue
 		}
-		if pf.Bits() == 32 {
+		bits := pf.Addr().BitLen()
+		if pf.Bits() == bits {
 			return pf.Addr(), true
 		}
-		if !first.IsValid() && pf.Bits() <= 30 {
+		if !first.IsValid() && pf.Bits() <= bits-2 {
 			first = pf.Masked().Addr().Next()
 		}
 	}
 	return first, first.IsValid()
+}
+
+// pingOverhead is what an IP and ICMP header add to a ping's payload.
+func pingOverhead(a netip.Addr) int {
+	if a.Is4() {
+		return 28
+	}
+	return 48
 }
 
 func sessionLive(dev *wgtypes.Device, key string, now time.Time) bool {

@@ -435,12 +435,12 @@ func (d *ifaceCheck) isEndpoint(a netip.Addr) bool {
 func (d *ifaceCheck) mtu() []Finding {
 	var out []Finding
 	for _, r := range d.f.MTUProbes[d.iface] {
-		want := r.Largest
-		ev := fmt.Sprintf("ping -M do -s %d %s: no answer; -s 56 answers", r.MTU-28, r.Addr)
+		want, hdr := r.Largest, pingOverhead(r.Addr)
+		ev := fmt.Sprintf("ping -M do -s %d %s: no answer; -s 56 answers", r.MTU-hdr, r.Addr)
 		if want == 0 {
 			want = 1280
 		} else {
-			ev += fmt.Sprintf("; -s %d answers", r.Largest-28)
+			ev += fmt.Sprintf("; -s %d answers", r.Largest-hdr)
 		}
 		out = append(out, d.finding("mtu", r.Peer, fmt.Sprintf("packets of %d bytes (%s's MTU) do not reach peer %s, smaller ones do: the path is narrower", r.MTU, d.iface, r.Peer),
 			ev, fmt.Sprintf("uci set network.%s.mtu=%d && uci commit network && ifup %s", d.iface, want, d.iface)))

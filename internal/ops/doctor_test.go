@@ -1,8 +1,10 @@
 package ops
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -134,15 +136,98 @@ func TestDiagnoseMTU(t *testing.T) {
 	}
 }
 
-// TestPingDF: the don't-fragment ping gets loopback's reply (root only:
-// a raw socket; loopback only: no packet leaves the host).
+// TestDiagnoseMTU6: the same for a peer probed over IPv6; the evidence
+// counts IPv6's 40-byte header (ping -s is the MTU less 48).
+func TestDiagnoseMTU6(t *testing.T) {
+	st, site := doctorState(t)
+	f := healthyFacts(st, site, time.Now())
+	f.MTUProbes = map[string][]PathMTU{"wg0": {{Peer: "office", Section: "wgowrt_wg0_office", Addr: netip.MustParseAddr("fd00:20::1"), MTU: 1420, Largest: 1340}}}
+	got := Diagnose(f)
+	if len(got) != 1 || got[0].Check != "mtu" || !strings.Contains(got[0].Fix, "network.wg0.mtu=1340") ||
+		!strings.Contains(got[0].Evidence, "-s 1372 fd00:20::1: no answer") || !strings.Contains(got[0].Evidence, "-s 1292 answers") {
+		t.Fatalf("%+v", got)
+	}
+}
+
+// TestPeerHostAddr: IPv4 first (a /32, else a subnet's first host), IPv6
+// only for a peer without IPv4; a default route is never probed.
+func TestPeerHostAddr(t *testing.T) {
+	for allowed, want := range map[string]string{
+		"10.8.0.2/32, fd00:8::2/128":    "10.8.0.2",
+		"fd00:8::2/128, 192.168.2.0/24": "192.168.2.1",
+		"fd00:8::2/128":                 "fd00:8::2",
+		"fd00:20::/64, fd00:8::2/128":   "fd00:8::2",
+		"fd00:20::/64":                  "fd00:20::1",
+		"0.0.0.0/0, ::/0":               "",
+		"10.9.0.0/31, fd00:20::/127":    "",
+	} {
+		a, ok := peerHostAddr(plan.Peer{AllowedIPs: strings.Split(allowed, ", ")})
+		if got := map[bool]string{true: a.String(), false: ""}[ok]; got != want {
+			t.Errorf("%s: %q, want %q", allowed, got, want)
+		}
+	}
+}
+
+// TestPingDF: the don't-fragment ping gets loopback's reply over IPv4 and
+// IPv6, and a source of the other family gets none (root only: a raw
+// socket; loopback only: no packet leaves the host).
 func TestPingDF(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("a raw ICMP socket needs root")
 	}
-	lo := netip.MustParseAddr("127.0.0.1")
+	lo, lo6 := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")
 	if !pingDF(netip.Addr{}, lo, 56) || !pingDF(lo, lo, 1400) {
 		t.Error("no reply from 127.0.0.1")
+	}
+	if !pingDF(netip.Addr{}, lo6, 56) || !pingDF(lo6, lo6, 1400) {
+		t.Error("no reply from ::1")
+	}
+	if pingDF(lo, lo6, 56) || pingDF(lo6, lo, 56) {
+		t.Error("a source of the other family got a reply")
+	}
+}
+
+// TestPingDFPathMTU: across a 1300-byte link between two namespaces the
+// test makes, the don't-fragment ping passes at exactly the link's MTU
+// and not one byte over, in both families (IPv4 payload 1272, IPv6 1252).
+// The test runs itself again inside the first namespace (root only).
+func TestPingDFPathMTU(t *testing.T) {
+	if dst := os.Getenv("WGOWRT_PMTU_DST"); dst != "" {
+		a := netip.MustParseAddr(dst)
+		fit := 1300 - pingOverhead(a)
+		if !pingDF(netip.Addr{}, a, fit) || pingDF(netip.Addr{}, a, fit+1) {
+			t.Fatalf("%s: payload %d should pass and %d not", a, fit, fit+1)
+		}
+		return
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("namespaces and a raw ICMP socket need root")
+	}
+	a, b := fmt.Sprintf("wgpmtu%da", os.Getpid()), fmt.Sprintf("wgpmtu%db", os.Getpid())
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("netns", "add", a)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", a).Run() })
+	run("netns", "add", b)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", b).Run() })
+	run("-n", a, "link", "add", "pm0", "mtu", "1300", "type", "veth", "peer", "name", "pm1", "mtu", "1300", "netns", b)
+	for ns, dev := range map[string]string{a: "pm0", b: "pm1"} {
+		run("-n", ns, "link", "set", dev, "up")
+	}
+	run("-n", a, "addr", "add", "10.99.0.1/24", "dev", "pm0")
+	run("-n", b, "addr", "add", "10.99.0.2/24", "dev", "pm1")
+	run("-n", a, "addr", "add", "fd99::1/64", "dev", "pm0", "nodad")
+	run("-n", b, "addr", "add", "fd99::2/64", "dev", "pm1", "nodad")
+	for _, dst := range []string{"10.99.0.2", "fd99::2"} {
+		cmd := exec.Command("ip", "netns", "exec", a, os.Args[0], "-test.run", "^TestPingDFPathMTU$")
+		cmd.Env = append(os.Environ(), "WGOWRT_PMTU_DST="+dst)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("to %s: %v\n%s", dst, err, out)
+		}
 	}
 }
 

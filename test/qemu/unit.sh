@@ -20,7 +20,7 @@ if [[ $# -gt 0 ]]; then arches=("$@"); else arches=(mips mipsle arm arm64); fi
 # binary through qemu-exec.sh and need no entry.) The topology package's lab
 # tests need network namespaces and WireGuard (netlink), which qemu-user lacks;
 # they run natively in the Go tier.
-QEMU_SKIP='^(TestCommitCrashBeforeRename|TestRevertKilledKeepsStagedChanges|TestWriteKilledAfterFirstFileConverges|TestWriteKilledAtEveryStepConverges|TestRecoveryKilledAtEveryStepConverges|TestWriteHeldIsUndoneWhenKilledBeforeDone|TestRecoverRollsForwardWhenChangedSince|TestSignalsWaitForTheCommit|TestReservationKilledWhileWriting|TestLabStar|TestLabVPSHub)$'
+QEMU_SKIP='^(TestCommitCrashBeforeRename|TestRevertKilledKeepsStagedChanges|TestWriteKilledAfterFirstFileConverges|TestWriteKilledAtEveryStepConverges|TestRecoveryKilledAtEveryStepConverges|TestWriteHeldIsUndoneWhenKilledBeforeDone|TestRecoverRollsForwardWhenChangedSince|TestSignalsWaitForTheCommit|TestReservationKilledWhileWriting|TestLabStar|TestLabVPSHub|TestPingDFPathMTU)$'
 
 # settings GOARCH: the Go settings of the router flavour of each arch.
 settings() {
