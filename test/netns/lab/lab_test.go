@@ -2,8 +2,13 @@ package lab
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 )
@@ -69,4 +74,53 @@ func mustKey(t *testing.T) wgtypes.Key {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// TestReapHolder: a holder left behind (its command line and state
+// directory match) is killed; a holder of another namespace, or another
+// program with the same state directory, is not. No oracle needed.
+func TestReapHolder(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv("OWRT_STATE", root)
+	start := func(state string, args ...string) *exec.Cmd {
+		t.Helper()
+		c := exec.Command(args[0], args[1:]...)
+		c.Env = append(os.Environ(), "S="+state)
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+		return c
+	}
+	mine := start(filepath.Join(root, "lbx-router"), "sleep", "infinity")
+	other := start(filepath.Join(root, "lby-router"), "sleep", "infinity")
+	same := start(filepath.Join(root, "lbx-router"), "sleep", "1000")
+	if err := os.MkdirAll(filepath.Join(root, "lbx-router"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pid := strconv.Itoa(mine.Process.Pid)
+	if err := os.WriteFile(filepath.Join(root, "lbx-router", "holder.pid"), []byte(pid+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := holderPID("lbx-router"); got != pid {
+		t.Fatalf("holderPID = %q, want %s", got, pid)
+	}
+	for _, c := range []*exec.Cmd{mine, other, same} {
+		reapHolder(strconv.Itoa(c.Process.Pid), "lbx-router")
+	}
+	done := make(chan error, 1)
+	go func() { done <- mine.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("the left-behind holder exited by itself, not killed")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the left-behind holder is still running")
+	}
+	for _, c := range []*exec.Cmd{other, same} {
+		if err := c.Process.Signal(syscall.Signal(0)); err != nil {
+			t.Errorf("%v (S of another namespace, or not a holder) was killed", c.Args)
+		}
+	}
 }

@@ -145,13 +145,47 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 			break
 		}
 		l.t.Logf("retrying: %v", err)
+		orphan := holderPID(id)
 		_, _, _ = owrtNS("", "down", id)
 		_ = exec.Command("ip", "netns", "del", id).Run()
+		reapHolder(orphan, id)
 	}
 	if err != nil {
 		l.t.Fatal(err)
 	}
 	return &Router{NS: &NS{Name: name, Path: id, lab: l}, ID: id, Handler: handler, holder: holder}
+}
+
+// holderPID is the pid owrt-ns up recorded for namespace id's holder
+// ("" when there is none).
+func holderPID(id string) string {
+	b, _ := os.ReadFile(filepath.Join(stateRoot(), id, "holder.pid"))
+	return strings.TrimSpace(string(b))
+}
+
+// reapHolder kills pid if it is still namespace id's holder: when up takes
+// a live holder for gone, down finds no holder to stop and the `sleep
+// infinity` would outlive the test (one was found 77 minutes on). The
+// holder is known by its command line and the state directory in its
+// environment, so a reused pid is left alone.
+func reapHolder(pid, id string) {
+	if pid == "" || strings.ContainsAny(pid, "/.") {
+		return
+	}
+	cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+	env, _ := os.ReadFile("/proc/" + pid + "/environ")
+	if string(cmd) != "sleep\x00infinity\x00" || !slices.Contains(strings.Split(string(env), "\x00"), "S="+filepath.Join(stateRoot(), id)) {
+		return
+	}
+	_ = exec.Command("kill", "-KILL", pid).Run()
+}
+
+// stateRoot is where owrt-ns keeps its namespaces' state.
+func stateRoot() string {
+	if d := os.Getenv("OWRT_STATE"); d != "" {
+		return d
+	}
+	return "/run/owrt-oracle"
 }
 
 // holderGone says whether err is the namespace's holder having died.
