@@ -18,13 +18,8 @@ import (
 // LANs' traffic, so the router pings from its LAN address); one of the
 // other family gets no reply.
 func pingDF(src, addr netip.Addr, size int) bool {
-	f := icmp4
-	if addr.Is6() && !addr.Is4In6() {
-		f = icmp6
-	} else if !addr.Is4() {
-		return false
-	}
-	if size < 0 || size > 65000 || src.IsValid() && f.family(src) != f {
+	f := icmpOf(addr)
+	if f == nil || size < 0 || size > 65000 || src.IsValid() && icmpOf(src) != f {
 		return false
 	}
 	fd, err := syscall.Socket(f.domain, syscall.SOCK_RAW|syscall.SOCK_CLOEXEC, f.proto)
@@ -74,17 +69,20 @@ var (
 	icmp6 = &icmpFamily{syscall.AF_INET6, syscall.IPPROTO_ICMPV6, syscall.IPPROTO_IPV6, syscall.IPV6_MTU_DISCOVER, syscall.IPV6_PMTUDISC_DO, 128, 129}
 )
 
-// family is a's family (an IPv4-mapped address counts as IPv4).
-func (*icmpFamily) family(a netip.Addr) *icmpFamily {
-	if a.Is4() || a.Is4In6() {
+// icmpOf is a's family (nil for an invalid or IPv4-mapped address).
+func icmpOf(a netip.Addr) *icmpFamily {
+	switch {
+	case a.Is4():
 		return icmp4
+	case a.Is6() && !a.Is4In6():
+		return icmp6
 	}
-	return icmp6
+	return nil
 }
 
 func (f *icmpFamily) sockaddr(a netip.Addr) syscall.Sockaddr {
 	if f == icmp4 {
-		return &syscall.SockaddrInet4{Addr: a.Unmap().As4()}
+		return &syscall.SockaddrInet4{Addr: a.As4()}
 	}
 	return &syscall.SockaddrInet6{Addr: a.As16()}
 }

@@ -123,10 +123,7 @@ func start() (*Oracle, string) {
 	if prefix == "" {
 		prefix = "/opt/owrt-oracle"
 	}
-	stateRoot := os.Getenv("OWRT_STATE")
-	if stateRoot == "" {
-		stateRoot = "/run/owrt-oracle"
-	}
+	stateRoot := testenv.StateRoot()
 	reapStale(tool, stateRoot)
 	o := &Oracle{tool: tool, prefix: prefix, name: fmt.Sprintf("wgowrt-chk-%d", os.Getpid()),
 		cache: map[[32]byte][]string{}, netifd: os.Getenv("WGOWRT_ORACLE_NETIFD") == "1"}

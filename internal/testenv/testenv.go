@@ -143,17 +143,22 @@ func Install(t testing.TB, boot, name string, files map[string]string) {
 	tar.Wait()
 }
 
+// StateRoot is where owrt-ns and owrt-boot keep their state:
+// $OWRT_STATE, else their default /run/owrt-oracle.
+func StateRoot() string {
+	if d := os.Getenv("OWRT_STATE"); d != "" {
+		return d
+	}
+	return "/run/owrt-oracle"
+}
+
 // BootDown stops the owrt-boot container name and removes the state
 // owrt-boot keeps of it by design ($OWRT_STATE/.boot/NAME: overlay, config,
 // console log), once nothing is mounted there: a test leaves nothing
 // behind. Errors are ignored (a container that is not up is fine).
 func BootDown(boot, name string) {
 	_, _ = BootStop(boot, name)
-	root := os.Getenv("OWRT_STATE")
-	if root == "" {
-		root = "/run/owrt-oracle"
-	}
-	dir := filepath.Join(root, ".boot", name)
+	dir := filepath.Join(StateRoot(), ".boot", name)
 	b, _ := os.ReadFile("/proc/mounts")
 	if !strings.Contains(string(b), " "+dir+"/") && !strings.Contains(string(b), " "+dir+" ") {
 		_ = os.RemoveAll(dir)

@@ -67,7 +67,7 @@ func TestDoctorIPv6(t *testing.T) {
 	t.Parallel()
 	l := lab.New(t)
 	inet := internet(t, l)
-	site := buildSite(t, l, "router", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	site := dualStackRouter(t, l, inet, "192.168.1.1")
 	r := site.r
 	r.Wgowrt("server", "init", "--endpoint", "203.0.113.2", "--internet", "--lan-access", "masquerade")
 	r.FollowAdvice()
@@ -118,7 +118,7 @@ func TestDoctorIPv6Leak(t *testing.T) {
 	t.Parallel()
 	l := lab.New(t)
 	inet := internet(t, l)
-	site := buildSite(t, l, "router", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.1"))
+	site := dualStackRouter(t, l, inet, "192.168.1.1")
 	r := site.r
 	prov := attach(t, l, "prov", inet, "p1", "198.51.100.1/24", "198.51.100.7/24")
 	provPriv, _ := labKey("provider")

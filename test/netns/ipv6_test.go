@@ -81,12 +81,21 @@ func addLan6(h *lab.NS, addr, gw string) {
 	h.MustRun("ip", "-6", "route", "add", "default", "via", gw)
 }
 
+// dualStackRouter is the stock router of the IPv6 labs on inet: wan
+// 203.0.113.1, LAN 192.168.1.0/24 and a /60 of ula_prefix
+// fd12:3456:789a::/48, its LAN host at 192.168.1.10 with IPv4 gateway
+// lanGW.
+func dualStackRouter(t *testing.T, l *lab.Lab, inet *lab.NS, lanGW string) *routerSite {
+	t.Helper()
+	return buildSite(t, l, "router", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", lanGW))
+}
+
 // newP2S6 is newP2S with IPv6: the router keeps --ipv6 auto and its LAN
 // host has an IPv6 address whose gateway (::fe) does not answer.
 func newP2S6(t *testing.T, commands ...[]string) *p2sLab {
 	l := lab.New(t)
 	inet := internet(t, l)
-	site := buildSite(t, l, "router", stockConfig6(t, "192.168.1", "203.0.113", "fd12:3456:789a::/48"), handler, inet, stockWiring("r1", "203.0.113.1/24", "192.168.1.10/24", "192.168.1.254"))
+	site := dualStackRouter(t, l, inet, "192.168.1.254")
 	addLan6(site.lanHost, lan6Host+"/64", "fd12:3456:789a::fe")
 	r := site.r
 	r.Wgowrt("server", "init", "--endpoint", "203.0.113.2", "--lan-access", "none")

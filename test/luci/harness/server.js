@@ -185,6 +185,8 @@ function start() {
 						return (Array.isArray(r) && typeof r[0] == 'number') ? r : [ 0, r ];
 					};
 				},
+				/* calls are the args of each call of object.method so far, in order */
+				calls: (object, method) => state.calls.filter(([ o, m ]) => o == object && m == method).map((c) => c[2]),
 				reset() {
 					state.calls.length = 0;
 					state.violations.length = 0;

@@ -21,7 +21,7 @@ beforeEach(() => {
 	server.answer('wgowrt', 'status', () => contract.answer('status-adoptable'));
 });
 
-const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
+const calls = (method) => server.calls('wgowrt', method);
 
 /* actions reads each interface's buttons */
 const actions = (page) => page.evaluate(() => Array.from(document.querySelectorAll('[data-iface]')).map((sec) =>
@@ -39,7 +39,7 @@ async function stagedAndClosed(page, dlg, want, renames) {
 	if (!renames)
 		assert.deepStrictEqual(staged.hideSecrets(staged.fromUbus(server.state.staged), staged.fromChanges(want.changes)),
 			staged.fromChanges(want.changes), 'the session holds exactly what the changes lines say');
-	assert.deepStrictEqual(server.state.calls.filter(([ o, m ]) => o == 'uci' && m == 'get'), [], 'no uci get');
+	assert.deepStrictEqual(server.calls('uci', 'get'), [], 'no uci get');
 }
 
 test('Adopt… only on the interface wgowrt did not create, Remove… only on its server and client', async () => {

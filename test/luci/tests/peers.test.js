@@ -11,7 +11,7 @@ before(async () => { server = await start(); br = await browser.launch() });
 after(async () => { await br.close(); await server.close() });
 beforeEach(() => server.reset());
 
-const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
+const calls = (method) => server.calls('wgowrt', method);
 
 test('Peers lists the configured peers of the contract', async () => {
 	const page = await browser.open(br, server, 'peers');
@@ -95,7 +95,7 @@ test('the add dialog shows config and QR code and stages what peer_add plans', a
 	await dlg.getByRole('button', { name: 'Close' }).waitFor();
 
 	assert.deepStrictEqual(server.state.staged, staged.ubusCalls(want.edits));
-	assert.deepStrictEqual(server.state.calls.filter(([ o, m ]) => o == 'uci' && m == 'get'), [], 'no uci get');
+	assert.deepStrictEqual(server.calls('uci', 'get'), [], 'no uci get');
 	assert.deepStrictEqual(staged.fromUbus(server.state.staged), staged.fromChanges(want.changes),
 		'the session holds exactly what the changes lines say');
 	assert.strictEqual(await page.evaluate(() => window.__luci.ui.changesInit), initBefore + 1);

@@ -14,7 +14,7 @@ before(async () => { server = await start(); br = await browser.launch() });
 after(async () => { await br.close(); await server.close() });
 beforeEach(() => server.reset());
 
-const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
+const calls = (method) => server.calls('wgowrt', method);
 
 /* section is the setup form under the heading title */
 const section = (page, title) => page.locator('.cbi-section', { has: page.locator('h3', { hasText: title }) });
@@ -52,7 +52,7 @@ test('server preview shows the plan of server_init and stages it', async () => {
 	assert.strictEqual(server.state.staged.find(([ m, a ]) => m == 'add' && a.name == 'wg0')[1].values.private_key,
 		want.edits[0].values.private_key, 'the real key is staged');
 	assert.deepStrictEqual(server.state.staged, staged.ubusCalls(want.edits), 'the edits, in order');
-	assert.deepStrictEqual(server.state.calls.filter(([ o, m ]) => o == 'uci' && m == 'get'), [], 'the page never reads a config');
+	assert.deepStrictEqual(server.calls('uci', 'get'), [], 'the page never reads a config');
 	assert.deepStrictEqual(await page.problems(), []);
 	await page.close();
 });

@@ -21,7 +21,7 @@ beforeEach(() => {
 	server.answer('wgowrt', 'peers', () => contract.answer('peers-site'));
 });
 
-const calls = (method) => server.state.calls.filter(([ o, m ]) => o == 'wgowrt' && m == method).map((c) => c[2]);
+const calls = (method) => server.calls('wgowrt', method);
 const row = (page, section) => page.locator('tr[data-key="network.' + section + '"]');
 const buttons = (page, section) => row(page, section).locator('button').allTextContents();
 

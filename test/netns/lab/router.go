@@ -9,10 +9,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wgowrt/wgowrt/internal/testenv"
 )
 
 // Router is an OpenWrt router of the lab: a namespace started by the
@@ -159,7 +163,7 @@ func (l *Lab) Router(name, configDir, handler string) *Router {
 // holderPID is the pid owrt-ns up recorded for namespace id's holder
 // ("" when there is none).
 func holderPID(id string) string {
-	b, _ := os.ReadFile(filepath.Join(stateRoot(), id, "holder.pid"))
+	b, _ := os.ReadFile(filepath.Join(testenv.StateRoot(), id, "holder.pid"))
 	return strings.TrimSpace(string(b))
 }
 
@@ -169,23 +173,16 @@ func holderPID(id string) string {
 // holder is known by its command line and the state directory in its
 // environment, so a reused pid is left alone.
 func reapHolder(pid, id string) {
-	if pid == "" || strings.ContainsAny(pid, "/.") {
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 {
 		return
 	}
 	cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline")
 	env, _ := os.ReadFile("/proc/" + pid + "/environ")
-	if string(cmd) != "sleep\x00infinity\x00" || !slices.Contains(strings.Split(string(env), "\x00"), "S="+filepath.Join(stateRoot(), id)) {
+	if string(cmd) != "sleep\x00infinity\x00" || !slices.Contains(strings.Split(string(env), "\x00"), "S="+filepath.Join(testenv.StateRoot(), id)) {
 		return
 	}
-	_ = exec.Command("kill", "-KILL", pid).Run()
-}
-
-// stateRoot is where owrt-ns keeps its namespaces' state.
-func stateRoot() string {
-	if d := os.Getenv("OWRT_STATE"); d != "" {
-		return d
-	}
-	return "/run/owrt-oracle"
+	_ = syscall.Kill(n, syscall.SIGKILL)
 }
 
 // holderGone says whether err is the namespace's holder having died.
